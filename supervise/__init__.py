@@ -1,0 +1,95 @@
+"""supervise — 优化营商环境监督平台."""
+
+import os
+
+from flask import Flask, has_request_context, request, session
+from flask_login import current_user
+
+from config import CONFIGS, INSTANCE_DIR
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build the application; nothing is opened or read before this is called."""
+    config_name = config_name or os.environ.get("SUPERVISE_ENV", "development")
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app.config.from_object(CONFIGS[config_name])
+    app.config.update(overrides)
+    _check_production_secrets(app, config_name)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from supervise import cli
+
+    cli.register(app)
+    return app
+
+
+def _check_production_secrets(app: Flask, config_name: str) -> None:
+    if config_name == "production" and app.config["SECRET_KEY"] == "dev-only-not-secret":
+        raise RuntimeError("SECRET_KEY must be set in production")
+
+
+def _init_extensions(app: Flask) -> None:
+    from supervise.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Please log in to continue.")
+
+    from supervise import models  # noqa: F401  (register the mappers)
+    from supervise.models import User
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        return User.from_session_id(session_id)
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # jobs and the CLI speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = request.args.get("lang") or session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and getattr(current_user, "locale", None) in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _register_blueprints(app: Flask) -> None:
+    from supervise.admin import bp as admin_bp
+    from supervise.auth import bp as auth_bp
+    from supervise.console import bp as console_bp
+    from supervise.enterprise import bp as enterprise_bp
+    from supervise.errors import register_error_handlers
+    from supervise.public import bp as public_bp
+    from supervise.unit import bp as unit_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(enterprise_bp, url_prefix="/my")
+    app.register_blueprint(unit_bp, url_prefix="/unit")
+    app.register_blueprint(console_bp, url_prefix="/console")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    register_error_handlers(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from supervise import templating
+
+    templating.register(app)

@@ -1,0 +1,97 @@
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from supervise.auth import bp
+from supervise.auth.forms import LoginForm, PasswordForm, RegisterForm
+from supervise.domain.clock import now
+from supervise.extensions import db, limiter
+from supervise.models import Area, Enterprise, Role, User
+
+HOME = {
+    Role.ENTERPRISE: "enterprise.index", Role.CADRE: "enterprise.index", Role.HANDLER: "unit.index",
+    Role.LEADER: "unit.index", Role.SUPERVISOR: "console.index", Role.ADMIN: "admin.index",
+}
+
+
+def home_url(user: User) -> str:
+    return url_for(HOME[user.role])
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only local paths: never redirect to another host after login.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = User.by_username(form.username.data)
+        if user is None or not user.check_password(form.password.data) or not user.active:
+            flash(_("Wrong username or password."), "danger")
+        else:
+            login_user(user, remember=form.remember.data)
+            user.last_login_at = now()
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or home_url(user))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("public.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("The current password is wrong."))
+        else:
+            current_user.set_password(form.new.data)  # new session token: other sessions end
+            db.session.commit()
+            login_user(current_user)
+            flash(_("Your password has been changed; your other sessions have been logged out."), "success")
+            return redirect(home_url(current_user))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def register():
+    form = RegisterForm()
+    form.area_id.choices = [(0, "—")] + [(a.id, a.name) for a in db.session.scalars(
+        select(Area).where(Area.active).order_by(Area.sort, Area.id))]
+    if form.validate_on_submit():
+        if db.session.scalar(select(Enterprise).where(Enterprise.credit_code == form.credit_code.data)):
+            form.credit_code.errors.append(
+                _("This company is already registered; ask its administrator for an account."))
+        elif User.by_username(form.username.data):
+            form.username.errors.append(_("This username is taken."))
+        else:
+            enterprise = Enterprise(
+                name=form.company.data.strip(), credit_code=form.credit_code.data, industry=form.industry.data,
+                contact_name=form.contact_name.data.strip(), contact_mobile=form.mobile.data,
+                email=form.email.data or None, address=form.address.data or None,
+                area_id=form.area_id.data or None)
+            user = User(username=form.username.data.strip(), name=form.contact_name.data.strip(),
+                        role=Role.ENTERPRISE, enterprise=enterprise, mobile=form.mobile.data,
+                        email=form.email.data or None)
+            user.set_password(form.password.data)
+            db.session.add_all([enterprise, user])
+            db.session.commit()
+            login_user(user)
+            flash(_("Your company is registered. You can now file complaints."), "success")
+            return redirect(url_for("enterprise.index"))
+    return render_template("auth/register.html", form=form)

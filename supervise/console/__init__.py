@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("console", __name__)
+
+from supervise.console import routes  # noqa: E402,F401

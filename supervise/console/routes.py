@@ -1,0 +1,1 @@
+from supervise.console import bp  # noqa: F401

@@ -1,0 +1,1 @@
+"""Domain rules shared by every view, job and API: plain functions, each rule in one place."""

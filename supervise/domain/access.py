@@ -1,0 +1,61 @@
+"""Who may see which tickets. Every list and every loader asks these functions."""
+
+from sqlalchemy import ColumnElement, false, select, true
+
+from supervise.extensions import db
+from supervise.models import LiaisonPair, Role, Ticket, User, ticket_co_units
+
+
+def paired_enterprise_ids(cadre: User) -> list[int]:
+    return list(db.session.scalars(select(LiaisonPair.enterprise_id).where(LiaisonPair.cadre_id == cadre.id)))
+
+
+def ticket_scope(user: User | None) -> ColumnElement[bool]:
+    """A WHERE clause limiting tickets to those ``user`` may see."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    if user.role == Role.SUPERVISOR:
+        return true()
+    if user.is_unit_staff and user.unit_id:
+        co = select(ticket_co_units.c.ticket_id).where(ticket_co_units.c.unit_id == user.unit_id)
+        return (Ticket.lead_unit_id == user.unit_id) | Ticket.id.in_(co)
+    if user.role == Role.ENTERPRISE and user.enterprise_id:
+        return Ticket.enterprise_id == user.enterprise_id
+    if user.role == Role.CADRE:
+        pairs = select(LiaisonPair.enterprise_id).where(LiaisonPair.cadre_id == user.id)
+        return Ticket.enterprise_id.in_(pairs)
+    return false()
+
+
+def parties(user: User | None, ticket: Ticket) -> frozenset[str]:
+    """The parts ``user`` plays on ``ticket``: supervisor, unit, co_unit, enterprise; system if None."""
+    if user is None:
+        return frozenset({"system"})
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    found = set()
+    if user.role == Role.SUPERVISOR:
+        found.add("supervisor")
+    if user.is_unit_staff and user.unit_id:
+        if user.unit_id == ticket.lead_unit_id:
+            found.add("unit")
+        elif any(u.id == user.unit_id for u in ticket.co_units):
+            found.add("co_unit")
+    if user.role == Role.ENTERPRISE and user.enterprise_id == ticket.enterprise_id:
+        found.add("enterprise")
+    if user.role == Role.CADRE and ticket.enterprise_id in paired_enterprise_ids(user):
+        found.add("enterprise")
+    return frozenset(found)
+
+
+def can_view(user: User | None, ticket: Ticket) -> bool:
+    return bool(parties(user, ticket) - {"system"})
+
+
+def can_file_for(user: User, enterprise_id: int) -> bool:
+    """Enterprise staff file for their company, cadres for paired companies, supervisors for anyone."""
+    if user.role == Role.ENTERPRISE:
+        return user.enterprise_id == enterprise_id
+    if user.role == Role.CADRE:
+        return enterprise_id in paired_enterprise_ids(user)
+    return user.role == Role.SUPERVISOR

@@ -1,0 +1,178 @@
+"""Disclosure (晒问题、晒结果): the only road from a ticket to anything public.
+
+Public pages, feeds, exports and APIs read :class:`PublicTicket` and :class:`PublicEvent`, built here
+from the moderated texts with every identifier masked; they never see the ticket itself.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from supervise.domain import deadlines
+from supervise.domain.calendar import WorkingCalendar
+from supervise.domain.redaction import redact
+from supervise.models import Category, State, Ticket
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    at: datetime
+    action: str
+    to_state: State | None
+    note: str
+
+
+@dataclass(frozen=True)
+class PublicTicket:
+    tracking_no: str
+    title: str
+    summary: str
+    reply: str
+    category: str
+    area_name: str
+    enterprise_label: str
+    lead_unit: str
+    lead_unit_id: int | None
+    co_units: list[str]
+    state: State
+    created_at: datetime
+    published_at: datetime | None
+    closed_at: datetime | None
+    handle_due: datetime | None
+    working_days_taken: int | None
+    on_time: bool | None  # None while open and not yet late
+    overdue: bool
+    rating: int | None
+    solved: bool | None
+    reopen_count: int
+    result_published: bool
+    events: list[PublicEvent]
+
+
+def terms_for(ticket: Ticket) -> list[str]:
+    """Everything to mask in this ticket's public texts: enterprise names, aliases, per-ticket terms,
+    and the names of the people on the ticket."""
+    terms = ticket.enterprise.redaction_terms()
+    terms += [t.term for t in ticket.redaction_terms]
+    terms += [n for n in (ticket.contact_name, ticket.enterprise.contact_name) if n and len(n) >= 2]
+    return terms
+
+
+def is_overdue(ticket: Ticket, at: datetime) -> bool:
+    """Was or is the ticket late on its handling deadline?"""
+    if ticket.overdue_at is not None:
+        return True
+    if ticket.handle_due is None or ticket.paused_at is not None:
+        return False
+    finished = ticket.replied_at if ticket.state not in (State.IN_PROGRESS, State.DISPATCHED) else None
+    return (finished or at) > ticket.handle_due if ticket.state != State.DECLINED else False
+
+
+def public_view(ticket: Ticket, cal: WorkingCalendar, at: datetime, with_events: bool = True) -> PublicTicket:
+    terms = terms_for(ticket)
+    overdue = is_overdue(ticket, at)
+    finished = ticket.closed_at or ticket.replied_at
+    on_time = (not overdue) if (finished or overdue) else None
+    events = []
+    if with_events:
+        events = [PublicEvent(e.at, e.action, e.to_state, redact(e.note, terms))
+                  for e in ticket.events if e.public]
+    result = ticket.result_published_at is not None
+    return PublicTicket(
+        tracking_no=ticket.tracking_no,
+        title=redact(ticket.public_title, terms),
+        summary=redact(ticket.public_summary, terms),
+        reply=redact(ticket.public_reply, terms) if result else "",
+        category=ticket.category.full_name,
+        area_name=ticket.area.name if ticket.area else "",
+        enterprise_label=ticket.enterprise.public_label,
+        lead_unit=ticket.lead_unit.name if ticket.lead_unit else "",
+        lead_unit_id=ticket.lead_unit_id,
+        co_units=[u.name for u in ticket.co_units],
+        state=ticket.state,
+        created_at=ticket.created_at,
+        published_at=ticket.published_at,
+        closed_at=ticket.closed_at,
+        handle_due=ticket.handle_due,
+        working_days_taken=deadlines.working_days_taken(cal, ticket.dispatched_at or ticket.created_at,
+                                                        finished or at),
+        on_time=on_time,
+        overdue=overdue,
+        rating=ticket.rating.value if ticket.rating else None,
+        solved=ticket.rating_solved,
+        reopen_count=ticket.reopen_count,
+        result_published=result,
+        events=events,
+    )
+
+
+@dataclass(frozen=True)
+class PublicFilters:
+    category_id: int | None = None
+    unit_id: int | None = None
+    state: str | None = None  # "open" | "closed" | a State value
+    since: date | None = None
+    until: date | None = None
+
+
+def published_query(filters: PublicFilters) -> Select:
+    query = select(Ticket).where(Ticket.published_at.is_not(None))
+    if filters.category_id:
+        sub = select(Category.id).where(
+            or_(Category.id == filters.category_id, Category.parent_id == filters.category_id))
+        query = query.where(Ticket.category_id.in_(sub))
+    if filters.unit_id:
+        query = query.where(Ticket.lead_unit_id == filters.unit_id)
+    if filters.state == "closed":
+        query = query.where(Ticket.state == State.CLOSED)
+    elif filters.state == "open":
+        query = query.where(Ticket.state != State.CLOSED)
+    elif filters.state in State._value2member_map_:
+        query = query.where(Ticket.state == State(filters.state))
+    if filters.since:
+        query = query.where(Ticket.published_at >= datetime.combine(filters.since, datetime.min.time()))
+    if filters.until:
+        query = query.where(Ticket.published_at <= deadlines.end_of(filters.until))
+    return query
+
+
+def encode_cursor(ticket: Ticket) -> str:
+    return f"{ticket.published_at:%Y%m%d%H%M%S}-{ticket.id}"
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    try:
+        stamp, ident = (cursor or "").split("-")
+        return datetime.strptime(stamp, "%Y%m%d%H%M%S"), int(ident)
+    except ValueError:
+        return None
+
+
+def published_page(filters: PublicFilters, cursor: str | None, per_page: int = 20) -> tuple[list[Ticket], str | None]:
+    """One page of published tickets, newest first, by keyset: no OFFSET however deep the page."""
+    from supervise.extensions import db
+
+    query = published_query(filters)
+    after = decode_cursor(cursor)
+    if after:
+        stamp, ident = after
+        query = query.where(or_(Ticket.published_at < stamp, and_(Ticket.published_at == stamp, Ticket.id < ident)))
+    query = query.order_by(Ticket.published_at.desc(), Ticket.id.desc()).limit(per_page + 1).options(
+        selectinload(Ticket.category).selectinload(Category.parent),
+        selectinload(Ticket.lead_unit), selectinload(Ticket.enterprise), selectinload(Ticket.area),
+        selectinload(Ticket.redaction_terms), selectinload(Ticket.co_units),
+    )
+    rows = list(db.session.scalars(query))
+    next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else None
+    return rows[:per_page], next_cursor
+
+
+def published_ticket(tracking_no: str) -> Ticket | None:
+    from supervise.extensions import db
+
+    return db.session.scalar(
+        select(Ticket).where(Ticket.tracking_no == tracking_no, Ticket.published_at.is_not(None))
+        .options(selectinload(Ticket.events))
+    )

@@ -1,0 +1,106 @@
+"""Intake: every complaint, from any channel, becomes a ticket here."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from supervise.domain import deadlines, workflow
+from supervise.domain.calendar import load_calendar
+from supervise.domain.clock import now as clock_now
+from supervise.extensions import db
+from supervise.models import Category, Enterprise, Source, Ticket, User
+
+RETRIEVAL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+
+
+class IntakeError(workflow.TransitionError):
+    pass
+
+
+@dataclass
+class Complaint:
+    """What a complaint consists of, whatever channel it came through."""
+
+    enterprise: Enterprise
+    category: Category
+    title: str
+    description: str
+    area_id: int | None = None
+    source: Source = Source.ONLINE
+    contact_name: str = ""
+    contact_mobile: str = ""
+    contact_email: str | None = None
+    publish_consent: bool = True
+    answers: dict | None = None
+
+
+def new_retrieval_code() -> str:
+    return "".join(secrets.choice(RETRIEVAL_ALPHABET) for _ in range(6))
+
+
+def tracking_number(ticket_id: int, at: datetime) -> str:
+    """Year and month, then the ticket's id: unique, sortable and short enough to read out."""
+    return f"{at:%y%m}{ticket_id:07d}"
+
+
+def file_complaint(complaint: Complaint, filed_by: User | None, submission_key: str | None = None,
+                   at: datetime | None = None) -> tuple[Ticket, bool]:
+    """Create the ticket, or return the one already filed with ``submission_key``.
+
+    Returns ``(ticket, created)``. Does not commit. The submission key makes a double click (or a
+    client's retry) file one complaint, even when both requests race.
+    """
+    if submission_key:
+        existing = _by_key(submission_key)
+        if existing is not None:
+            return existing, False
+    if complaint.category.is_area or not complaint.category.active:
+        raise IntakeError(_l("Choose a concrete, active category."))
+    if not complaint.title.strip() or not complaint.description.strip():
+        raise IntakeError(_l("A complaint needs a title and a description."))
+
+    at = at or clock_now()
+    ticket = Ticket(
+        source=complaint.source, enterprise=complaint.enterprise, filed_by=filed_by,
+        category=complaint.category, area_id=complaint.area_id, title=complaint.title.strip(),
+        description=complaint.description.strip(), answers=complaint.answers or None,
+        contact_name=complaint.contact_name or complaint.enterprise.contact_name,
+        contact_mobile=complaint.contact_mobile or complaint.enterprise.contact_mobile,
+        contact_email=complaint.contact_email or complaint.enterprise.email,
+        publish_consent=complaint.publish_consent, submission_key=submission_key,
+        retrieval_code=new_retrieval_code(), created_at=at,
+        limit_class=complaint.category.limit_class,
+        handle_days=deadlines.handle_days_for(complaint.category.limit_class),
+        accept_due=deadlines.due_after(load_calendar(), at, deadlines.ACCEPT_DAYS),
+    )
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add(ticket)
+        db.session.flush()
+        savepoint.commit()
+    except IntegrityError:
+        savepoint.rollback()
+        existing = _by_key(submission_key) if submission_key else None
+        if existing is None:
+            raise
+        return existing, False
+    ticket.tracking_no = tracking_number(ticket.id, at)
+    workflow.record_submission(ticket, filed_by, at)
+    return ticket, True
+
+
+def _by_key(key: str) -> Ticket | None:
+    return db.session.scalar(select(Ticket).where(Ticket.submission_key == key))
+
+
+def find_by_tracking(tracking_no: str, retrieval_code: str) -> Ticket | None:
+    """The ticket for a public progress lookup; both halves must match."""
+    ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_no == (tracking_no or "").strip()))
+    code = (retrieval_code or "").strip().upper()
+    if ticket is None or not secrets.compare_digest(ticket.retrieval_code, code):
+        return None
+    return ticket

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("enterprise", __name__)
+
+from supervise.enterprise import routes  # noqa: E402,F401

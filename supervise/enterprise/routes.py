@@ -1,0 +1,1 @@
+from supervise.enterprise import bp  # noqa: F401

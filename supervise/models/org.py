@@ -1,0 +1,99 @@
+"""Organisation: units that handle tickets, the zone's areas, enterprises and liaison pairs."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from supervise.domain.clock import now
+from supervise.extensions import db
+
+
+class UnitKind(str, enum.Enum):
+    OFFICE = "office"  # the business-environment office (营商办) and its superiors
+    DEPARTMENT = "department"
+    STREET = "street"  # town / street office
+    UTILITY = "utility"
+
+
+class Unit(db.Model):
+    """A department, street office or utility that handles tickets; units form a hierarchy."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    short_name: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[UnitKind] = mapped_column(
+        db.Enum(UnitKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    sort: Mapped[int] = mapped_column(default=0)
+
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Unit"]] = relationship(back_populates="parent", order_by="Unit.sort")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(db.Model):
+    """A street, town or park of the zone; routing rules may depend on it."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    sort: Mapped[int] = mapped_column(default=0)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enterprise(db.Model):
+    """A registered company; several users may act for it."""
+
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    # The industry gives the public label, e.g. "某制造业企业"; never the name.
+    industry: Mapped[str] = mapped_column(String(30), default="")
+    contact_name: Mapped[str] = mapped_column(String(40))
+    contact_mobile: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(120))
+    address: Mapped[str | None] = mapped_column(String(200))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    aliases: Mapped[str] = mapped_column(Text, default="")  # redaction terms, one per line
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    area: Mapped[Area | None] = relationship()
+
+    @property
+    def public_label(self) -> str:
+        return f"某{self.industry}企业" if self.industry else "某企业"
+
+    def redaction_terms(self) -> list[str]:
+        terms = [self.name, *(line.strip() for line in (self.aliases or "").splitlines())]
+        return [t for t in terms if t]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LiaisonPair(db.Model):
+    """A liaison cadre (包联干部) paired with an enterprise they visit and file for."""
+
+    __tablename__ = "liaison_pairs"
+    __table_args__ = (UniqueConstraint("cadre_id", "enterprise_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cadre_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    enterprise: Mapped[Enterprise] = relationship()

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("unit", __name__)
+
+from supervise.unit import routes  # noqa: E402,F401

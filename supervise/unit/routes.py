@@ -1,0 +1,1 @@
+from supervise.unit import bp  # noqa: F401

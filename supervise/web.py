@@ -1,0 +1,70 @@
+"""Small helpers every portal's views share: load-and-authorize, act, pagination of staff lists."""
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, flash, redirect, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from supervise import storage
+from supervise.domain import access, workflow
+from supervise.extensions import db
+from supervise.models import Role, Ticket
+
+
+def roles_required(*roles: Role) -> Callable:
+    """Login required, and the user must have one of ``roles`` (403 otherwise)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def ticket_for_current_user(ticket_id: int) -> Ticket:
+    """Load a ticket and check the current user may see it: 404 if none, 403 if not theirs."""
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        abort(404)
+    if not access.can_view(current_user, ticket):
+        abort(403)
+    return ticket
+
+
+def act(ticket: Ticket, action: str, back: str, success: str | None = None,
+        uploads: list[storage.CheckedUpload] | None = None, **data):
+    """Perform ``action`` through the state machine, commit, flash the result, redirect to ``back``.
+
+    ``uploads`` (already checked) are stored with the event. A refused transition, or a concurrent
+    change by someone else, rolls back and changes nothing.
+    """
+    version = request.form.get("version", type=int)
+    try:
+        event = workflow.perform(ticket, action, current_user, expected_version=version, **data)
+        for upload in uploads or []:
+            storage.store(upload, ticket, current_user, event)
+        db.session.commit()
+    except workflow.TransitionError as err:
+        db.session.rollback()
+        flash(str(err.message), "danger")
+        return redirect(back)
+    except StaleDataError:
+        db.session.rollback()
+        flash(str(workflow.StaleTicket().message), "danger")
+        return redirect(back)
+    flash(success or _("Done: %(what)s.", what=workflow.label(action)), "success")
+    return redirect(back)
+
+
+def new_submission_key() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,164 @@
+"""Factories for tests: plain functions that add rows and return them (the caller commits)."""
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime
+
+from supervise.domain import credit_code, routing, workflow
+from supervise.domain.intake import Complaint, file_complaint
+from supervise.extensions import db
+from supervise.models import (
+    Area,
+    Category,
+    Enterprise,
+    LiaisonPair,
+    LimitClass,
+    Role,
+    State,
+    Ticket,
+    Unit,
+    UnitKind,
+    User,
+)
+
+PASSWORD = "Test-pass-123"
+_seq = itertools.count(1)
+
+
+def valid_credit_code(n: int | None = None) -> str:
+    n = next(_seq) if n is None else n
+    first17 = f"91420600{n:09d}"
+    return first17 + credit_code.check_character(first17)
+
+
+def make_unit(name: str, kind: UnitKind = UnitKind.DEPARTMENT, parent: Unit | None = None) -> Unit:
+    unit = Unit(name=name, kind=kind, parent=parent)
+    db.session.add(unit)
+    return unit
+
+
+def make_user(role: Role, username: str | None = None, unit: Unit | None = None,
+              enterprise: Enterprise | None = None, name: str | None = None) -> User:
+    username = username or f"{role.value}{next(_seq)}"
+    user = User(username=username, name=name or username, role=role, unit=unit, enterprise=enterprise,
+                mobile="13800000000", email=f"{username}@example.test")
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    return user
+
+
+def make_enterprise(name: str, industry: str = "制造业", area: Area | None = None) -> Enterprise:
+    enterprise = Enterprise(name=name, credit_code=valid_credit_code(), industry=industry,
+                            contact_name="王建国", contact_mobile="13912345678", email="wang@corp.example",
+                            area=area)
+    db.session.add(enterprise)
+    return enterprise
+
+
+@dataclass
+class World:
+    office: Unit
+    edu: Unit  # 教育局
+    hr: Unit  # 人社局
+    street: Unit  # 街道办
+    area: Area
+    other_area: Area
+    public_services: Category  # top-level area
+    schooling: Category  # 子女入学 -> edu by rule
+    hiring: Category  # 员工招聘 -> hr by category default
+    misc: Category  # 其他 -> no rule: dispatch queue
+    acme: Enterprise
+    rival: Enterprise
+    enterprise_user: User
+    rival_user: User
+    handler: User  # edu
+    leader: User  # edu
+    hr_handler: User
+    supervisor: User
+    cadre: User  # paired with acme
+    admin: User
+
+
+def build_world() -> World:
+    office = make_unit("区营商环境建设办公室", UnitKind.OFFICE)
+    edu = make_unit("区教育局")
+    hr = make_unit("区人力资源和社会保障局")
+    street = make_unit("东津街道办事处", UnitKind.STREET)
+    area = Area(name="东津街道")
+    other_area = Area(name="团山镇")
+    public_services = Category(name="公共服务")
+    schooling = Category(name="子女入学", parent=public_services, limit_class=LimitClass.STANDARD,
+                         intake_questions="孩子年龄\n希望就读的学校")
+    hiring = Category(name="员工招聘", parent=public_services, default_lead_unit=hr,
+                      limit_class=LimitClass.SIMPLE)
+    misc = Category(name="其他问题", parent=public_services)
+    schooling.co_units = [street]
+    db.session.add_all([area, other_area, public_services, schooling, hiring, misc])
+    db.session.flush()
+    routing.add_rule(schooling, edu, None, None)
+    acme = make_enterprise("襄阳市恒达精密制造有限公司", area=area)
+    rival = make_enterprise("襄阳市云帆信息技术有限公司", industry="信息技术")
+    cadre = make_user(Role.CADRE, "cadre", name="李包联")
+    world = World(
+        office=office, edu=edu, hr=hr, street=street, area=area, other_area=other_area,
+        public_services=public_services, schooling=schooling, hiring=hiring, misc=misc, acme=acme, rival=rival,
+        enterprise_user=make_user(Role.ENTERPRISE, "acme", enterprise=acme, name="王建国"),
+        rival_user=make_user(Role.ENTERPRISE, "rival", enterprise=rival, name="赵云帆"),
+        handler=make_user(Role.HANDLER, "edu_handler", unit=edu, name="陈承办"),
+        leader=make_user(Role.LEADER, "edu_leader", unit=edu, name="刘局长"),
+        hr_handler=make_user(Role.HANDLER, "hr_handler", unit=hr, name="周承办"),
+        supervisor=make_user(Role.SUPERVISOR, "supervisor", unit=office, name="孙督办"),
+        cadre=cadre,
+        admin=make_user(Role.ADMIN, "admin", name="系统管理员"),
+    )
+    db.session.flush()
+    db.session.add(LiaisonPair(cadre_id=cadre.id, enterprise_id=acme.id))
+    db.session.flush()
+    return world
+
+
+def file_ticket(world: World, category: Category | None = None, enterprise: Enterprise | None = None,
+                at: datetime | None = None, **fields) -> Ticket:
+    enterprise = enterprise or world.acme
+    complaint = Complaint(enterprise=enterprise, category=category or world.schooling,
+                          title=fields.pop("title", "职工子女入学难"),
+                          description=fields.pop("description", "我公司职工子女今年秋季入学没有学位，联系电话13912345678。"),
+                          area_id=fields.pop("area_id", world.area.id), **fields)
+    user = world.enterprise_user if enterprise == world.acme else world.rival_user
+    ticket, _ = file_complaint(complaint, user, at=at)
+    db.session.flush()
+    return ticket
+
+
+# The usual path, as (action, actor attribute on World, data).
+HAPPY_PATH = [
+    ("accept", "supervisor", {}),
+    ("sign", "handler", {}),
+    ("reply", "handler", {"outcome": "resolved", "text": "已协调学位，孩子已入学。"}),
+    ("approve_reply", "supervisor", {}),
+    ("rate", "enterprise_user", {"rating": 5, "solved": True}),
+]
+STATE_AFTER = {
+    "accept": State.DISPATCHED, "sign": State.IN_PROGRESS, "reply": State.REPLIED,
+    "approve_reply": State.AWAITING_RATING, "rate": State.CLOSED,
+}
+
+
+def advance(world: World, ticket: Ticket, to: State, at: datetime | None = None) -> Ticket:
+    """Move ``ticket`` along the usual path until it reaches ``to`` (a state on that path)."""
+    for action, who, data in HAPPY_PATH:
+        if ticket.state == to:
+            break
+        workflow.perform(ticket, action, getattr(world, who), at=at, **data)
+    assert ticket.state == to, f"{to} is not on the usual path"
+    db.session.flush()
+    return ticket
+
+
+def publish(world: World, ticket: Ticket, at: datetime | None = None) -> Ticket:
+    workflow.perform(ticket, "publish", world.supervisor, at=at, public_title="职工子女入学难",
+                     public_summary="某企业反映职工子女入学没有学位。")
+    if ticket.state == State.CLOSED:
+        workflow.perform(ticket, "publish_result", world.supervisor, at=at, public_reply="已协调解决。")
+    db.session.flush()
+    return ticket
