@@ -1,0 +1,48 @@
+# make run  — install, migrate, load demo data when empty, serve on http://$(HOST):$(PORT)
+# make test — the whole test suite (SQLite by default; TEST_DATABASE_URL / TEST_REDIS_URL for the real services)
+
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+HOST    ?= 127.0.0.1
+PORT    ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test install translations lint migrate-check worker scheduler serve-prod browser-deps clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed translations
+
+translations: $(BIN)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d supervise/translations
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed
+	@echo "Serving on http://$(HOST):$(PORT)/"
+	$(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload --with-threads
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check supervise tests bench config.py wsgi.py
+
+# Update the message catalogues after changing user-visible strings.
+messages: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o supervise/translations/messages.pot .
+	$(BIN)/pybabel update -i supervise/translations/messages.pot -d supervise/translations
+
+browser-deps:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei)
+
+serve-prod: install
+	$(BIN)/gunicorn --workers $${WEB_CONCURRENCY:-4} --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,32 @@
+"""Migrations: one head, and the migrated schema is exactly what the models declare.
+
+The suite's database was created empty and upgraded to head by the ``app`` fixture, on SQLite or on
+PostgreSQL (``TEST_DATABASE_URL``); these tests look at that result.
+"""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+
+from supervise.extensions import db
+
+
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+
+
+def test_migrations_have_exactly_one_head():
+    assert len(_scripts().get_heads()) == 1
+
+
+def test_the_database_is_at_head():
+    with db.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_heads() == tuple(_scripts().get_heads())
+
+
+def test_models_and_migrations_agree():
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == []
