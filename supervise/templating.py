@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from supervise import labels
@@ -39,6 +39,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(dt=_dt, d=_d)
     app.jinja_env.globals.update(
         labels=labels,
+        get_locale=get_locale,
         state_label=lambda s: labels.STATE.get(s, s),
         action_label=workflow.label,
         decline_reasons=workflow.DECLINE_REASONS,

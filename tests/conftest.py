@@ -9,6 +9,7 @@ import os
 import tempfile
 
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -43,7 +44,7 @@ def _clean_database(app):
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
             if db.engine.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE %s RESTART IDENTITY CASCADE" % ", ".join(tables)))
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             else:
                 for name in tables:
                     conn.execute(text(f"DELETE FROM {name}"))
@@ -67,6 +68,8 @@ def login(client):
     """``login(user)`` logs the test client in as ``user`` (through the real session)."""
 
     def do(user):
+        # Requests share the test's app context, where Flask-Login caches the last user.
+        g.pop("_login_user", None)
         with client.session_transaction() as sess:
             sess["_user_id"] = user.get_id()
             sess["_fresh"] = True

@@ -37,7 +37,9 @@ def parties(user: User | None, ticket: Ticket) -> frozenset[str]:
     if user.role == Role.SUPERVISOR:
         found.add("supervisor")
     if user.is_unit_staff and user.unit_id:
-        if user.unit_id == ticket.lead_unit_id:
+        # Through the relationship: right after a dispatch the foreign key is not flushed yet.
+        lead_id = ticket.lead_unit.id if ticket.lead_unit is not None else None
+        if user.unit_id == lead_id:
             found.add("unit")
         elif any(u.id == user.unit_id for u in ticket.co_units):
             found.add("co_unit")

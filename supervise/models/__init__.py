@@ -2,6 +2,7 @@
 
 from supervise.models.calendar import CalendarDay
 from supervise.models.catalog import Category, LimitClass, RoutingRule, category_co_units
+from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
 from supervise.models.ticket import (
     FINAL_STATES,
@@ -21,8 +22,9 @@ from supervise.models.ticket import (
 from supervise.models.user import UNIT_ROLES, Role, User
 
 __all__ = [
-    "FINAL_STATES", "OPEN_STATES", "UNIT_ROLES", "Area", "Attachment", "CalendarDay", "Category",
-    "Enterprise", "ExtensionRequest", "LiaisonPair", "LimitClass", "Outcome", "Rating",
-    "RedactionTerm", "Role", "RoutingRule", "Source", "State", "SupervisionOrder", "Ticket",
-    "TicketEvent", "Unit", "UnitKind", "User", "category_co_units", "ticket_co_units",
+    "Area", "Attachment", "CalendarDay", "Category", "Enterprise", "ExtensionRequest", "FINAL_STATES",
+    "JobRun", "LiaisonPair", "LimitClass", "Notification", "OPEN_STATES", "OutboxMessage", "Outcome",
+    "Rating", "RedactionTerm", "Role", "RoutingRule", "Source", "State", "SupervisionOrder", "Ticket",
+    "TicketAlert", "TicketEvent", "UNIT_ROLES", "Unit", "UnitKind", "User", "category_co_units", "month_key",
+    "ticket_co_units",
 ]

@@ -1,1 +1,216 @@
-from supervise.unit import bp  # noqa: F401
+"""The unit workbench: a unit's tickets by tab, and a ticket page where handlers and leaders act."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from flask import flash, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import selectinload
+
+from supervise import storage, web
+from supervise.domain import access, deadlines
+from supervise.domain.calendar import load_calendar
+from supervise.domain.clock import now
+from supervise.extensions import db
+from supervise.models import OPEN_STATES, Category, Role, State, SupervisionOrder, Ticket
+from supervise.unit import bp
+from supervise.unit.forms import (
+    ExtensionForm,
+    MaterialForm,
+    NoteForm,
+    OrderAnswerForm,
+    ReplyForm,
+    ReturnForm,
+    SignForm,
+)
+
+PAGE_SIZE = 25
+UNIT_ROLES = (Role.HANDLER, Role.LEADER)
+
+# States whose handling clock can run late (the list shows them as overdue).
+LATE_STATES = (State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_MATERIAL, State.RETURNED)
+# States in which the ticket_warning global shows a handling-clock colour (awaiting material is paused).
+RUNNING_STATES = (State.DISPATCHED, State.IN_PROGRESS, State.RETURNED)
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: object
+
+
+TABS = [
+    Tab("all", _l("All")),
+    Tab("to_sign", _l("To sign")),
+    Tab("in_progress", _l("In progress")),
+    Tab("due_soon", _l("Due soon")),
+    Tab("overdue", _l("Overdue")),
+    Tab("replied", _l("Replied")),
+    Tab("closed", _l("Closed")),
+    Tab("orders", _l("Supervision orders")),
+]
+TAB_KEYS = {t.key for t in TABS}
+
+
+def _tab_conditions(at: datetime) -> dict[str, ColumnElement[bool]]:
+    """The WHERE clause of each tab (and of the stat cards), with "now" and the calendar read once."""
+    cal = load_calendar()
+    # warning_level is yellow while at most YELLOW_REMAINING_DAYS working days remain, i.e. while the
+    # due day comes before the next working day after those.
+    yellow_until = datetime.combine(cal.add_working_days(at.date(), deadlines.YELLOW_REMAINING_DAYS + 1), time())
+    unanswered = select(SupervisionOrder.ticket_id).where(SupervisionOrder.answered_at.is_(None))
+    return {
+        "all": Ticket.id.is_not(None),
+        "open": Ticket.state.in_(OPEN_STATES),
+        "to_sign": Ticket.state == State.DISPATCHED,
+        "in_progress": Ticket.state.in_((State.IN_PROGRESS, State.AWAITING_MATERIAL)),
+        "due_soon": and_(Ticket.state.in_(RUNNING_STATES), Ticket.handle_due >= at,
+                         Ticket.handle_due < yellow_until),
+        "overdue": and_(Ticket.state.in_(LATE_STATES), Ticket.handle_due < at),
+        "replied": Ticket.state.in_((State.REPLIED, State.AWAITING_RATING, State.RATING_REVIEW)),
+        "closed": Ticket.state == State.CLOSED,
+        "orders": Ticket.id.in_(unanswered),
+    }
+
+
+def _counts(scope: ColumnElement[bool], conditions: dict[str, ColumnElement[bool]]) -> dict[str, int]:
+    """Every tab's count in one query."""
+    columns = [func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(key) for key, cond in conditions.items()]
+    row = db.session.execute(select(*columns).select_from(Ticket).where(scope)).one()
+    return {key: int(value) for key, value in row._mapping.items()}
+
+
+@bp.route("/")
+@web.roles_required(*UNIT_ROLES)
+def index():
+    """The unit's tickets (lead and co-handled) under the chosen tab, newest first."""
+    tab = request.args.get("tab", "all")
+    if tab not in TAB_KEYS:
+        tab = "all"
+    after = request.args.get("after", type=int)
+    scope = access.ticket_scope(current_user)
+    conditions = _tab_conditions(now())
+
+    query = (
+        select(Ticket)
+        .where(scope, conditions[tab])
+        .options(
+            selectinload(Ticket.category).selectinload(Category.parent),
+            selectinload(Ticket.co_units),
+            selectinload(Ticket.supervision_orders),
+        )
+        .order_by(Ticket.id.desc())
+        .limit(PAGE_SIZE + 1)
+    )
+    if after:
+        query = query.where(Ticket.id < after)
+    tickets = list(db.session.scalars(query))
+    next_url = None
+    if len(tickets) > PAGE_SIZE:
+        tickets = tickets[:PAGE_SIZE]
+        next_url = url_for("unit.index", tab=tab, after=tickets[-1].id)
+    first_url = url_for("unit.index", tab=tab) if after else None
+
+    return render_template("unit/index.html", tabs=TABS, tab=tab, tickets=tickets,
+                           counts=_counts(scope, conditions), next_url=next_url, first_url=first_url)
+
+
+# ---------------------------------------------------------------- the ticket page and its actions
+
+
+FORMS: dict[str, type[FlaskForm]] = {
+    "sign": SignForm,
+    "return": ReturnForm,
+    "note": NoteForm,
+    "request_extension": ExtensionForm,
+    "request_material": MaterialForm,
+    "reply": ReplyForm,
+    "answer_order": OrderAnswerForm,
+}
+
+
+def _page(ticket: Ticket, bound: tuple[str, FlaskForm] | None = None, status: int = 200):
+    """Render the ticket page; ``bound`` is the (action, form) just submitted with errors, shown open."""
+    forms = {action: cls(formdata=None) for action, cls in FORMS.items()}
+    open_panel = None
+    if bound:
+        open_panel, forms[bound[0]] = bound
+    co_handled = ticket.lead_unit_id != current_user.unit_id
+    return render_template("unit/ticket.html", ticket=ticket, forms=forms, open_panel=open_panel,
+                           co_handled=co_handled), status
+
+
+@bp.route("/tickets/<int:ticket_id>")
+@web.roles_required(*UNIT_ROLES)
+def ticket(ticket_id: int):
+    return _page(web.ticket_for_current_user(ticket_id))
+
+
+def _submit(ticket_id: int, action: str, data: Callable[[FlaskForm], dict], with_files: bool = False):
+    """Parse the action's form, load and authorize the ticket, then act through the state machine.
+
+    Invalid input re-renders the page with the errors in the open panel and changes nothing.
+    """
+    form = FORMS[action]()
+    ticket = web.ticket_for_current_user(ticket_id)
+    back = url_for("unit.ticket", ticket_id=ticket.id)
+    uploads = None
+    if form.validate_on_submit() and with_files:
+        try:
+            uploads = storage.check_uploads(request.files.getlist(form.files.name))
+        except storage.UploadError as err:
+            form.files.errors = [str(err.message)]
+    if form.errors:
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "danger")
+        return _page(ticket, (action, form), 400)
+    return web.act(ticket, action, back, uploads=uploads, **data(form))
+
+
+@bp.route("/tickets/<int:ticket_id>/sign", methods=["POST"])
+@web.roles_required(*UNIT_ROLES)
+def sign(ticket_id: int):
+    return _submit(ticket_id, "sign", lambda f: {})
+
+
+@bp.route("/tickets/<int:ticket_id>/return", methods=["POST"])
+@web.roles_required(*UNIT_ROLES)
+def return_ticket(ticket_id: int):
+    return _submit(ticket_id, "return", lambda f: {"reason": f.reason.data, "basis": f.basis.data})
+
+
+@bp.route("/tickets/<int:ticket_id>/note", methods=["POST"])
+@web.roles_required(*UNIT_ROLES)
+def note(ticket_id: int):
+    return _submit(ticket_id, "note", lambda f: {"note": f.note.data, "public": f.public.data})
+
+
+@bp.route("/tickets/<int:ticket_id>/extension", methods=["POST"])
+@web.roles_required(*UNIT_ROLES)
+def request_extension(ticket_id: int):
+    return _submit(ticket_id, "request_extension",
+                   lambda f: {"new_due": f.new_due.data, "reason": f.extension_reason.data})
+
+
+@bp.route("/tickets/<int:ticket_id>/material", methods=["POST"])
+@web.roles_required(*UNIT_ROLES)
+def request_material(ticket_id: int):
+    return _submit(ticket_id, "request_material", lambda f: {"note": f.material.data})
+
+
+@bp.route("/tickets/<int:ticket_id>/reply", methods=["POST"])
+@web.roles_required(*UNIT_ROLES)
+def reply(ticket_id: int):
+    return _submit(ticket_id, "reply", lambda f: {"outcome": f.outcome.data, "text": f.text.data},
+                   with_files=True)
+
+
+@bp.route("/tickets/<int:ticket_id>/order-answer", methods=["POST"])
+@web.roles_required(*UNIT_ROLES)
+def answer_order(ticket_id: int):
+    return _submit(ticket_id, "answer_order", lambda f: {"text": f.answer.data})
