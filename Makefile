@@ -25,7 +25,7 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
 	@echo "Serving on http://$(HOST):$(PORT)/"
-	$(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload --with-threads
+	$(BIN)/flask serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -46,3 +46,10 @@ serve-prod: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# With REDIS_URL set: the workers and the scheduler, each in its own terminal or service.
+worker: install
+	$(BIN)/flask worker
+
+scheduler: install
+	$(BIN)/flask scheduler

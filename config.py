@@ -48,6 +48,15 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # a long complaint form must not expire under the writer
 
+    # Where links in e-mails and SMS point.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # "" = by REDIS_URL: rq with Redis, else a thread in the web process; "eager" runs jobs inline.
+    JOBS_MODE = os.environ.get("JOBS_MODE", "")
+    # A message handed to the queue and not delivered after this long is handed over again.
+    OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", 300))
+    # SMS gateway: "log", "file:/path", or "package.module:ClassName".
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "log")
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")
@@ -55,6 +64,8 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "supervise@localhost")
+    # SMTP when MAIL_SERVER is set; otherwise mail is written to the log (or "file:/path").
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp" if MAIL_SERVER else "log")
 
 
 class DevelopmentConfig(Config):
@@ -71,6 +82,9 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False  # tests that prove CSRF switch it back on
     BABEL_DEFAULT_LOCALE = "en"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    JOBS_MODE = "eager"
+    MAIL_BACKEND = "log"
+    SMS_BACKEND = "log"
 
 
 class ProductionConfig(Config):

@@ -20,11 +20,21 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)
+    _connect_domain_subscribers()
 
     from supervise import cli
 
     cli.register(app)
     return app
+
+
+def _connect_domain_subscribers() -> None:
+    from supervise.domain import notify, supervision
+    from supervise.jobs import delivery
+
+    notify.connect()
+    supervision.connect()
+    delivery.install_hooks()
 
 
 def _check_production_secrets(app: Flask, config_name: str) -> None:

@@ -517,6 +517,26 @@ def _record(ticket: Ticket, action: str, actor: User | None, before: State | Non
     return event
 
 
+ALERT_LABELS = {
+    "yellow": _l("Warning: due within two working days"),
+    "orange": _l("Warning: overdue"),
+    "red": _l("Serious warning: long overdue"),
+    "sign_overdue": _l("Not signed for in time"),
+    "accept_overdue": _l("Not accepted in time"),
+    "order_overdue": _l("Supervision order not answered in time"),
+    "rating_reminder": _l("Reminder to rate"),
+    "monthly_report": _l("Monthly progress report due"),
+}
+# Alerts shown on the public timeline: the warning colours are public accountability.
+PUBLIC_ALERTS = frozenset({"orange", "red"})
+
+
+def record_alert(ticket: Ticket, kind: str, at: datetime, note: str = "", data: dict | None = None) -> TicketEvent:
+    """A warning or reminder from the periodic supervision, on the timeline (not a transition)."""
+    return _record(ticket, f"alert_{kind}", None, ticket.state, ticket.state, at, note,
+                   public=kind in PUBLIC_ALERTS, data=data)
+
+
 def record_submission(ticket: Ticket, actor: User | None, at: datetime) -> TicketEvent:
     """The first event of every ticket; called by intake."""
     return _record(ticket, "submit", actor, None, S.SUBMITTED, at, public=True,
@@ -527,8 +547,8 @@ def visible_to_enterprise(event: TicketEvent) -> bool:
     if event.public:
         return True
     spec = TRANSITIONS.get(event.action)
-    if event.action == "note":
-        return False
+    if event.action == "note" or event.action.startswith("alert_"):
+        return event.action == "alert_rating_reminder"
     return event.action == "submit" or (spec is not None and spec.enterprise_sees)
 
 
@@ -537,5 +557,7 @@ def label(action: str) -> Any:
         return _l("Submitted")
     if action == "merged_from":
         return _l("Another ticket merged into this one")
+    if action.startswith("alert_"):
+        return ALERT_LABELS.get(action[6:], action)
     spec = TRANSITIONS.get(action)
     return spec.label if spec else action

@@ -41,6 +41,9 @@ class User(UserMixin, db.Model):
     mobile: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(120))
     locale: Mapped[str | None] = mapped_column(String(10))
+    # Channels besides the in-app notification centre, chosen by the user.
+    notify_email: Mapped[bool] = mapped_column(default=True)
+    notify_sms: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     # Part of the session id: changing it logs out every other session of this user.
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
