@@ -1,1 +1,327 @@
-from supervise.console import bp  # noqa: F401
+"""The supervisor console (营商办): the queues, every ticket's page with its action panels, and staff intake."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
+
+from supervise import labels, storage, web
+from supervise.console import bp
+from supervise.console.forms import ACTION_FORMS, FilterForm, IntakeForm, options
+from supervise.domain import access, credit_code, disclosure, supervision
+from supervise.domain.clock import now
+from supervise.domain.intake import Complaint, IntakeError, file_complaint
+from supervise.domain.redaction import redact
+from supervise.extensions import db
+from supervise.models import (
+    OPEN_STATES,
+    Area,
+    Category,
+    Enterprise,
+    ExtensionRequest,
+    LimitClass,
+    Role,
+    Source,
+    State,
+    SupervisionOrder,
+    Ticket,
+    TicketEvent,
+    Unit,
+    UnitKind,
+    User,
+)
+
+PAGE_SIZE = 25
+ENTERPRISE_CHOICES_MAX = 200
+# States in which the handling clock runs (paused while awaiting material; stopped once replied).
+
+
+# ---------------------------------------------------------------- queues
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: Any
+    danger: bool = False
+
+
+QUEUES = [
+    Queue("to_accept", _l("To accept")),
+    Queue("dispatch_queue", _l("To dispatch")),
+    Queue("returns", _l("Returns")),
+    Queue("extensions", _l("Extension requests")),
+    Queue("replies", _l("Replies to review")),
+    Queue("ratings", _l("Bad ratings")),
+    Queue("orders", _l("Open supervision orders")),
+    Queue("overdue", _l("Overdue"), danger=True),
+    Queue("to_publish", _l("To publish")),
+    Queue("all", _l("All tickets")),
+]
+QUEUE_KEYS = {q.key for q in QUEUES}
+
+
+def queue_condition(key: str) -> ColumnElement[bool]:
+    """The WHERE clause of one queue."""
+    if key == "to_accept":
+        return Ticket.state == State.SUBMITTED
+    if key == "dispatch_queue":
+        return Ticket.state == State.AWAITING_DISPATCH
+    if key == "returns":
+        return Ticket.state == State.RETURNED
+    if key == "extensions":
+        pending = select(ExtensionRequest.ticket_id).where(ExtensionRequest.status == "pending")
+        return Ticket.id.in_(pending)
+    if key == "replies":
+        return Ticket.state == State.REPLIED
+    if key == "ratings":
+        return Ticket.state == State.RATING_REVIEW
+    if key == "orders":
+        unanswered = select(SupervisionOrder.ticket_id).where(SupervisionOrder.answered_at.is_(None))
+        return and_(Ticket.id.in_(unanswered), Ticket.state.in_(OPEN_STATES))
+    if key == "overdue":
+        return supervision.overdue_clause(now())
+    if key == "to_publish":
+        problem = and_(Ticket.publish_consent.is_(True), Ticket.accepted_at.is_not(None),
+                       Ticket.published_at.is_(None), Ticket.state.not_in((State.DECLINED, State.MERGED)))
+        result = and_(Ticket.state == State.CLOSED, Ticket.published_at.is_not(None),
+                      Ticket.result_published_at.is_(None))
+        return or_(problem, result)
+    return true()
+
+
+def queue_counts() -> dict[str, int]:
+    """Every queue's count in one query."""
+    columns = [func.coalesce(func.sum(case((queue_condition(q.key), 1), else_=0)), 0).label(q.key)
+               for q in QUEUES]
+    row = db.session.execute(select(*columns).select_from(Ticket).where(access.ticket_scope(current_user))).one()
+    return {q.key: int(row._mapping[q.key]) for q in QUEUES}
+
+
+def _filter_form() -> FilterForm:
+    form = FilterForm(formdata=request.args)
+    form.state.choices = options([("", _("Any state"))] + [(s.value, label) for s, label in labels.STATE.items()])
+    form.unit.choices = options([("", _("Any unit"))] + [(str(u.id), u.name) for u in _units(handling_only=False)])
+    form.category.choices = options([("", _("Any category"))] + [(str(c.id), c.full_name) for c in _categories(False)])
+    form.source.choices = options([("", _("Any source"))] + [(s.value, label) for s, label in labels.SOURCE.items()])
+    return form
+
+
+def _filters(form: FilterForm) -> list[ColumnElement[bool]]:
+    """The "all tickets" filters that were given and are valid."""
+    if not form.validate():
+        return []
+    found = []
+    if form.state.data:
+        found.append(Ticket.state == State(form.state.data))
+    if form.unit.data:
+        found.append(Ticket.lead_unit_id == int(form.unit.data))
+    if form.category.data:
+        chosen = int(form.category.data)
+        under = select(Category.id).where(or_(Category.id == chosen, Category.parent_id == chosen))
+        found.append(Ticket.category_id.in_(under))
+    if form.source.data:
+        found.append(Ticket.source == Source(form.source.data))
+    text = (form.q.data or "").strip()
+    if text:
+        found.append(or_(Ticket.tracking_no.contains(text, autoescape=True),
+                         Ticket.title.contains(text, autoescape=True)))
+    return found
+
+
+@bp.route("/")
+@web.roles_required(Role.SUPERVISOR)
+def index():
+    """The queues as tabs, newest first, 25 a page (keyset on id)."""
+    tab = request.args.get("tab", "to_accept")
+    if tab not in QUEUE_KEYS:
+        tab = "to_accept"
+    after = request.args.get("after", type=int)
+    form = _filter_form() if tab == "all" else None
+
+    query = (select(Ticket).where(access.ticket_scope(current_user), queue_condition(tab))
+             .options(joinedload(Ticket.enterprise), joinedload(Ticket.category).joinedload(Category.parent),
+                      joinedload(Ticket.lead_unit), selectinload(Ticket.extension_requests),
+                      selectinload(Ticket.supervision_orders))
+             .order_by(Ticket.id.desc()).limit(PAGE_SIZE + 1))
+    if form is not None:
+        query = query.where(*_filters(form))
+    if after:
+        query = query.where(Ticket.id < after)
+    tickets = list(db.session.scalars(query).unique())
+
+    args = {k: v for k, v in request.args.items() if k != "after"}
+    args["tab"] = tab
+    next_url = None
+    if len(tickets) > PAGE_SIZE:
+        tickets = tickets[:PAGE_SIZE]
+        next_url = url_for(".index", **args, after=tickets[-1].id)
+    first_url = url_for(".index", **args) if after else None
+    return render_template("console/index.html", queues=QUEUES, counts=queue_counts(), tab=tab,
+                           tickets=tickets, form=form, next_url=next_url, first_url=first_url)
+
+
+# ---------------------------------------------------------------- one ticket
+
+
+def _units(handling_only: bool = True) -> list[Unit]:
+    """Active units; those that handle tickets (not the office itself) when ``handling_only``."""
+    query = select(Unit).where(Unit.active.is_(True)).order_by(Unit.sort, Unit.id)
+    if handling_only:
+        query = query.where(Unit.kind != UnitKind.OFFICE)
+    return list(db.session.scalars(query))
+
+
+def _categories(concrete_only: bool = True) -> list[Category]:
+    """Categories, each area followed by its own categories."""
+    query = select(Category).options(joinedload(Category.parent))
+    if concrete_only:
+        query = query.where(Category.parent_id.is_not(None), Category.active.is_(True))
+
+    def order(c: Category) -> tuple:
+        area = c.parent or c
+        return (area.sort, area.id, c.parent_id is not None, c.sort, c.id)
+
+    return sorted(db.session.scalars(query), key=order)
+
+
+def _load(ticket_id: int) -> Ticket:
+    """The ticket, authorized, with everything its page shows loaded in a few queries."""
+    ticket = web.ticket_for_current_user(ticket_id)
+    db.session.scalars(select(Ticket).where(Ticket.id == ticket.id).options(
+        joinedload(Ticket.enterprise), joinedload(Ticket.category).joinedload(Category.parent),
+        joinedload(Ticket.area), joinedload(Ticket.lead_unit), joinedload(Ticket.merged_into),
+        selectinload(Ticket.co_units), selectinload(Ticket.attachments),
+        selectinload(Ticket.events).joinedload(TicketEvent.actor).joinedload(User.unit),
+        selectinload(Ticket.extension_requests).joinedload(ExtensionRequest.requested_by),
+        selectinload(Ticket.supervision_orders).joinedload(SupervisionOrder.issued_by),
+        selectinload(Ticket.redaction_terms),
+    )).unique().one()
+    return ticket
+
+
+def _action_forms(ticket: Ticket, failed: tuple[str, Any] | None = None) -> dict[str, Any]:
+    """One form per console action, prefilled for this ticket; ``failed`` is a posted form to show again."""
+    terms = disclosure.terms_for(ticket)
+    prefill = {
+        "dispatch": {"limit_class": ticket.limit_class.value if ticket.limit_class else LimitClass.STANDARD.value},
+        "publish": {"public_title": ticket.public_title or redact(ticket.title, terms)[:120],
+                    "public_summary": ticket.public_summary or redact(ticket.description, terms)},
+        "publish_result": {"public_reply": ticket.public_reply or redact(ticket.reply_text, terms)},
+    }
+    forms = {}
+    for action, form_class in ACTION_FORMS.items():
+        if failed and failed[0] == action:
+            forms[action] = failed[1]
+        else:
+            forms[action] = form_class(formdata=None, prefix=action, data=prefill.get(action))
+    units = _units()
+    unit_options = options((u.id, u.name) for u in units)
+    forms["accept"].unit_id.choices = options([(0, _("Routing decides"))]) + unit_options
+    forms["dispatch"].unit_id.choices = options([(0, _("— choose —"))]) + unit_options
+    return forms
+
+
+def _render_ticket(ticket: Ticket, failed: tuple[str, Any] | None = None):
+    last_return = next((e for e in reversed(ticket.events) if e.action == "return"), None)
+    return render_template("console/ticket.html", ticket=ticket, forms=_action_forms(ticket, failed),
+                           open_action=failed[0] if failed else None, last_return=last_return,
+                           events=ticket.events)
+
+
+@bp.route("/tickets/<int:ticket_id>")
+@web.roles_required(Role.SUPERVISOR)
+def ticket(ticket_id: int):
+    """A ticket with its facts, requests, orders, redaction terms, timeline and the actions open now."""
+    return _render_ticket(_load(ticket_id))
+
+
+@bp.route("/tickets/<int:ticket_id>/<action>", methods=["POST"])
+@web.roles_required(Role.SUPERVISOR)
+def act(ticket_id: int, action: str):
+    """Perform one action from its panel through the state machine."""
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        abort(404)
+    form = form_class(prefix=action)
+    if action in ("accept", "dispatch"):
+        form.unit_id.choices = options([(0, "")] + [(u.id, u.name) for u in _units()])
+    ticket = web.ticket_for_current_user(ticket_id)
+    if not form.validate_on_submit():
+        _load(ticket.id)
+        return _render_ticket(ticket, failed=(action, form)), 400
+    return web.act(ticket, action, url_for(".ticket", ticket_id=ticket.id), **form.payload())
+
+
+# ---------------------------------------------------------------- staff intake
+
+
+def find_enterprise(text: str) -> Enterprise | None:
+    """The enterprise named by its credit code, or by its exact name when only one has it."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    found = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code.normalize(text)))
+    if found is not None:
+        return found
+    named = list(db.session.scalars(select(Enterprise).where(Enterprise.name == text).limit(2)))
+    return named[0] if len(named) == 1 else None
+
+
+def _intake_form() -> IntakeForm:
+    form = IntakeForm()
+    form.category_id.choices = options([(0, _("— choose —"))]) + [
+        SelectChoice(c.id, c.name, optgroup=c.parent.name) for c in _categories()]
+    form.area_id.choices = options([(0, "—")] + [(a.id, a.name) for a in db.session.scalars(
+        select(Area).where(Area.active.is_(True)).order_by(Area.sort, Area.id))])
+    if not form.submission_key.data:
+        form.submission_key.data = web.new_submission_key()
+    return form
+
+
+@bp.route("/intake", methods=["GET", "POST"])
+@web.roles_required(Role.SUPERVISOR)
+def intake():
+    """Register a complaint that came by phone, at the hall, from a visit, the province or the media."""
+    form = _intake_form()
+    if form.validate_on_submit():
+        enterprise = find_enterprise(form.enterprise.data)
+        category = db.session.get(Category, form.category_id.data) if form.category_id.data else None
+        uploads = []
+        if enterprise is None or not access.can_file_for(current_user, enterprise.id):
+            form.enterprise.errors.append(_("No registered company has this name or credit code; "
+                                            "type its unified social credit code."))
+        if category is None:
+            form.category_id.errors.append(_("Choose a category."))
+        try:
+            uploads = storage.check_uploads(request.files.getlist(form.files.name))
+        except storage.UploadError as err:
+            form.files.errors.append(str(err.message))
+        if not (form.enterprise.errors or form.category_id.errors or form.files.errors):
+            complaint = Complaint(
+                enterprise=enterprise, category=category, title=form.title.data, description=form.description.data,
+                area_id=form.area_id.data or None, source=Source(form.source.data),
+                contact_name=(form.contact_name.data or "").strip(), contact_mobile=form.contact_mobile.data or "",
+                contact_email=form.contact_email.data or None, publish_consent=form.publish_consent.data)
+            try:
+                ticket, created = file_complaint(complaint, current_user,
+                                                 submission_key=form.submission_key.data or None)
+            except IntakeError as err:
+                db.session.rollback()
+                flash(str(err.message), "danger")
+            else:
+                if created:
+                    for upload in uploads:
+                        storage.store(upload, ticket, current_user, ticket.events[0])
+                db.session.commit()
+                flash(_("Complaint registered: tracking number %(no)s, retrieval code %(code)s.",
+                        no=ticket.tracking_no, code=ticket.retrieval_code), "success")
+                return redirect(url_for(".ticket", ticket_id=ticket.id))
+    enterprises = db.session.scalars(select(Enterprise).order_by(Enterprise.name).limit(ENTERPRISE_CHOICES_MAX))
+    return render_template("console/intake.html", form=form, enterprises=list(enterprises))

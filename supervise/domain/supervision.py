@@ -7,7 +7,7 @@ alert writes one timeline event, which notifies its audience (``domain.notify``)
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +21,21 @@ HANDLING = (State.DISPATCHED, State.IN_PROGRESS, State.RETURNED)
 MONTHLY_REPORT_DAY = 5
 MONTHLY_REPORT_AGE = timedelta(days=30)
 RATING_REMINDER_BEFORE = timedelta(days=2)
+
+
+def yellow_horizon(cal: WorkingCalendar, at: datetime) -> datetime:
+    """Handling deadlines before this moment are yellow (at most two working days left) or worse."""
+    return datetime.combine(cal.add_working_days(at.date(), deadlines.YELLOW_REMAINING_DAYS + 1), datetime.min.time())
+
+
+def overdue_clause(at: datetime) -> ColumnElement[bool]:
+    """Tickets late on a running handling clock (a clock paused for material is not late)."""
+    return and_(Ticket.state.in_(HANDLING), Ticket.handle_due < at)
+
+
+def due_soon_clause(cal: WorkingCalendar, at: datetime) -> ColumnElement[bool]:
+    """Tickets whose running handling clock shows yellow: due, but within two working days."""
+    return and_(Ticket.state.in_(HANDLING), Ticket.handle_due >= at, Ticket.handle_due < yellow_horizon(cal, at))
 
 
 def raise_alert(ticket: Ticket, kind: str, due_key: str, at: datetime, note: str = "",
@@ -42,10 +57,9 @@ def raise_alert(ticket: Ticket, kind: str, due_key: str, at: datetime, note: str
 def handling_warnings(at: datetime, cal: WorkingCalendar | None = None) -> int:
     """Yellow, orange and red on the handling deadline; the first overdue moment is kept on the ticket."""
     cal = cal or load_calendar()
-    horizon = deadlines.end_of(cal.add_working_days(at.date(), deadlines.YELLOW_REMAINING_DAYS))
     tickets = db.session.scalars(
-        select(Ticket).where(Ticket.state.in_(HANDLING), Ticket.handle_due.is_not(None),
-                             Ticket.handle_due <= horizon).order_by(Ticket.id))
+        select(Ticket).where(Ticket.state.in_(HANDLING), Ticket.handle_due < yellow_horizon(cal, at))
+        .order_by(Ticket.id))
     raised = 0
     for ticket in tickets:
         level = deadlines.warning_level(cal, ticket.handle_due, ticket.handle_days, at)

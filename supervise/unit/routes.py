@@ -2,17 +2,17 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 
 from flask import flash, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import selectinload
 
 from supervise import storage, web
-from supervise.domain import access, deadlines
+from supervise.domain import access, supervision
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.extensions import db
@@ -31,10 +31,6 @@ from supervise.unit.forms import (
 PAGE_SIZE = 25
 UNIT_ROLES = (Role.HANDLER, Role.LEADER)
 
-# States whose handling clock can run late (the list shows them as overdue).
-LATE_STATES = (State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_MATERIAL, State.RETURNED)
-# States in which the ticket_warning global shows a handling-clock colour (awaiting material is paused).
-RUNNING_STATES = (State.DISPATCHED, State.IN_PROGRESS, State.RETURNED)
 
 
 @dataclass(frozen=True)
@@ -58,19 +54,14 @@ TAB_KEYS = {t.key for t in TABS}
 
 def _tab_conditions(at: datetime) -> dict[str, ColumnElement[bool]]:
     """The WHERE clause of each tab (and of the stat cards), with "now" and the calendar read once."""
-    cal = load_calendar()
-    # warning_level is yellow while at most YELLOW_REMAINING_DAYS working days remain, i.e. while the
-    # due day comes before the next working day after those.
-    yellow_until = datetime.combine(cal.add_working_days(at.date(), deadlines.YELLOW_REMAINING_DAYS + 1), time())
     unanswered = select(SupervisionOrder.ticket_id).where(SupervisionOrder.answered_at.is_(None))
     return {
         "all": Ticket.id.is_not(None),
         "open": Ticket.state.in_(OPEN_STATES),
         "to_sign": Ticket.state == State.DISPATCHED,
         "in_progress": Ticket.state.in_((State.IN_PROGRESS, State.AWAITING_MATERIAL)),
-        "due_soon": and_(Ticket.state.in_(RUNNING_STATES), Ticket.handle_due >= at,
-                         Ticket.handle_due < yellow_until),
-        "overdue": and_(Ticket.state.in_(LATE_STATES), Ticket.handle_due < at),
+        "due_soon": supervision.due_soon_clause(load_calendar(), at),
+        "overdue": supervision.overdue_clause(at),
         "replied": Ticket.state.in_((State.REPLIED, State.AWAITING_RATING, State.RATING_REVIEW)),
         "closed": Ticket.state == State.CLOSED,
         "orders": Ticket.id.in_(unanswered),
