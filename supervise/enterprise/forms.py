@@ -1,0 +1,79 @@
+"""Forms of the enterprise portal: filing a complaint, adding material, rating, adding a colleague."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    MultipleFileField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+
+from supervise import labels
+from supervise.forms_common import strong_password, valid_mobile
+from supervise.models import Rating
+
+
+def _int_or_none(value) -> int | None:
+    """Coerce a select's value; an empty or bad value becomes None (the view then says what is missing)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class ComplaintForm(FlaskForm):
+    """One complaint. ``enterprise_id`` is only kept for cadres; the view fills the choices."""
+
+    submission_key = HiddenField(validators=[Length(max=64)])
+    enterprise_id = SelectField(_l("Enterprise"), coerce=_int_or_none, validate_choice=False,
+                                description=_l("The paired enterprise you are filing for."))
+    category_id = SelectField(_l("Category"), coerce=_int_or_none, validate_choice=False)
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)],
+                        description=_l("One line that names the problem."))
+    description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=5000)],
+                                description=_l("What happened, since when, and what you have tried."))
+    area_id = SelectField(_l("Street / area"), coerce=int, validators=[Optional()],
+                          description=_l("Where the problem is; it helps to send it to the right office."))
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=40)])
+    contact_mobile = StringField(_l("Mobile"), validators=[Optional(), valid_mobile])
+    contact_email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=120)])
+    publish_consent = BooleanField(
+        _l("The complaint may be published"), default=True,
+        description=_l("Anonymised: your company's name never appears. The problem and its result are "
+                       "shown to the public so that everyone can supervise how it is handled."))
+    files = MultipleFileField(_l("Attachments"))
+
+
+class MaterialForm(FlaskForm):
+    note = TextAreaField(_l("What you are adding"), validators=[DataRequired(), Length(max=5000)])
+    files = MultipleFileField(_l("Attachments"))
+
+
+class RateForm(FlaskForm):
+    rating = RadioField(_l("How satisfied are you with the result?"), coerce=int,
+                        choices=[SelectChoice(r.value, labels.RATING[r]) for r in Rating],
+                        validators=[InputRequired(message=_l("Choose a rating."))])
+    solved = RadioField(_l("Was the problem solved?"),
+                        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+                        validators=[InputRequired(message=_l("Say whether the problem was solved."))])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)],
+                            description=_l("A rating of dissatisfied or very dissatisfied is reviewed by the "
+                                           "business-environment office; say what is still wrong."))
+
+
+class ColleagueForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+    username = StringField(_l("Username"), validators=[
+        DataRequired(), Length(min=3, max=60),
+        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))])
+    mobile = StringField(_l("Mobile"), validators=[DataRequired(), valid_mobile])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=200), strong_password],
+                             description=_l("Tell it to your colleague; they should change it after logging in."))

@@ -1,0 +1,37 @@
+"""Attachment download: the one place that decides who may fetch an uploaded file."""
+
+import os
+
+from flask import abort, send_file
+from flask_login import current_user
+
+from supervise import storage
+from supervise.domain import access, disclosure
+from supervise.domain.access import may_download
+from supervise.domain.redaction import redact
+from supervise.extensions import db
+from supervise.models import Attachment
+from supervise.public import bp
+
+
+@bp.route("/files/<int:attachment_id>")
+def attachment(attachment_id: int):
+    """Send one attachment as a download; 403 to users who may not have it, 404 to anonymous visitors."""
+    found = db.session.get(Attachment, attachment_id)
+    if found is None:
+        abort(404)
+    if not may_download(current_user, found):
+        # Don't tell an anonymous visitor that the file exists.
+        abort(403 if current_user.is_authenticated else 404)
+    path = storage.path_of(found)
+    if not os.path.isfile(path):
+        abort(404)
+    public = not access.can_view(current_user, found.ticket)
+    # Served to the public, the file name is masked like every other public text.
+    name = redact(found.filename, disclosure.terms_for(found.ticket)) if public else found.filename
+    response = send_file(path, mimetype=found.content_type, as_attachment=True, download_name=name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if not (found.released and found.ticket.is_published):
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
