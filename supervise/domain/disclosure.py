@@ -13,7 +13,11 @@ from sqlalchemy.orm import selectinload
 from supervise.domain import deadlines
 from supervise.domain.calendar import WorkingCalendar
 from supervise.domain.redaction import redact
-from supervise.models import Category, State, Ticket
+from supervise.models import OPEN_STATES, Category, State, Ticket
+
+# Only a progress note the unit marked public is written for the public; every other note on a
+# public event (a rating comment, a reply before moderation, an instruction) stays off the page.
+PUBLIC_NOTE_ACTIONS = frozenset({"note"})
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,8 @@ def public_view(ticket: Ticket, cal: WorkingCalendar, at: datetime, with_events:
     on_time = (not overdue) if (finished or overdue) else None
     events = []
     if with_events:
-        events = [PublicEvent(e.at, e.action, e.to_state, redact(e.note, terms))
+        events = [PublicEvent(e.at, e.action, e.to_state,
+                              redact(e.note, terms) if e.action in PUBLIC_NOTE_ACTIONS else "")
                   for e in ticket.events if e.public]
     result = ticket.result_published_at is not None
     return PublicTicket(
@@ -128,7 +133,7 @@ def published_query(filters: PublicFilters) -> Select:
     if filters.state == "closed":
         query = query.where(Ticket.state == State.CLOSED)
     elif filters.state == "open":
-        query = query.where(Ticket.state != State.CLOSED)
+        query = query.where(Ticket.state.in_(OPEN_STATES))
     elif filters.state in State._value2member_map_:
         query = query.where(Ticket.state == State(filters.state))
     if filters.since:

@@ -1,11 +1,168 @@
-from flask import redirect, render_template, request, session, url_for
+"""The public side (晒问题、晒结果): what anyone sees without logging in.
 
+Templates here receive :class:`~supervise.domain.disclosure.PublicTicket`, :class:`PublicEvent` and
+plain values only, never a Ticket, Enterprise or User: everything shown has passed through disclosure
+and redaction.
+"""
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from wtforms import SelectChoice
+
+from supervise import labels
+from supervise.domain import deadlines, disclosure, intake, workflow
+from supervise.domain.calendar import load_calendar
+from supervise.domain.clock import now
+from supervise.domain.disclosure import PublicEvent, PublicFilters, PublicTicket
+from supervise.domain.redaction import redact
+from supervise.extensions import db, limiter
+from supervise.models import Attachment, Category, Rating, State, Ticket, Unit
 from supervise.public import bp
+from supervise.public.forms import DisclosureFilterForm, LookupForm
+
+LATEST_ON_HOME = 6
+
+
+class PublicAttachment(NamedTuple):
+    id: int
+    filename: str
+
+
+def rating_label(value: int | None) -> str:
+    """The label of a rating given by its value (1-5); empty when unrated."""
+    return str(labels.RATING[Rating(value)]) if value else ""
+
+
+@bp.context_processor
+def _public_helpers() -> dict:
+    return {"rating_label": rating_label}
+
+
+def _public(tickets: Iterable[Ticket]) -> list[PublicTicket]:
+    """List rows: the disclosure view of each ticket, without timelines."""
+    cal, at = load_calendar(), now()
+    return [disclosure.public_view(t, cal, at, with_events=False) for t in tickets]
+
+
+def _count(*where) -> int:
+    return db.session.scalar(select(func.count(Ticket.id)).where(*where)) or 0
 
 
 @bp.route("/")
 def index():
-    return render_template("public/index.html")
+    """The home page: what the platform does, where to go, headline numbers and the latest problems."""
+    numbers = {
+        "received": _count(),
+        "published": _count(Ticket.published_at.is_not(None)),
+        "closed": _count(Ticket.state == State.CLOSED),
+    }
+    rows, _cursor = disclosure.published_page(PublicFilters(), None, per_page=LATEST_ON_HOME)
+    return render_template("public/index.html", numbers=numbers, latest=_public(rows))
+
+
+def _category_choices() -> list[SelectChoice]:
+    """Top-level areas as option groups, each selectable as a whole, with their categories."""
+    used = {c for c in db.session.scalars(
+        select(Ticket.category_id).where(Ticket.published_at.is_not(None)).distinct())}
+    categories = list(db.session.scalars(select(Category).order_by(Category.sort, Category.id)))
+    children: dict[int, list[Category]] = {}
+    for c in categories:
+        if c.parent_id is not None and (c.active or c.id in used):
+            children.setdefault(c.parent_id, []).append(c)
+    choices = [SelectChoice("", _("All categories"))]
+    for area in (c for c in categories if c.parent_id is None):
+        if not (area.active or area.id in children):
+            continue
+        choices.append(SelectChoice(str(area.id), _("All of %(area)s", area=area.name), optgroup=area.name))
+        choices += [SelectChoice(str(c.id), c.name, optgroup=area.name) for c in children.get(area.id, [])]
+    return choices
+
+
+def _unit_choices() -> list[SelectChoice]:
+    """Active units that lead at least one published ticket."""
+    leading = select(Ticket.lead_unit_id).where(Ticket.published_at.is_not(None))
+    units = db.session.scalars(
+        select(Unit).where(Unit.active, Unit.id.in_(leading)).order_by(Unit.sort, Unit.name))
+    return [SelectChoice("", _("All units"))] + [SelectChoice(str(u.id), u.name) for u in units]
+
+
+@bp.route("/disclosure")
+def tickets():
+    """Published problems and their results, newest first, filtered, by keyset pages."""
+    form = DisclosureFilterForm(formdata=request.args)
+    form.category.choices = _category_choices()
+    form.unit.choices = _unit_choices()
+    filters = form.clean()
+    after = request.args.get("after")
+    rows, cursor = disclosure.published_page(filters, after)
+    args = form.query_args()
+    return render_template(
+        "public/tickets.html", form=form, items=_public(rows), filtered=bool(args),
+        next_url=url_for(".tickets", after=cursor, **args) if cursor else None,
+        first_url=url_for(".tickets", **args) if after else None,
+    )
+
+
+def _released_attachments(ticket: Ticket, terms: list[str]) -> list[PublicAttachment]:
+    """The attachments the supervisor released, by id and masked file name only."""
+    rows = db.session.execute(
+        select(Attachment.id, Attachment.filename)
+        .where(Attachment.ticket_id == ticket.id, Attachment.released).order_by(Attachment.id))
+    return [PublicAttachment(ident, redact(name, terms)) for ident, name in rows]
+
+
+@bp.route("/disclosure/<tracking_no>")
+def ticket(tracking_no: str):
+    """One published problem, its handling and, once published, its result."""
+    found = disclosure.published_ticket(tracking_no)
+    if found is None:
+        abort(404)
+    view = disclosure.public_view(found, load_calendar(), now())
+    attachments = _released_attachments(found, disclosure.terms_for(found))
+    return render_template("public/ticket.html", item=view, attachments=attachments)
+
+
+@bp.route("/lookup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"], methods=["POST"])
+def lookup():
+    """Progress of one complaint for whoever holds its tracking number and retrieval code."""
+    form = LookupForm()
+    result, events, decline_reason, not_found = None, [], None, False
+    if form.validate_on_submit():
+        found = intake.find_by_tracking(form.tracking_no.data, form.code.data)
+        if found is None:
+            not_found = True
+        else:
+            terms = disclosure.terms_for(found)
+            result = disclosure.public_view(found, load_calendar(), now(), with_events=False)
+            events = [PublicEvent(e.at, e.action, e.to_state, redact(e.note, terms))
+                      for e in found.events if workflow.visible_to_enterprise(e)]
+            if found.decline_reason:
+                decline_reason = workflow.DECLINE_REASONS.get(found.decline_reason)
+    response = make_response(render_template(
+        "public/lookup.html", form=form, result=result, events=events, decline_reason=decline_reason,
+        not_found=not_found))
+    response.headers["Cache-Control"] = "no-store"  # the progress of one enterprise's complaint
+    return response
+
+
+@bp.route("/rules")
+def rules():
+    """The published acceptance rules: reasons for declining, time limits, warnings, disclosure."""
+    names = {"simple": _("Simple matters"), "standard": _("Standard matters"), "complex": _("Complex matters")}
+    limits = {
+        "accept": deadlines.ACCEPT_DAYS,
+        "sign": deadlines.SIGN_DAYS,
+        "handle": [(names.get(key, key), days) for key, days in deadlines.HANDLE_DAYS.items()],
+        "rate": deadlines.RATE_CALENDAR_DAYS,
+        "yellow": deadlines.YELLOW_REMAINING_DAYS,
+        "red": deadlines.RED_OVERDUE_DAYS,
+    }
+    return render_template("public/rules.html", limits=limits)
 
 
 @bp.route("/language/<lang>")
@@ -15,6 +172,6 @@ def set_language(lang: str):
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
     target = request.args.get("next") or url_for("public.index")
-    if not target.startswith("/") or target.startswith("//"):
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
         target = url_for("public.index")
     return redirect(target)

@@ -1,0 +1,59 @@
+"""Forms of the public side: the disclosure filters (GET, no CSRF) and the progress lookup (POST)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from supervise.domain.disclosure import PublicFilters
+
+STATE_CHOICES = [SelectChoice("", _l("Any state")), SelectChoice("open", _l("Being handled")),
+                 SelectChoice("closed", _l("Closed"))]
+
+
+def _optional_int(value: object) -> int | None:
+    """Coerce a select value to an id; an empty value means "any"."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+class DisclosureFilterForm(FlaskForm):
+    """The filter bar of the published list, read from the query string.
+
+    A value that does not parse or is not offered is dropped (the list is shown unfiltered on that
+    field) instead of failing the page.
+    """
+
+    class Meta:
+        csrf = False  # a GET search that changes nothing
+
+    category = SelectField(_l("Category"), coerce=_optional_int, validators=[Optional()])
+    unit = SelectField(_l("Lead unit"), coerce=_optional_int, validators=[Optional()])
+    state = SelectField(_l("State"), choices=STATE_CHOICES, default="", validators=[Optional()])
+    since = DateField(_l("Published from"), validators=[Optional()])
+    until = DateField(_l("Published until"), validators=[Optional()])
+
+    def clean(self) -> PublicFilters:
+        """Validate and return the filters of the fields that are valid; invalid ones are cleared."""
+        self.validate()
+        for field in self:
+            if field.errors:
+                field.data = None
+                field.raw_data = []
+        return PublicFilters(category_id=self.category.data or None, unit_id=self.unit.data or None,
+                             state=self.state.data or None, since=self.since.data, until=self.until.data)
+
+    def query_args(self) -> dict[str, str]:
+        """The valid filters as query-string arguments (for the next-page link)."""
+        args = {"category": self.category.data, "unit": self.unit.data, "state": self.state.data,
+                "since": self.since.data.isoformat() if self.since.data else None,
+                "until": self.until.data.isoformat() if self.until.data else None}
+        return {key: str(value) for key, value in args.items() if value}
+
+
+class LookupForm(FlaskForm):
+    tracking_no = StringField(_l("Tracking number"), validators=[DataRequired(), Length(max=20)],
+                              description=_l("As shown when the complaint was filed"))
+    code = StringField(_l("Retrieval code"), validators=[DataRequired(), Length(max=12)],
+                       description=_l("The six-character code given with the tracking number"))
