@@ -87,6 +87,8 @@ def _register_blueprints(app: Flask) -> None:
     from supervise.console import bp as console_bp
     from supervise.enterprise import bp as enterprise_bp
     from supervise.errors import register_error_handlers
+    from supervise.notifications import bp as notifications_bp
+    from supervise.ops import bp as ops_bp
     from supervise.public import bp as public_bp
     from supervise.unit import bp as unit_bp
 
@@ -96,6 +98,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(unit_bp, url_prefix="/unit")
     app.register_blueprint(console_bp, url_prefix="/console")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(ops_bp, url_prefix="/ops")
     register_error_handlers(app)
 
 

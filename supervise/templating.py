@@ -53,4 +53,9 @@ def register(app: Flask) -> None:
         def can(action: str, ticket) -> bool:
             return workflow.allowed(current_user, ticket, action)
 
-        return {"can": can, "zone_name": app.config["ZONE_NAME"]}
+        def unread_notifications() -> int:
+            from supervise.notifications.routes import unread_count
+
+            return unread_count(current_user) if current_user.is_authenticated else 0
+
+        return {"can": can, "zone_name": app.config["ZONE_NAME"], "unread_notifications": unread_notifications}

@@ -9,13 +9,25 @@ import os
 import tempfile
 
 import pytest
-from flask import g
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
 from supervise import create_app
 from supervise.extensions import db
 from tests import factories
+
+
+class _FreshRequestClient(FlaskClient):
+    """Requests run inside the test's app context; give each one a fresh ``g``, as in production
+    (Flask-Login caches the user there, the calendar is cached there)."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for key in list(vars(g)):
+                g.pop(key, None)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +38,7 @@ def app():
         path = os.path.join(tempfile.mkdtemp(prefix="supervise-db-"), "test.sqlite3")
         url = f"sqlite:///{path}"
     app = create_app("test", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=upload_dir)
+    app.test_client_class = _FreshRequestClient
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:

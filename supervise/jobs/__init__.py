@@ -59,17 +59,18 @@ def enqueue(func: Callable, *args: Any, queue: str = DEFAULT_QUEUE) -> bool:
 
 
 def job(func: Callable) -> Callable:
-    """Make ``func`` a job: it runs in an application context and leaves a clean session behind."""
+    """Make ``func`` a job: it runs in an application context, creating one if there is none.
+
+    Where a context exists (an RQ work horse forked from ``flask worker``, the embedded thread, a
+    test) the caller owns the session's lifetime.
+    """
 
     @wraps(func)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         from supervise.extensions import db
 
         if has_app_context():
-            try:
-                return func(*args, **kwargs)
-            finally:
-                db.session.remove()
+            return func(*args, **kwargs)
         from supervise import create_app
 
         with create_app().app_context():

@@ -17,6 +17,7 @@ _lock = threading.Lock()
 _worker: threading.Thread | None = None
 _scheduler: threading.Thread | None = None
 _stop = threading.Event()
+_scheduler_stop = threading.Event()
 
 
 def submit(app: Flask, func: Callable, *args: Any) -> None:
@@ -70,7 +71,7 @@ def start_scheduler(app: Flask, tick_seconds: float = 20.0) -> None:
             for entry in SCHEDULE:
                 if entry.run_at_start:
                     submit(app, entry.func)
-        while not _stop.wait(tick_seconds):
+        while not _scheduler_stop.wait(tick_seconds):
             current = datetime.now()
             for entry in SCHEDULE:
                 if current >= nexts[entry.name]:
@@ -81,3 +82,13 @@ def start_scheduler(app: Flask, tick_seconds: float = 20.0) -> None:
         if _scheduler is None or not _scheduler.is_alive():
             _scheduler = threading.Thread(target=loop, name="supervise-schedule", daemon=True)
             _scheduler.start()
+
+
+def stop_scheduler(timeout: float = 5.0) -> None:
+    """Stop the schedule thread (tests; a clean shutdown)."""
+    global _scheduler
+    _scheduler_stop.set()
+    if _scheduler is not None:
+        _scheduler.join(timeout)
+    _scheduler = None
+    _scheduler_stop.clear()
