@@ -52,8 +52,9 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # "" = by REDIS_URL: rq with Redis, else a thread in the web process; "eager" runs jobs inline.
     JOBS_MODE = os.environ.get("JOBS_MODE", "")
-    # A message handed to the queue and not delivered after this long is handed over again.
-    OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", 300))
+    # A message handed to the queue and not delivered after this long is handed over again; longer
+    # than a job may run (supervise.jobs.JOB_TIMEOUT), so a slow delivery is never handed over twice.
+    OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", 600))
     # SMS gateway: "log", "file:/path", or "package.module:ClassName".
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "log")
 

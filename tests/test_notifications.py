@@ -104,7 +104,7 @@ def test_the_relay_hands_over_only_what_is_due_and_not_recently_handed_over(worl
     try:
         assert delivery.relay_outbox() == 0  # just handed over at creation: the lease holds
     finally:
-        app.config["OUTBOX_LEASE_SECONDS"] = 300
+        app.config["OUTBOX_LEASE_SECONDS"] = 600
     db.session.execute(OutboxMessage.__table__.update().values(enqueued_at=None))
     db.session.commit()
     assert delivery.relay_outbox() == len(_messages())
