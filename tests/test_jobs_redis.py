@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from supervise.extensions import db
 from supervise.jobs import delivery, embedded
-from supervise.models import JobRun, Notification, OutboxMessage, Role, Ticket, User
+from supervise.models import JobRun, Notification, OutboxMessage, Ticket
 from tests.test_enterprise_portal import complaint_form
 
 pytestmark = pytest.mark.redis
