@@ -4,12 +4,14 @@ from datetime import date, datetime
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from supervise import labels
 from supervise.domain import deadlines, workflow
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
+from supervise.models import Outcome, Rating
 
 
 def _dt(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -35,6 +37,40 @@ def ticket_warning(ticket) -> str | None:
     return None
 
 
+_DETAIL_LABELS = {
+    "unit": _l("Unit"), "co_units": _l("Co-handling"), "handle_due": _l("Handle by"), "reason": _l("Reason"),
+    "basis": _l("Basis"), "new_due": _l("New due date"), "outcome": _l("Outcome"), "rating": _l("Rating"),
+    "solved": _l("Solved"), "paused_days": _l("Working days paused"), "level": _l("Level"),
+    "deadline": _l("Answer by"), "into": _l("Merged into"), "tracking_no": _l("Ticket"), "due": _l("Deadline"),
+}
+
+
+def event_details(event) -> list[tuple[object, str]]:
+    """The facts an event carries besides its note (the unit it went to, the reason chosen, a new date…)."""
+    data = getattr(event, "data", None) or {}
+    details = []
+    for key, label in _DETAIL_LABELS.items():
+        value = data.get(key)
+        if value in (None, "", []):
+            continue
+        if key == "reason" and value in workflow.DECLINE_REASONS:
+            value = workflow.DECLINE_REASONS[value]
+        elif key == "level":
+            value = workflow.ORDER_LEVELS.get(value, value)
+        elif key == "outcome":
+            value = labels.OUTCOME.get(Outcome(value), value)
+        elif key == "rating":
+            value = labels.RATING.get(Rating(int(value)), value)
+        elif key == "solved":
+            value = _l("Yes") if value else _l("No")
+        elif key == "co_units":
+            value = "、".join(value)
+        elif key in ("handle_due", "new_due", "deadline", "due") and isinstance(value, str):
+            value = value.replace("T", " ")[:16].removesuffix(" 23:59")
+        details.append((label, value))
+    return details
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(dt=_dt, d=_d)
     app.jinja_env.globals.update(
@@ -45,6 +81,7 @@ def register(app: Flask) -> None:
         decline_reasons=workflow.DECLINE_REASONS,
         order_levels=workflow.ORDER_LEVELS,
         ticket_warning=ticket_warning,
+        event_details=event_details,
         now=now,
     )
 

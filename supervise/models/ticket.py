@@ -249,6 +249,7 @@ class ExtensionRequest(db.Model):
 
     ticket: Mapped[Ticket] = relationship(back_populates="extension_requests")
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class SupervisionOrder(db.Model):
@@ -269,6 +270,7 @@ class SupervisionOrder(db.Model):
 
     ticket: Mapped[Ticket] = relationship(back_populates="supervision_orders")
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
 
 
 class RedactionTerm(db.Model):
