@@ -82,6 +82,10 @@ class Ticket(db.Model):
     __table_args__ = (
         # Public list: newest published first, keyset on (published_at, id).
         Index("ix_tickets_published", "published_at", "id"),
+        Index("ix_tickets_published_category", "category_id", "published_at", "id"),
+        Index("ix_tickets_published_unit", "lead_unit_id", "published_at", "id"),
+        # Measures recompute one (unit, category, month received) cell at a time.
+        Index("ix_tickets_stats_cell", "lead_unit_id", "category_id", "created_at"),
         Index("ix_tickets_unit_state", "lead_unit_id", "state"),
         Index("ix_tickets_state_created", "state", "created_at"),
     )
@@ -147,6 +151,9 @@ class Ticket(db.Model):
     public_summary: Mapped[str | None] = mapped_column(Text)
     public_reply: Mapped[str | None] = mapped_column(Text)
     result_published_at: Mapped[datetime | None]
+    # The public texts as search terms (Chinese bigrams and words), maintained by domain.search;
+    # indexed with GIN on PostgreSQL and FTS5 on SQLite (see the migration).
+    search_doc: Mapped[str | None] = mapped_column(Text)
 
     enterprise: Mapped[Enterprise] = relationship()
     filed_by: Mapped[User | None] = relationship()
