@@ -82,12 +82,15 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from supervise.extensions import csrf
     from supervise.admin import bp as admin_bp
+    from supervise.api import bp as api_bp
     from supervise.auth import bp as auth_bp
     from supervise.console import bp as console_bp
     from supervise.enterprise import bp as enterprise_bp
     from supervise.errors import register_error_handlers
     from supervise.notifications import bp as notifications_bp
+    from supervise.open311 import bp as open311_bp
     from supervise.ops import bp as ops_bp
     from supervise.public import bp as public_bp
     from supervise.unit import bp as unit_bp
@@ -100,6 +103,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(ops_bp, url_prefix="/ops")
+    # Machine interfaces authenticate each request with a key or token, not a session cookie.
+    csrf.exempt(api_bp)
+    csrf.exempt(open311_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(open311_bp, url_prefix="/open311/v2")
     register_error_handlers(app)
 
 

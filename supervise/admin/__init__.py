@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from supervise.admin import routes  # noqa: E402,F401
+from supervise.admin import api_keys, routes  # noqa: E402,F401

@@ -1,0 +1,1 @@
+from supervise.admin import bp  # noqa: F401

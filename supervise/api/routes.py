@@ -1,0 +1,1 @@
+from supervise.api import bp  # noqa: F401

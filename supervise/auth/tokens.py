@@ -1,0 +1,1 @@
+from supervise.auth import bp  # noqa: F401

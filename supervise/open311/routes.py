@@ -1,0 +1,1 @@
+from supervise.open311 import bp  # noqa: F401

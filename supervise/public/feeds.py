@@ -1,0 +1,1 @@
+from supervise.public import bp  # noqa: F401
