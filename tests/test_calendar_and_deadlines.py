@@ -73,3 +73,11 @@ def test_an_administrators_correction_wins(world):
     assert not load_calendar().is_working_day(date(2026, 10, 10))
     sync_from_package([2026])  # a later sync keeps the correction
     assert not load_calendar().is_working_day(date(2026, 10, 10))
+
+
+def test_a_limit_within_the_yellow_window_never_shows_yellow():
+    due = datetime(2026, 11, 27, 23, 59, 59)  # a Friday
+    level = lambda at: deadlines.warning_level(WorkingCalendar(), due, deadlines.ACCEPT_DAYS, at)  # noqa: E731
+    assert level(datetime(2026, 11, 26, 9)) is None
+    assert level(datetime(2026, 11, 28, 9)) == "orange"  # late, but no working day has passed
+    assert level(datetime(2026, 11, 30, 9)) == "red"  # one working day late = half the 2-day limit

@@ -51,10 +51,16 @@ def working_days_taken(cal: WorkingCalendar, start: datetime | None, end: dateti
 
 def warning_level(cal: WorkingCalendar, due: datetime | None, limit_days: int, at: datetime) -> str | None:
     """``yellow`` when 2 working days or fewer remain, ``orange`` when overdue,
-    ``red`` when overdue by 5 working days or by half the limit, whichever comes first."""
+    ``red`` when overdue by 5 working days or by half the limit, whichever comes first.
+
+    A limit no longer than the yellow window (accepting in 2 days, signing in 1) has no yellow:
+    it would be yellow from the first minute.
+    """
     if due is None:
         return None
     if at <= due:
+        if limit_days <= YELLOW_REMAINING_DAYS:
+            return None
         remaining = cal.working_days_between(at.date(), due.date())
         return "yellow" if remaining <= YELLOW_REMAINING_DAYS else None
     overdue = cal.working_days_between(due.date(), at.date())
