@@ -14,6 +14,7 @@ from supervise.domain.clock import frozen, now
 from supervise.extensions import db
 from supervise.models import (
     Attachment,
+    Enterprise,
     LimitClass,
     RedactionTerm,
     Source,
@@ -605,3 +606,24 @@ def test_anonymous_visitors_are_sent_to_the_login_page(world, client):
         assert response.status_code == 302 and "/auth/login" in response.location
     response = client.post(f"/console/tickets/{ticket.id}/accept", data={"version": ticket.version})
     assert response.status_code == 302 and ticket.state == State.SUBMITTED
+
+
+def test_intake_registers_a_company_the_platform_does_not_know(world, supervisor):
+    from tests.factories import valid_credit_code
+
+    code = valid_credit_code(424242)
+    response = supervisor.post("/console/intake", data=_intake_data(
+        world, enterprise=code, new_company="襄阳市新来科技有限公司", new_company_industry="信息技术"))
+    assert response.status_code == 302
+    ticket = db.session.scalar(select(Ticket))
+    assert ticket.enterprise.credit_code == code and ticket.enterprise.name == "襄阳市新来科技有限公司"
+    assert ticket.enterprise.industry == "信息技术" and ticket.enterprise.contact_mobile == "13912345678"
+
+
+def test_intake_does_not_register_a_company_with_an_invalid_code(world, supervisor):
+    before = db.session.scalar(select(func.count()).select_from(Enterprise))
+    response = supervisor.post("/console/intake", data=_intake_data(
+        world, enterprise="91420600000000000X", new_company="无效代码公司"))
+    assert "not a valid unified social credit code" in text(response)
+    assert db.session.scalar(select(func.count()).select_from(Enterprise)) == before
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0

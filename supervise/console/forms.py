@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from supervise import labels
 from supervise.domain import workflow
-from supervise.forms_common import valid_mobile
+from supervise.forms_common import INDUSTRIES, valid_mobile
 from supervise.models import Source
 
 NOTE_MAX = 2000
@@ -180,6 +180,10 @@ class IntakeForm(FlaskForm):
     submission_key = HiddenField()
     enterprise = StringField(_l("Enterprise"), validators=[DataRequired(), Length(max=120)],
                              description=_l("Type the company's name or its unified social credit code."))
+    new_company = StringField(_l("Name of a company not yet registered"), validators=[Optional(), Length(max=120)],
+                              description=_l("Only when the company is not on the platform: type its credit code "
+                                             "above and its name here, and it is registered with the complaint."))
+    new_company_industry = SelectField(_l("Its industry"), choices=options(INDUSTRIES), validators=[Optional()])
     source = SelectField(_l("Channel"), choices=options((s.value, labels.SOURCE[s]) for s in STAFF_SOURCES),
                          default=Source.HOTLINE.value)
     category_id = SelectField(_l("Category"), coerce=int, validators=[DataRequired()])

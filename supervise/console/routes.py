@@ -16,7 +16,7 @@ from supervise.console import bp
 from supervise.console.forms import ACTION_FORMS, FilterForm, IntakeForm, options
 from supervise.domain import access, credit_code, disclosure, supervision
 from supervise.domain.clock import now
-from supervise.domain.intake import Complaint, IntakeError, file_complaint
+from supervise.domain.intake import Complaint, IntakeError, file_complaint, register_enterprise
 from supervise.domain.redaction import redact
 from supervise.extensions import db
 from supervise.models import (
@@ -292,11 +292,18 @@ def intake():
     form = _intake_form()
     if form.validate_on_submit():
         enterprise = find_enterprise(form.enterprise.data)
+        if enterprise is None and form.new_company.data:
+            try:
+                enterprise = register_enterprise(form.enterprise.data, form.new_company.data,
+                                                 form.new_company_industry.data, form.contact_name.data,
+                                                 form.contact_mobile.data, form.contact_email.data)
+            except IntakeError as err:
+                form.enterprise.errors.append(str(err.message))
         category = db.session.get(Category, form.category_id.data) if form.category_id.data else None
         uploads = []
-        if enterprise is None or not access.can_file_for(current_user, enterprise.id):
-            form.enterprise.errors.append(_("No registered company has this name or credit code; "
-                                            "type its unified social credit code."))
+        if enterprise is None and not form.enterprise.errors:
+            form.enterprise.errors.append(_("No registered company has this name or credit code; type its "
+                                            "unified social credit code, and its name below to register it."))
         if category is None:
             form.category_id.errors.append(_("Choose a category."))
         try:
