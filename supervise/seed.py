@@ -21,7 +21,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from supervise import seed_data as D
-from supervise.domain import credit_code, routing, workflow
+from supervise.domain import credit_code, notify, routing, workflow
 from supervise.domain.calendar import load_calendar
 from supervise.domain.calendar_admin import sync_from_package
 from supervise.domain.clock import now as clock_now
@@ -167,7 +167,7 @@ def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
     """
     from supervise.domain import supervision
 
-    with workflow.event_recorded.muted():
+    with notify.suppressed():
         demo = _Demo(random.Random(SEED))
         demo.add_enterprises()
         demo.add_tickets(tickets)

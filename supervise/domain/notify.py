@@ -5,7 +5,9 @@ same transaction (delivered by jobs after the commit). In-app always; e-mail and
 chose; the filer's acknowledgement goes to the e-mail and mobile given on the complaint.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import current_app
@@ -158,8 +160,22 @@ def queue_messages(ticket: Ticket, event: TicketEvent) -> list[OutboxMessage]:
     return messages
 
 
+_suppressed: ContextVar[bool] = ContextVar("notifications_suppressed", default=False)
+
+
+@contextmanager
+def suppressed() -> Iterator[None]:
+    """Tell nobody about the events recorded inside the block (replaying history, imports)."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
 def on_event_recorded(event: TicketEvent) -> None:
-    queue_messages(event.ticket, event)
+    if not _suppressed.get():
+        queue_messages(event.ticket, event)
 
 
 def connect() -> None:

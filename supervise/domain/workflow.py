@@ -236,7 +236,7 @@ def _request_extension(ctx: Context) -> Step:
     if not ctx.cal.is_working_day(new_due):
         raise TransitionError(_l("The new due date must be a working day."))
     reason = ctx.text("reason", _l("Give the reason for the extension."))
-    t.extension_requests.append(ExtensionRequest(requested_due=new_due, reason=reason,
+    t.extension_requests.append(ExtensionRequest(requested_due=new_due, reason=reason, status="pending",
                                                  requested_by_id=ctx.actor.id, created_at=ctx.at))
     return Step(None, reason, data={"new_due": new_due.isoformat()})
 

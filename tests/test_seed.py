@@ -1,0 +1,109 @@
+"""The reference and demo data: a year of tickets that shows every state, source and account."""
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from supervise import seed
+from supervise.domain import credit_code
+from supervise.domain.clock import now
+from supervise.extensions import db
+from supervise.models import (
+    Area,
+    Category,
+    Enterprise,
+    ExtensionRequest,
+    Role,
+    Source,
+    State,
+    SupervisionOrder,
+    Ticket,
+    Unit,
+    UnitKind,
+    User,
+)
+
+TICKET_TIMES = ("created_at", "accepted_at", "dispatched_at", "signed_at", "replied_at", "approved_at",
+                "closed_at", "rated_at", "published_at", "result_published_at")
+
+
+@pytest.fixture
+def demo(app):
+    seed.load_reference()
+    logins = seed.load_demo(tickets=120)
+    db.session.commit()
+    return logins
+
+
+def _tickets() -> list[Ticket]:
+    return list(db.session.scalars(select(Ticket).options(selectinload(Ticket.events)).order_by(Ticket.id)))
+
+
+def test_the_reference_data_has_the_zone_units_areas_and_category_tree(app):
+    seed.load_reference()
+    db.session.commit()
+    kinds = {u.kind for u in db.session.scalars(select(Unit))}
+    assert kinds == set(UnitKind)
+    root = db.session.scalar(select(Unit).where(Unit.name == "高新区管委会"))
+    assert root.parent is None and len(root.children) >= 15
+    assert {a.name for a in db.session.scalars(select(Area))} >= {"东风街道", "紫贞街道", "团山镇", "米庄镇"}
+    tops = db.session.scalars(select(Category).where(Category.parent_id.is_(None))).all()
+    assert {c.name for c in tops} == {"行政审批", "行政监管", "政务服务", "公共服务", "承诺兑现", "政策落实"}
+    concrete = db.session.scalars(select(Category).where(Category.parent_id.is_not(None))).all()
+    assert len(concrete) >= 15 and all(c.questions for c in concrete)
+    assert any(c.default_lead_unit is None for c in concrete)
+
+
+def test_the_demo_reaches_every_state_and_every_source(demo):
+    tickets = _tickets()
+    assert len(tickets) == 120
+    assert {t.state for t in tickets} == set(State)
+    assert {t.source for t in tickets} == set(Source)
+    closed = [t for t in tickets if t.state == State.CLOSED]
+    assert len(closed) > len(tickets) / 2
+    assert any(t.reopen_count for t in closed)
+    assert any(t.published_at for t in tickets) and any(t.result_published_at for t in closed)
+    assert any(not t.publish_consent for t in tickets)
+    assert {r.status for r in db.session.scalars(select(ExtensionRequest))} == {"pending", "granted", "refused"}
+    orders = db.session.scalars(select(SupervisionOrder)).all()
+    assert any(o.answered_at for o in orders) and any(o.answered_at is None for o in orders)
+
+
+def test_demo_enterprises_have_valid_credit_codes(demo):
+    enterprises = db.session.scalars(select(Enterprise)).all()
+    assert len(enterprises) >= 40
+    assert all(credit_code.is_valid(e.credit_code) and e.credit_code.startswith("91420600") for e in enterprises)
+
+
+def test_every_demo_ticket_starts_with_its_submission_keeps_time_order_and_nothing_is_in_the_future(demo):
+    moment = now()
+    for ticket in _tickets():
+        events = ticket.events
+        assert events[0].action == "submit" and events[0].at == ticket.created_at
+        assert [e.at for e in events] == sorted(e.at for e in events), ticket.tracking_no
+        assert all(e.at <= moment for e in events)
+        assert all(getattr(ticket, name) is None or getattr(ticket, name) <= moment for name in TICKET_TIMES)
+    assert all(r.created_at <= moment and (r.decided_at or moment) <= moment
+               for r in db.session.scalars(select(ExtensionRequest)))
+    assert all(o.issued_at <= moment and (o.answered_at or moment) <= moment
+               for o in db.session.scalars(select(SupervisionOrder)))
+
+
+def test_public_texts_of_demo_tickets_name_neither_the_enterprise_nor_its_people(demo):
+    published = [t for t in _tickets() if t.published_at]
+    assert published
+    for ticket in published:
+        text = ticket.public_title + ticket.public_summary + (ticket.public_reply or "")
+        assert ticket.enterprise.name not in text and ticket.enterprise.contact_name not in text
+        assert ticket.publish_consent
+
+
+def test_demo_logins_list_one_user_per_role_and_each_can_log_in(demo, app):
+    assert demo == seed.demo_logins()
+    assert sorted(role for role, _, _ in demo) == sorted(r.value for r in Role)
+    for role, username, name in demo:
+        user = User.by_username(username)
+        assert user.role.value == role and user.name == name
+        response = app.test_client().post("/auth/login", data={"username": username,
+                                                              "password": seed.DEMO_PASSWORD})
+        assert response.status_code == 302, username
