@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from supervise.domain import deadlines
+from supervise.domain import deadlines, search
 from supervise.domain.calendar import WorkingCalendar
 from supervise.domain.redaction import redact
 from supervise.models import OPEN_STATES, Category, State, Ticket
@@ -120,6 +120,7 @@ class PublicFilters:
     state: str | None = None  # "open" | "closed" | a State value
     since: date | None = None
     until: date | None = None
+    q: str | None = None  # words to search for in the public texts (supervise.domain.search)
 
 
 def published_query(filters: PublicFilters) -> Select:
@@ -140,6 +141,9 @@ def published_query(filters: PublicFilters) -> Select:
         query = query.where(Ticket.published_at >= datetime.combine(filters.since, datetime.min.time()))
     if filters.until:
         query = query.where(Ticket.published_at <= deadlines.end_of(filters.until))
+    matching = search.search_clause(filters.q) if filters.q else None
+    if matching is not None:
+        query = query.where(matching)
     return query
 
 

@@ -9,6 +9,11 @@ from supervise.domain.disclosure import PublicFilters
 
 STATE_CHOICES = [SelectChoice("", _l("Any state")), SelectChoice("open", _l("Being handled")),
                  SelectChoice("closed", _l("Closed"))]
+SEARCH_MAX_LENGTH = 50
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
 
 
 def _optional_int(value: object) -> int | None:
@@ -28,6 +33,8 @@ class DisclosureFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search that changes nothing
 
+    q = StringField(_l("Search"), filters=[_strip], validators=[Optional(), Length(max=SEARCH_MAX_LENGTH)],
+                    description=_l("Words from the published title, summary or result"))
     category = SelectField(_l("Category"), coerce=_optional_int, validators=[Optional()])
     unit = SelectField(_l("Lead unit"), coerce=_optional_int, validators=[Optional()])
     state = SelectField(_l("State"), choices=STATE_CHOICES, default="", validators=[Optional()])
@@ -42,11 +49,12 @@ class DisclosureFilterForm(FlaskForm):
                 field.data = None
                 field.raw_data = []
         return PublicFilters(category_id=self.category.data or None, unit_id=self.unit.data or None,
-                             state=self.state.data or None, since=self.since.data, until=self.until.data)
+                             state=self.state.data or None, since=self.since.data, until=self.until.data,
+                             q=self.q.data or None)
 
     def query_args(self) -> dict[str, str]:
         """The valid filters as query-string arguments (for the next-page link)."""
-        args = {"category": self.category.data, "unit": self.unit.data, "state": self.state.data,
+        args = {"q": self.q.data, "category": self.category.data, "unit": self.unit.data, "state": self.state.data,
                 "since": self.since.data.isoformat() if self.since.data else None,
                 "until": self.until.data.isoformat() if self.until.data else None}
         return {key: str(value) for key, value in args.items() if value}
