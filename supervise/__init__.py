@@ -29,11 +29,12 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def _connect_domain_subscribers() -> None:
-    from supervise.domain import notify, supervision
+    from supervise.domain import notify, search, supervision
     from supervise.jobs import delivery
 
     notify.connect()
     supervision.connect()
+    search.connect()
     delivery.install_hooks()
 
 
@@ -82,13 +83,13 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from supervise.extensions import csrf
     from supervise.admin import bp as admin_bp
     from supervise.api import bp as api_bp
     from supervise.auth import bp as auth_bp
     from supervise.console import bp as console_bp
     from supervise.enterprise import bp as enterprise_bp
     from supervise.errors import register_error_handlers
+    from supervise.extensions import csrf
     from supervise.notifications import bp as notifications_bp
     from supervise.open311 import bp as open311_bp
     from supervise.ops import bp as ops_bp

@@ -90,6 +90,13 @@ def register(app: Flask) -> None:
             raise click.BadParameter(f"choose one of: {', '.join(e.name for e in SCHEDULE)}")
         click.echo(entry.func())
 
+    @app.cli.command("search-reindex")
+    def search_reindex() -> None:
+        """Rebuild every ticket's search document (after a backfill or a change of tokenisation)."""
+        from supervise.domain import search
+
+        click.echo(f"{search.reindex_all()} search documents rebuilt.")
+
     @app.cli.command("calendar-sync")
     @click.argument("years", nargs=-1, type=int)
     def calendar_sync(years: tuple[int, ...]) -> None:

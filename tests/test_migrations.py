@@ -37,3 +37,14 @@ def test_models_and_migrations_agree():
         context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         diff = compare_metadata(context, db.metadata)
     assert diff == []
+
+
+def test_the_search_index_exists_at_head():
+    """Hand-made in a migration, so a later table rebuild must not lose it (or SQLite's triggers)."""
+    with db.engine.connect() as conn:
+        if db.engine.dialect.name == "sqlite":
+            names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name LIKE 'tickets_fts%'").scalars())
+            assert {"tickets_fts", "tickets_fts_insert", "tickets_fts_update", "tickets_fts_delete"} <= names
+        else:
+            assert conn.exec_driver_sql(
+                "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_tickets_search_doc'").scalar() == 1

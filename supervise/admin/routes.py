@@ -36,6 +36,7 @@ from supervise.domain import calendar_admin, routing
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.extensions import db
+from supervise.jobs import enqueue, maintenance
 from supervise.models import (
     Area,
     CalendarDay,
@@ -214,8 +215,11 @@ def unit_edit(unit_id: int):
     unit = _get_or_404(Unit, unit_id)
     form = _unit_form(unit, _all_units())
     if form.validate_on_submit():
+        old_name = unit.name
         if _save_unit(form, unit):
             db.session.commit()
+            if unit.name != old_name:
+                enqueue(maintenance.reindex_unit, unit.id)
             flash(_("Unit %(name)s saved.", name=unit.name), "success")
             return redirect(url_for("admin.units"))
         db.session.rollback()
@@ -296,8 +300,11 @@ def category_edit(category_id: int):
     category = _get_or_404(Category, category_id)
     form = _category_form(category)
     if form.validate_on_submit():
+        old_name = category.name
         _save_category(form, category)
         db.session.commit()
+        if category.name != old_name:
+            enqueue(maintenance.reindex_category, category.id)
         flash(_("%(name)s saved.", name=category.name), "success")
         return redirect(url_for("admin.categories"))
     return render_template("admin/category_form.html", form=form, category=category)

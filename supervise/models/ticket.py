@@ -84,6 +84,10 @@ class Ticket(db.Model):
         Index("ix_tickets_published", "published_at", "id"),
         Index("ix_tickets_published_category", "category_id", "published_at", "id"),
         Index("ix_tickets_published_unit", "lead_unit_id", "published_at", "id"),
+        # Results feeds (overall, per unit, per category): newest published result first.
+        Index("ix_tickets_result_published", "result_published_at", "id"),
+        Index("ix_tickets_result_published_unit", "lead_unit_id", "result_published_at", "id"),
+        Index("ix_tickets_result_published_category", "category_id", "result_published_at", "id"),
         # Measures recompute one (unit, category, month received) cell at a time.
         Index("ix_tickets_stats_cell", "lead_unit_id", "category_id", "created_at"),
         Index("ix_tickets_unit_state", "lead_unit_id", "state"),
