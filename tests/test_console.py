@@ -627,3 +627,16 @@ def test_intake_does_not_register_a_company_with_an_invalid_code(world, supervis
     assert "not a valid unified social credit code" in text(response)
     assert db.session.scalar(select(func.count()).select_from(Enterprise)) == before
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_the_supervisor_adds_a_companys_aliases_and_they_are_masked_in_public(world, supervisor):
+    ticket = advance(world, file_ticket(world), State.DISPATCHED)
+    workflow.perform(ticket, "publish", world.supervisor, public_title="入学难",
+                     public_summary="恒达精密反映职工子女入学难")
+    db.session.commit()
+    response = supervisor.post(f"/console/enterprises/{world.acme.id}/aliases",
+                               data={"aliases": "恒达精密\n\n恒达精密\n"})
+    assert response.status_code == 302 and world.acme.aliases == "恒达精密"
+    page = supervisor.get(f"/disclosure/{ticket.tracking_no}").get_data(as_text=True)
+    assert "恒达精密" not in page
+    assert supervisor.get("/console/enterprises/999999/aliases").status_code == 404

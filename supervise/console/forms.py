@@ -174,6 +174,12 @@ class FilterForm(FlaskForm):
 STAFF_SOURCES = [s for s in Source if s not in (Source.ONLINE, Source.API)]
 
 
+class AliasesForm(FlaskForm):
+    aliases = TextAreaField(_l("Other names and aliases"), validators=[Length(max=2000)],
+                            description=_l("One per line: short names, brand names, former names. They are masked "
+                                           "in every public text of this company's tickets, like its full name."))
+
+
 class IntakeForm(FlaskForm):
     """A complaint that came by phone, at the hall, from a visit, a campaign, the province or the media."""
 

@@ -13,12 +13,13 @@ from wtforms import SelectChoice
 
 from supervise import labels, storage, web
 from supervise.console import bp
-from supervise.console.forms import ACTION_FORMS, FilterForm, IntakeForm, options
+from supervise.console.forms import ACTION_FORMS, AliasesForm, FilterForm, IntakeForm, options
 from supervise.domain import access, credit_code, disclosure, supervision
 from supervise.domain.clock import now
 from supervise.domain.intake import Complaint, IntakeError, file_complaint, register_enterprise
 from supervise.domain.redaction import redact
 from supervise.extensions import db
+from supervise.jobs import enqueue, maintenance
 from supervise.models import (
     OPEN_STATES,
     Area,
@@ -332,3 +333,23 @@ def intake():
                 return redirect(url_for(".ticket", ticket_id=ticket.id))
     enterprises = db.session.scalars(select(Enterprise).order_by(Enterprise.name).limit(ENTERPRISE_CHOICES_MAX))
     return render_template("console/intake.html", form=form, enterprises=list(enterprises))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/aliases", methods=["GET", "POST"])
+@web.roles_required(Role.SUPERVISOR)
+def enterprise_aliases(enterprise_id: int):
+    """The names to mask for one company, besides its registered name."""
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        abort(404)
+    form = AliasesForm(obj=enterprise)
+    if form.validate_on_submit():
+        lines = (line.strip()[:100] for line in (form.aliases.data or "").splitlines())
+        enterprise.aliases = "\n".join(dict.fromkeys(line for line in lines if line))
+        db.session.commit()
+        enqueue(maintenance.reindex_enterprise, enterprise.id)  # masked words leave the search documents
+        flash(_("The names to mask are saved; published texts are masked with them from now on."), "success")
+        return redirect(url_for(".enterprise_aliases", enterprise_id=enterprise.id))
+    tickets = db.session.scalars(select(Ticket).where(Ticket.enterprise_id == enterprise.id)
+                                 .order_by(Ticket.id.desc()).limit(20)).all()
+    return render_template("console/aliases.html", enterprise=enterprise, form=form, tickets=tickets)
