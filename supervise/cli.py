@@ -8,6 +8,9 @@ from supervise.extensions import db
 
 
 def register(app: Flask) -> None:
+    from supervise.open311 import cli as open311_cli
+
+    open311_cli.register(app)
     @app.cli.command("seed")
     @click.option("--demo/--no-demo", default=True, help="Also load demo enterprises and tickets.")
     @click.option("--tickets", default=360, show_default=True, help="How many demo tickets.")

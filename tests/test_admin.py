@@ -9,6 +9,7 @@ from sqlalchemy import select
 from supervise.domain.calendar import forget_cached_calendar, load_calendar
 from supervise.extensions import db
 from supervise.models import CalendarDay, Category, LiaisonPair, LimitClass, Role, RoutingRule, Unit, User
+from supervise.open311 import keys
 from tests.factories import PASSWORD, make_user
 
 NEW_PASSWORD = "Brand-new-pass-2026"
@@ -442,6 +443,8 @@ def test_the_calendar_falls_back_to_this_year_for_a_bad_year(world, login):
 def admin_urls(world) -> list[tuple[str, str]]:
     pair = db.session.scalar(select(LiaisonPair))
     rule = db.session.scalar(select(RoutingRule))
+    key, _secret = keys.issue("matrix")
+    db.session.commit()
     return [
         ("GET", "/admin/"), ("GET", "/admin/units"), ("GET", "/admin/units/new"), ("POST", "/admin/units/new"),
         ("GET", f"/admin/units/{world.edu.id}"), ("POST", f"/admin/units/{world.edu.id}"),
@@ -455,6 +458,8 @@ def admin_urls(world) -> list[tuple[str, str]]:
         ("POST", f"/admin/users/{world.cadre.id}/pairs/{pair.id}/remove"),
         ("GET", "/admin/calendar"), ("POST", "/admin/calendar"), ("POST", "/admin/calendar/clear"),
         ("POST", "/admin/calendar/sync"),
+        ("GET", "/admin/api-keys"), ("GET", "/admin/api-keys/new"), ("POST", "/admin/api-keys/new"),
+        ("POST", f"/admin/api-keys/{key.id}/revoke"),
     ]
 
 

@@ -5,6 +5,7 @@ from supervise.models.calendar import CalendarDay
 from supervise.models.catalog import Category, LimitClass, RoutingRule, category_co_units
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
+from supervise.models.stats import NO_UNIT, StatsCell, StatsDirty
 from supervise.models.ticket import (
     FINAL_STATES,
     OPEN_STATES,
@@ -20,7 +21,6 @@ from supervise.models.ticket import (
     TicketEvent,
     ticket_co_units,
 )
-from supervise.models.stats import NO_UNIT, StatsCell, StatsDirty
 from supervise.models.user import UNIT_ROLES, Role, User
 
 __all__ = [

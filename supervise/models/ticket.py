@@ -92,6 +92,7 @@ class Ticket(db.Model):
         Index("ix_tickets_stats_cell", "lead_unit_id", "category_id", "created_at"),
         Index("ix_tickets_unit_state", "lead_unit_id", "state"),
         Index("ix_tickets_state_created", "state", "created_at"),
+        Index("ix_tickets_created", "created_at", "id"),  # Open311 date ranges, newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,117 @@
+"""POST requests: an Open311 service request becomes a complaint like any other channel's.
+
+The complaint is always an enterprise's: the one with the given credit code, registered now when the
+platform does not know it yet. A client's ``attribute[client_request_id]`` makes a retry file nothing
+new (it becomes the ticket's submission key, scoped to the client's API key).
+"""
+
+import hashlib
+import re
+
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from supervise.domain import credit_code, intake
+from supervise.extensions import db
+from supervise.forms_common import MOBILE
+from supervise.models import ApiKey, Area, Source, Ticket
+from supervise.open311.formats import Open311Error
+from supervise.open311.resources import offered_category, question_code
+
+DESCRIPTION_MAX = 4000  # the spec's limit
+TITLE_LENGTH = 60
+ANSWER_MAX = 1000
+CLIENT_ID_MAX = 200
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def attribute(form: MultiDict, code: str) -> str:
+    return (form.get(f"attribute[{code}]") or "").strip()
+
+
+def submission_key(key: ApiKey, client_request_id: str) -> str | None:
+    """The idempotency key of a client's request: the same client id from the same API key files once."""
+    if not client_request_id:
+        return None
+    return hashlib.sha256(f"open311:{key.id}:{client_request_id}".encode()).hexdigest()
+
+
+def title_from(description: str) -> str:
+    return " ".join(description.split())[:TITLE_LENGTH]
+
+
+def contact_name(first: str, last: str) -> str:
+    """Chinese names read family name first, with no space; others "first last"."""
+    first, last = first.strip(), last.strip()
+    if (first + last).isascii():
+        return " ".join(p for p in (first, last) if p)[:40]
+    return (last + first)[:40]
+
+
+def file_request(key: ApiKey, form: MultiDict) -> tuple[Ticket, bool]:
+    """File the complaint a POST carries; ``(ticket, created)``. Does not commit.
+
+    Raises :class:`Open311Error` (404 for an unknown service, 400 for anything else missing or wrong).
+    """
+    code = (form.get("service_code") or "").strip()
+    if not code:
+        raise Open311Error(400, _("service_code was not provided."))
+    category = offered_category(code)
+    if category is None:
+        raise Open311Error(404, _("service_code %(code)s was not found.", code=code))
+
+    description = (form.get("description") or "").strip()
+    if not description:
+        raise Open311Error(400, _("description was not provided: describe the problem."))
+    if len(description) > DESCRIPTION_MAX:
+        raise Open311Error(400, _("description is longer than %(n)s characters.", n=DESCRIPTION_MAX))
+
+    company_code = credit_code.normalize(attribute(form, "credit_code"))
+    if not company_code:
+        raise Open311Error(400, _("attribute[credit_code] was not provided: give the company's unified social "
+                                  "credit code."))
+    if not credit_code.is_valid(company_code):
+        raise Open311Error(400, _("attribute[credit_code] is not a valid unified social credit code "
+                                  "(check the 18 characters)."))
+    company_name = attribute(form, "company_name")
+    if not company_name:
+        raise Open311Error(400, _("attribute[company_name] was not provided: give the company's name."))
+
+    area_id = _area_id(attribute(form, "area"))
+    phone = (form.get("phone") or "").replace(" ", "").replace("-", "")
+    if phone and not MOBILE.match(phone):
+        raise Open311Error(400, _("phone must be an 11-digit mainland mobile number."))
+    email = (form.get("email") or "").strip()
+    if email and (len(email) > 120 or not EMAIL.match(email)):
+        raise Open311Error(400, _("email is not a valid e-mail address."))
+    client_request_id = attribute(form, "client_request_id")
+    if len(client_request_id) > CLIENT_ID_MAX:
+        raise Open311Error(400, _("attribute[client_request_id] is longer than %(n)s characters.", n=CLIENT_ID_MAX))
+
+    answers = {}
+    for i, question in enumerate(category.questions):
+        value = attribute(form, question_code(i))[:ANSWER_MAX]
+        if value:
+            answers[question] = value
+    name = contact_name(form.get("first_name") or "", form.get("last_name") or "")
+
+    try:
+        enterprise = intake.register_enterprise(company_code, company_name, contact_name=name, contact_mobile=phone,
+                                                email=email or None)
+        complaint = intake.Complaint(
+            enterprise=enterprise, category=category, title=title_from(description), description=description,
+            area_id=area_id, source=Source.API, contact_name=name, contact_mobile=phone,
+            contact_email=email or None, publish_consent=True, answers=answers or None)
+        return intake.file_complaint(complaint, filed_by=None,
+                                     submission_key=submission_key(key, client_request_id))
+    except intake.IntakeError as err:
+        raise Open311Error(400, err.message) from None
+
+
+def _area_id(value: str) -> int | None:
+    if not value:
+        return None
+    area = db.session.get(Area, int(value)) if value.isdigit() else None
+    if area is None or not area.active:
+        raise Open311Error(400, _("attribute[area] is not one of the areas in the service definition."))
+    return area.id

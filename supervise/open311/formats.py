@@ -1,0 +1,94 @@
+"""GeoReport v2 wire formats: the same payload as JSON or as XML, errors in the spec's shape, and
+W3C datetimes with the zone's offset.
+
+Payloads are plain lists and dicts. XML follows the spec's (Spark) mapping: a list becomes a container
+element whose children are named by :data:`ITEM_TAGS`, a dict becomes child elements, ``None`` an
+empty element, booleans ``true``/``false``.
+"""
+
+import json
+from datetime import datetime
+from typing import Any
+from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
+
+from flask import Response, current_app
+
+FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+DEFAULT_FORMAT = "xml"  # the format the spec requires; JSON is optional
+# The element for each member of a list, by the list's own element name.
+ITEM_TAGS = {
+    "services": "service", "attributes": "attribute", "values": "value", "endpoints": "endpoint",
+    "formats": "format", "service_requests": "request", "errors": "error",
+}
+
+
+class Open311Error(Exception):
+    """A request the API refuses: HTTP ``status`` with the spec's ``errors`` body."""
+
+    def __init__(self, status: int, description: Any) -> None:
+        super().__init__(str(description))
+        self.status = status
+        self.description = str(description)
+
+
+def chosen_format(fmt: str | None) -> str:
+    """``fmt`` when the API speaks it, else the default (so that even a bad-format error is readable)."""
+    return fmt if fmt in FORMATS else DEFAULT_FORMAT
+
+
+def w3c(at: datetime | None) -> str | None:
+    """A stored local time as a W3C datetime with the zone's offset (e.g. 2026-11-23T09:30:00+08:00)."""
+    if at is None:
+        return None
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return at.replace(tzinfo=zone, microsecond=0).isoformat()
+
+
+def parse_w3c(value: str) -> datetime:
+    """A W3C datetime (or a plain date) as a naive local time; raises ValueError when malformed."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).replace(tzinfo=None)
+    return parsed
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _element(tag: str, value: Any) -> ET.Element:
+    element = ET.Element(tag)
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            element.append(_element(key, inner))
+    elif isinstance(value, list | tuple):
+        item_tag = ITEM_TAGS.get(tag, "item")
+        for inner in value:
+            element.append(_element(item_tag, inner))
+    else:
+        element.text = _text(value)
+    return element
+
+
+def to_xml(root: str, payload: Any) -> bytes:
+    body = ET.tostring(_element(root, payload), encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
+
+
+def render(root: str, payload: Any, fmt: str, status: int = 200) -> Response:
+    """``payload`` as JSON, or as XML under the element ``root``."""
+    fmt = chosen_format(fmt)
+    body = json.dumps(payload, ensure_ascii=False).encode() if fmt == "json" else to_xml(root, payload)
+    return Response(body, status=status, content_type=FORMATS[fmt])
+
+
+def render_error(error: Open311Error, fmt: str) -> Response:
+    return render("errors", [{"code": error.status, "description": error.description}], fmt, error.status)
