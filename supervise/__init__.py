@@ -29,12 +29,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def _connect_domain_subscribers() -> None:
-    from supervise.domain import notify, search, supervision
+    from supervise.domain import measures, notify, search, supervision
     from supervise.jobs import delivery
 
     notify.connect()
     supervision.connect()
     search.connect()
+    measures.connect()
     delivery.install_hooks()
 
 

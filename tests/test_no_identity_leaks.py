@@ -7,10 +7,12 @@ names. Then every public page is crawled, without logging in, and searched for e
 """
 
 import html
+import io
 import re
 from collections import deque
 from datetime import datetime, timedelta
 
+import openpyxl
 import pytest
 
 from supervise.domain import workflow
@@ -133,9 +135,19 @@ def crawl(client, seeds: list[str]) -> dict[str, str]:
             continue
         response = client.get(url)
         assert response.status_code == 200, url
-        pages[url] = response.get_data(as_text=True)
-        queue.extend(links(pages[url]))
+        pages[url] = readable(response)
+        if response.mimetype == "text/html":
+            queue.extend(links(pages[url]))
     return pages
+
+
+def readable(response) -> str:
+    """The text of a page, feed, CSV or spreadsheet download, to search for secrets."""
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        book = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
+        return "\n".join(str(value) for sheet in book for row in sheet.iter_rows(values_only=True)
+                         for value in row if value is not None)
+    return response.data.decode("utf-8-sig")
 
 
 def assert_clean(pages: dict[str, str], world) -> None:
@@ -185,3 +197,22 @@ def test_the_lookup_of_an_unpublished_ticket_shows_masked_progress(client, world
     assert "受理" in page and MASK in page
     assert "未公开" not in page  # the description is the enterprise's own text, never shown
     assert_clean({"lookup": page}, world)
+
+
+def test_no_feed_or_open311_response_names_the_enterprise_or_a_person(client, world, leaky_world):
+    urls = ["/feeds/problems.atom", "/feeds/results.atom",
+            f"/feeds/units/{world.edu.id}/problems.atom", f"/feeds/categories/{world.schooling.id}/results.atom",
+            "/open311/v2/services.json", "/open311/v2/services.xml"]
+    start, end = "2026-01-01T00:00:00%2B08:00", "2026-03-31T00:00:00%2B08:00"  # %2B: the "+"
+    for fmt in ("json", "xml"):
+        urls.append(f"/open311/v2/requests.{fmt}?start_date={start}&end_date={end}")
+        urls += [f"/open311/v2/requests/{t.tracking_no}.{fmt}" for t in leaky_world]  # published or not
+        urls += [f"/open311/v2/tokens/{t.tracking_no}.{fmt}" for t in leaky_world]
+    pages = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages[url] = readable(response)
+    listing = pages[f"/open311/v2/requests.json?start_date={start}&end_date={end}"]
+    assert all(t.tracking_no in listing for t in leaky_world)
+    assert_clean(pages, world)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from sqlalchemy import delete, select
 
-from supervise.domain import supervision
+from supervise.domain import measures, supervision
 from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.jobs import job
@@ -14,6 +14,9 @@ from supervise.models import JobRun
 
 log = logging.getLogger(__name__)
 KEEP_RUNS = 50
+# Measure cells recomputed per transaction, and at most per run (the rest wait for the next minute).
+MEASURES_BATCH = 100
+MEASURES_PER_RUN = 20_000
 
 
 def _recorded(name: str, work: Callable[[], str]) -> str:
@@ -65,8 +68,28 @@ def ratings() -> str:
 
 @job
 def nightly_refresh() -> str:
-    """Recompute what is kept precomputed: the overdue flags."""
-    return _recorded("nightly_refresh", lambda: f"overdue flags {supervision.refresh_overdue_flags(now())}")
+    """Recompute what is kept precomputed: the overdue flags, then every measure cell."""
+    def work() -> str:
+        at = now()
+        flags = supervision.refresh_overdue_flags(at)
+        return f"overdue flags {flags}, measure cells {measures.refresh_all(at)}"
+    return _recorded("nightly_refresh", work)
+
+
+@job
+def refresh_measures() -> str:
+    """Recompute the measure cells marked dirty since the last run, a batch per transaction so that a
+    user's action on a ticket of a cell waits for at most one short batch."""
+    def work() -> str:
+        done = 0
+        while done < MEASURES_PER_RUN:
+            count = measures.refresh_dirty(now(), limit=MEASURES_BATCH)
+            db.session.commit()
+            done += count
+            if count < MEASURES_BATCH:
+                break
+        return f"cells {done}"
+    return _recorded("refresh_measures", work)
 
 
 @job

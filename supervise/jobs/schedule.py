@@ -25,5 +25,6 @@ SCHEDULE = [
     Periodic(periodic.ratings, "15 * * * *", run_at_start=True),
     # Daily from the 5th: the job itself does nothing before the 5th and reminds each ticket once a month.
     Periodic(periodic.monthly_reports, "0 8 * * *", run_at_start=True),
+    Periodic(periodic.refresh_measures, "* * * * *", run_at_start=True),
     Periodic(periodic.nightly_refresh, "30 2 * * *"),
 ]

@@ -10,17 +10,17 @@ from typing import NamedTuple
 
 from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from supervise import labels
-from supervise.domain import deadlines, disclosure, intake, workflow
+from supervise.domain import deadlines, disclosure, intake, measures, workflow
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.domain.disclosure import PublicEvent, PublicFilters, PublicTicket
 from supervise.domain.redaction import redact
 from supervise.extensions import db, limiter
-from supervise.models import Attachment, Category, Rating, State, Ticket, Unit
+from supervise.models import Attachment, Category, Rating, Ticket, Unit
 from supervise.public import bp
 from supervise.public.forms import DisclosureFilterForm, LookupForm
 
@@ -48,26 +48,17 @@ def _public(tickets: Iterable[Ticket]) -> list[PublicTicket]:
     return [disclosure.public_view(t, cal, at, with_events=False) for t in tickets]
 
 
-def _count(*where) -> int:
-    return db.session.scalar(select(func.count(Ticket.id)).where(*where)) or 0
-
-
 @bp.route("/")
 def index():
     """The home page: what the platform does, where to go, headline numbers and the latest problems."""
-    numbers = {
-        "received": _count(),
-        "published": _count(Ticket.published_at.is_not(None)),
-        "closed": _count(Ticket.state == State.CLOSED),
-    }
+    numbers = measures.headline()  # from the kept aggregates: no count over the tickets
     rows, _cursor = disclosure.published_page(PublicFilters(), None, per_page=LATEST_ON_HOME)
     return render_template("public/index.html", numbers=numbers, latest=_public(rows))
 
 
 def _category_choices() -> list[SelectChoice]:
     """Top-level areas as option groups, each selectable as a whole, with their categories."""
-    used = {c for c in db.session.scalars(
-        select(Ticket.category_id).where(Ticket.published_at.is_not(None)).distinct())}
+    used = measures.categories_with_published()
     categories = list(db.session.scalars(select(Category).order_by(Category.sort, Category.id)))
     children: dict[int, list[Category]] = {}
     for c in categories:
@@ -84,7 +75,7 @@ def _category_choices() -> list[SelectChoice]:
 
 def _unit_choices() -> list[SelectChoice]:
     """Active units that lead at least one published ticket."""
-    leading = select(Ticket.lead_unit_id).where(Ticket.published_at.is_not(None))
+    leading = measures.units_with_published()
     units = db.session.scalars(
         select(Unit).where(Unit.active, Unit.id.in_(leading)).order_by(Unit.sort, Unit.name))
     return [SelectChoice("", _("All units"))] + [SelectChoice(str(u.id), u.name) for u in units]
