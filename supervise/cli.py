@@ -93,6 +93,16 @@ def register(app: Flask) -> None:
             raise click.BadParameter(f"choose one of: {', '.join(e.name for e in SCHEDULE)}")
         click.echo(entry.func())
 
+    @app.cli.command("measures-refresh")
+    @click.option("--all", "everything", is_flag=True, help="Recompute every cell, not only the dirty ones.")
+    def measures_refresh(everything: bool) -> None:
+        """Recompute the kept measures (after importing tickets outside the state machine)."""
+        from supervise.domain import measures
+
+        count = measures.refresh_all() if everything else measures.refresh_dirty()
+        db.session.commit()
+        click.echo(f"{count} measure cells recomputed.")
+
     @app.cli.command("search-reindex")
     def search_reindex() -> None:
         """Rebuild every ticket's search document (after a backfill or a change of tokenisation)."""

@@ -165,7 +165,7 @@ def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
     Notifications are muted while the history is replayed: nobody is told about last year's events.
     Returns the demo logins, as :func:`demo_logins`.
     """
-    from supervise.domain import supervision
+    from supervise.domain import measures, supervision
 
     with notify.suppressed():
         demo = _Demo(random.Random(SEED))
@@ -173,6 +173,7 @@ def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
         demo.add_tickets(tickets)
         supervision.refresh_overdue_flags(demo.now)
     db.session.flush()
+    measures.refresh_all(demo.now)  # the statistics pages read these cells
     return demo_logins()
 
 
