@@ -63,8 +63,12 @@ def queue_status() -> QueueStatus:
 
 
 def retry_failed_job(job_id: str) -> bool:
+    """Queue a failed RQ job again; False when there is no such job (or no RQ). Raises the
+    connection's error when Redis cannot be reached."""
     from rq.registry import FailedJobRegistry
 
+    if jobs.mode() != "rq":
+        return False
     for name in jobs.QUEUES:
         registry = FailedJobRegistry(queue=jobs.get_queue(name))
         if job_id in registry.get_job_ids():

@@ -25,7 +25,12 @@ def index():
 @bp.route("/jobs/<job_id>/retry", methods=["POST"])
 @roles_required(*OPERATORS)
 def retry_job(job_id: str):
-    if not status.retry_failed_job(job_id):
+    try:
+        found = status.retry_failed_job(job_id)
+    except Exception:  # Redis unreachable: say so rather than fail
+        flash(_("The queue cannot be reached; try again later."), "danger")
+        return redirect(url_for(".index"))
+    if not found:
         abort(404)
     flash(_("The job is queued again."), "success")
     return redirect(url_for(".index"))
