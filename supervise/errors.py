@@ -1,12 +1,24 @@
 """Error pages in the user's language."""
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from supervise.extensions import db
 
 
+def refuse_control_characters():
+    """Text with a NUL byte cannot be stored (PostgreSQL refuses it): answer 400 before any view runs."""
+    is_form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+    if request.method in ("POST", "PUT", "PATCH") and is_form and any("\x00" in v for v in request.form.values()):
+        detail = _("The form contains a character that cannot be stored (a NUL byte). Remove it and try again.")
+        return render_template("errors/error.html", code=400, error=None, detail=detail), 400
+    return None
+
+
 def register_error_handlers(app: Flask) -> None:
+    app.before_request(refuse_control_characters)
+
     def page(code: int):
         def handler(error):
             if code >= 500:

@@ -4,6 +4,9 @@ import pytest
 
 from supervise.domain import credit_code
 from supervise.domain.redaction import redact
+from supervise.extensions import db
+from supervise.models import State
+from tests.factories import advance, file_ticket
 
 
 # The standard's own example and two published company codes.
@@ -48,3 +51,14 @@ def test_terms_are_masked_longest_first():
 
 def test_ordinary_numbers_stay():
     assert redact("12名职工子女，2026年9月入学") == "12名职工子女，2026年9月入学"
+
+
+def test_a_form_with_a_nul_byte_is_refused_with_a_message_and_changes_nothing(world, client, login):
+    ticket = advance(world, file_ticket(world), State.IN_PROGRESS)
+    db.session.commit()
+    events = len(ticket.events)
+    response = login(world.handler).post(f"/unit/tickets/{ticket.id}/note",
+                                         data={"note": "进展\x00", "version": ticket.version})
+    assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
+    db.session.refresh(ticket)
+    assert len(ticket.events) == events

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from supervise.forms_common import INDUSTRIES, strong_password, valid_credit_code, valid_mobile
@@ -23,7 +23,7 @@ class RegisterForm(FlaskForm):
     company = StringField(_l("Company name"), validators=[DataRequired(), Length(max=120)])
     credit_code = StringField(_l("Unified social credit code"), validators=[DataRequired(), valid_credit_code],
                               description=_l("18 characters, as on the business licence"))
-    industry = SelectField(_l("Industry"), choices=INDUSTRIES)
+    industry = SelectField(_l("Industry"), choices=lambda: [SelectChoice(value, label) for value, label in INDUSTRIES])
     area_id = SelectField(_l("Street / area"), coerce=int, validators=[Optional()])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=40)])

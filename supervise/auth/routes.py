@@ -2,6 +2,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from supervise.auth import bp
 from supervise.auth.forms import LoginForm, PasswordForm, RegisterForm
@@ -71,7 +72,7 @@ def password():
 @limiter.limit("20 per hour", methods=["POST"])
 def register():
     form = RegisterForm()
-    form.area_id.choices = [(0, "—")] + [(a.id, a.name) for a in db.session.scalars(
+    form.area_id.choices = [SelectChoice(0, "—")] + [SelectChoice(a.id, a.name) for a in db.session.scalars(
         select(Area).where(Area.active).order_by(Area.sort, Area.id))]
     if form.validate_on_submit():
         if db.session.scalar(select(Enterprise).where(Enterprise.credit_code == form.credit_code.data)):

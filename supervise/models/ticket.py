@@ -209,6 +209,7 @@ class TicketEvent(db.Model):
     """One step on a ticket's timeline. Events are appended, never edited or deleted."""
 
     __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_at", "at"),)  # the API's updated_since
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
