@@ -7,6 +7,7 @@ from functools import wraps
 from flask import abort, flash, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from supervise import storage
@@ -64,6 +65,13 @@ def act(ticket: Ticket, action: str, back: str, success: str | None = None,
         return redirect(back)
     flash(success or _("Done: %(what)s.", what=workflow.label(action)), "success")
     return redirect(back)
+
+
+def count_each(scope: ColumnElement[bool], conditions: dict[str, ColumnElement[bool]]) -> dict[str, int]:
+    """How many tickets within ``scope`` meet each condition, in one query (tab and queue counts)."""
+    columns = [func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(key) for key, cond in conditions.items()]
+    row = db.session.execute(select(*columns).select_from(Ticket).where(scope)).one()
+    return {key: int(value) for key, value in row._mapping.items()}
 
 
 def new_submission_key() -> str:

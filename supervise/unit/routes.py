@@ -8,7 +8,7 @@ from flask import flash, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 
 from supervise import storage, web
@@ -68,13 +68,6 @@ def _tab_conditions(at: datetime) -> dict[str, ColumnElement[bool]]:
     }
 
 
-def _counts(scope: ColumnElement[bool], conditions: dict[str, ColumnElement[bool]]) -> dict[str, int]:
-    """Every tab's count in one query."""
-    columns = [func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(key) for key, cond in conditions.items()]
-    row = db.session.execute(select(*columns).select_from(Ticket).where(scope)).one()
-    return {key: int(value) for key, value in row._mapping.items()}
-
-
 @bp.route("/")
 @web.roles_required(*UNIT_ROLES)
 def index():
@@ -107,7 +100,7 @@ def index():
     first_url = url_for("unit.index", tab=tab) if after else None
 
     return render_template("unit/index.html", tabs=TABS, tab=tab, tickets=tickets,
-                           counts=_counts(scope, conditions), next_url=next_url, first_url=first_url)
+                           counts=web.count_each(scope, conditions), next_url=next_url, first_url=first_url)
 
 
 # ---------------------------------------------------------------- the ticket page and its actions
