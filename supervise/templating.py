@@ -8,8 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from supervise import labels
-from supervise.domain import deadlines, workflow
-from supervise.domain.calendar import load_calendar
+from supervise.domain import supervision, workflow
 from supervise.domain.clock import now
 from supervise.models import Outcome, Rating
 
@@ -22,19 +21,6 @@ def _d(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return format_date(value.date() if isinstance(value, datetime) else value, "yyyy-MM-dd")
-
-
-def ticket_warning(ticket) -> str | None:
-    """The warning colour of the clock now running on ``ticket`` (None when none or when paused)."""
-    from supervise.models import State
-
-    cal = load_calendar()
-    at = now()
-    if ticket.state == State.SUBMITTED:
-        return deadlines.warning_level(cal, ticket.accept_due, deadlines.ACCEPT_DAYS, at)
-    if ticket.state in (State.DISPATCHED, State.IN_PROGRESS, State.RETURNED):
-        return deadlines.warning_level(cal, ticket.handle_due, ticket.handle_days, at)
-    return None
 
 
 _DETAIL_LABELS = {
@@ -80,7 +66,7 @@ def register(app: Flask) -> None:
         action_label=workflow.label,
         decline_reasons=workflow.DECLINE_REASONS,
         order_levels=workflow.ORDER_LEVELS,
-        ticket_warning=ticket_warning,
+        ticket_warning=supervision.current_warning,
         event_details=event_details,
         now=now,
     )

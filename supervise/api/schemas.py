@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from supervise.api.errors import ApiError
 from supervise.console.forms import NOTE_MAX
 from supervise.domain import supervision, workflow
+from supervise.domain.supervision import current_warning
 from supervise.extensions import db
 from supervise.models import (
     ApiToken,
@@ -31,7 +32,6 @@ from supervise.models import (
     UnitKind,
     User,
 )
-from supervise.templating import ticket_warning
 from supervise.unit.forms import TEXT_MAX
 
 MAX_ID = 2**31 - 1  # the largest id a column holds on every database
@@ -116,7 +116,7 @@ def ticket(t: Ticket, user: User, at: datetime) -> dict:
         "rate_due": iso(t.rate_due),
         "overdue": is_overdue(t, at),
         "overdue_at": iso(t.overdue_at),
-        "warning": ticket_warning(t),
+        "warning": current_warning(t),
         "decline_reason": t.decline_reason,
         "merged_into": t.merged_into.tracking_no if t.merged_into is not None else None,
         "reply_outcome": t.reply_outcome.value if t.reply_outcome else None,

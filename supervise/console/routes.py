@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 from supervise import labels, storage, web
 from supervise.console import bp
 from supervise.console.forms import ACTION_FORMS, AliasesForm, FilterForm, IntakeForm, options
-from supervise.domain import access, credit_code, disclosure, supervision
+from supervise.domain import access, credit_code, disclosure, supervision, workflow
 from supervise.domain.clock import now
 from supervise.domain.intake import Complaint, IntakeError, file_complaint, register_enterprise
 from supervise.domain.redaction import redact
@@ -89,11 +89,7 @@ def queue_condition(key: str) -> ColumnElement[bool]:
     if key == "overdue":
         return supervision.overdue_clause(now())
     if key == "to_publish":
-        problem = and_(Ticket.publish_consent.is_(True), Ticket.accepted_at.is_not(None),
-                       Ticket.published_at.is_(None), Ticket.state.not_in((State.DECLINED, State.MERGED)))
-        result = and_(Ticket.state == State.CLOSED, Ticket.published_at.is_not(None),
-                      Ticket.result_published_at.is_(None))
-        return or_(problem, result)
+        return or_(workflow.awaiting_publication(), workflow.result_awaiting_publication())
     return true()
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from supervise.domain import deadlines, workflow
 from supervise.domain.calendar import WorkingCalendar, load_calendar
+from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.models import State, SupervisionOrder, Ticket, TicketAlert, TicketEvent, month_key
 
@@ -36,6 +37,17 @@ def overdue_clause(at: datetime) -> ColumnElement[bool]:
 def due_soon_clause(cal: WorkingCalendar, at: datetime) -> ColumnElement[bool]:
     """Tickets whose running handling clock shows yellow: due, but within two working days."""
     return and_(Ticket.state.in_(HANDLING), Ticket.handle_due >= at, Ticket.handle_due < yellow_horizon(cal, at))
+
+
+def current_warning(ticket: Ticket, cal: WorkingCalendar | None = None, at: datetime | None = None) -> str | None:
+    """The warning colour of the clock now running on ``ticket``: acceptance while submitted, handling
+    while dispatched, in progress or returned; None when no clock runs (or it is paused)."""
+    cal, at = cal or load_calendar(), at or now()
+    if ticket.state == State.SUBMITTED:
+        return deadlines.warning_level(cal, ticket.accept_due, deadlines.ACCEPT_DAYS, at)
+    if ticket.state in HANDLING:
+        return deadlines.warning_level(cal, ticket.handle_due, ticket.handle_days, at)
+    return None
 
 
 def raise_alert(ticket: Ticket, kind: str, due_key: str, at: datetime, note: str = "",

@@ -12,7 +12,7 @@ from typing import Any
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm.attributes import flag_modified
 
 from supervise.domain import deadlines, routing
@@ -412,10 +412,22 @@ def _merge(ctx: Context) -> Step:
 
 # ---------------------------------------------------------------- disclosure
 
-_PUBLISHABLE = frozenset(State) - {S.SUBMITTED, S.DECLINED, S.MERGED}
+PUBLISHABLE = frozenset(State) - {S.SUBMITTED, S.DECLINED, S.MERGED}
 
 
-@transition("publish", _l("Problem published"), _PUBLISHABLE, {"supervisor"}, enterprise_sees=True)
+def awaiting_publication() -> ColumnElement[bool]:
+    """Tickets the supervisor may publish and has not: the enterprise agreed and the ticket was accepted
+    (the same rule as the ``publish`` transition, as a WHERE clause for the console's queue)."""
+    return and_(Ticket.publish_consent.is_(True), Ticket.published_at.is_(None), Ticket.state.in_(PUBLISHABLE))
+
+
+def result_awaiting_publication() -> ColumnElement[bool]:
+    """Closed, published tickets whose result is not published yet (``publish_result``)."""
+    return and_(Ticket.state == S.CLOSED, Ticket.published_at.is_not(None), Ticket.result_published_at.is_(None))
+
+
+
+@transition("publish", _l("Problem published"), PUBLISHABLE, {"supervisor"}, enterprise_sees=True)
 def _publish(ctx: Context) -> Step:
     t = ctx.ticket
     if not t.publish_consent:
