@@ -38,6 +38,12 @@ class Config:
     LANGUAGES = ["zh_CN", "en"]
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    # Anonymous public pages are the same for everyone: kept this long, shared through Redis when
+    # there is one (every gunicorn worker sees the same copy), else in each process.
+    PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", 60))
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "RedisCache" if REDIS_URL else "SimpleCache")
+    CACHE_REDIS_URL = REDIS_URL
+    CACHE_KEY_PREFIX = "supervise:"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "20 per minute")
@@ -85,6 +91,7 @@ class TestConfig(Config):
     BABEL_DEFAULT_LOCALE = "en"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     JOBS_MODE = "eager"
+    CACHE_TYPE = "NullCache"  # tests read what they just wrote; tests/test_public_cache.py turns it on
     MAIL_BACKEND = "log"
     SMS_BACKEND = "log"
 

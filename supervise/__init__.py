@@ -45,13 +45,14 @@ def _check_production_secrets(app: Flask, config_name: str) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from supervise.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from supervise.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
 
     login_manager.init_app(app)

@@ -4,7 +4,8 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, flash, redirect, request
+from flask import abort, current_app, flash, redirect, request, session
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, case, func, select
@@ -12,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from supervise import storage
 from supervise.domain import access, workflow
-from supervise.extensions import db
+from supervise.extensions import cache, db
 from supervise.models import Role, Ticket
 
 
@@ -72,6 +73,33 @@ def count_each(scope: ColumnElement[bool], conditions: dict[str, ColumnElement[b
     columns = [func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(key) for key, cond in conditions.items()]
     row = db.session.execute(select(*columns).select_from(Ticket).where(scope)).one()
     return {key: int(value) for key, value in row._mapping.items()}
+
+
+def _personal() -> bool:
+    """Pages that must not be shared: a logged-in user's (their name, their links) or one carrying
+    a flash message meant for this visitor."""
+    return current_user.is_authenticated or bool(session.get("_flashes"))
+
+
+def _public_cache_key(*args, **kwargs) -> str:
+    return f"page:{get_locale()}:{request.full_path}"
+
+
+def public_page(view: Callable) -> Callable:
+    """Serve an anonymous public page from the shared cache for ``PUBLIC_CACHE_SECONDS``.
+
+    Public pages render no CSRF token for anonymous visitors, so a cached copy fits everyone; what
+    changes (a publication) shows within the cache time.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        cached = cache.cached(timeout=current_app.config["PUBLIC_CACHE_SECONDS"], unless=_personal,
+                              make_cache_key=_public_cache_key,
+                              response_filter=lambda response: getattr(response, "status_code", 200) == 200)
+        return cached(view)(*args, **kwargs)
+
+    return wrapped
 
 
 def new_submission_key() -> str:

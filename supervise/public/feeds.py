@@ -22,6 +22,7 @@ from supervise.domain.disclosure import PublicFilters, PublicTicket
 from supervise.extensions import db
 from supervise.models import Category, Ticket, Unit
 from supervise.public import bp
+from supervise.web import public_page
 
 ATOM = "http://www.w3.org/2005/Atom"
 ENTRIES = 50
@@ -99,6 +100,7 @@ def _titles(kind: str, scope: str | None) -> str:
 @bp.route(f"/feeds/<{KINDS}:kind>.atom")
 @bp.route(f"/feeds/units/<int:unit_id>/<{KINDS}:kind>.atom")
 @bp.route(f"/feeds/categories/<int:category_id>/<{KINDS}:kind>.atom")
+@public_page
 def feed(kind: str, unit_id: int | None = None, category_id: int | None = None):
     """The latest published problems or results, overall, of one lead unit or of one category."""
     scope = None

@@ -23,6 +23,7 @@ from supervise.extensions import db, limiter
 from supervise.models import Attachment, Category, Rating, Ticket, Unit
 from supervise.public import bp
 from supervise.public.forms import DisclosureFilterForm, LookupForm
+from supervise.web import public_page
 
 LATEST_ON_HOME = 6
 
@@ -49,6 +50,7 @@ def _public(tickets: Iterable[Ticket]) -> list[PublicTicket]:
 
 
 @bp.route("/")
+@public_page
 def index():
     """The home page: what the platform does, where to go, headline numbers and the latest problems."""
     numbers = measures.headline()  # from the kept aggregates: no count over the tickets
@@ -82,6 +84,7 @@ def _unit_choices() -> list[SelectChoice]:
 
 
 @bp.route("/disclosure")
+@public_page
 def tickets():
     """Published problems and their results, newest first, filtered, by keyset pages."""
     form = DisclosureFilterForm(formdata=request.args)
@@ -107,6 +110,7 @@ def _released_attachments(ticket: Ticket, terms: list[str]) -> list[PublicAttach
 
 
 @bp.route("/disclosure/<tracking_no>")
+@public_page
 def ticket(tracking_no: str):
     """One published problem, its handling and, once published, its result."""
     found = disclosure.published_ticket(tracking_no)
@@ -142,6 +146,7 @@ def lookup():
 
 
 @bp.route("/rules")
+@public_page
 def rules():
     """The published acceptance rules: reasons for declining, time limits, warnings, disclosure."""
     names = {"simple": _("Simple matters"), "standard": _("Standard matters"), "complex": _("Complex matters")}

@@ -20,6 +20,7 @@ from supervise.domain import deadlines, measures
 from supervise.domain.clock import now
 from supervise.domain.measures import GROUPINGS, MEASURES, PERIOD_KINDS, Period, Table, parse_period
 from supervise.public import bp
+from supervise.web import public_page
 
 DEFAULT_KIND = "quarter"  # the zone settles accounts every quarter (一季一结账)
 TREND_MONTHS = 12
@@ -91,6 +92,7 @@ def trend_charts(points: list[measures.TrendPoint]) -> dict:
 
 
 @bp.route("/stats")
+@public_page
 def stats():
     """The measures of a period with their definitions, the ranking, the trend and the overdue tickets."""
     period, group = selection(request.args)
@@ -169,6 +171,7 @@ def _xlsx(period: Period, header: list[str], rows: list[list]) -> bytes:
 
 
 @bp.route("/stats/export.<any(csv, xlsx):fmt>")
+@public_page
 def stats_export(fmt: str):
     """The measures table of the chosen period and grouping as a spreadsheet download."""
     period, group = selection(request.args)
