@@ -34,7 +34,7 @@ PERIOD_KINDS = ("month", "quarter", "year")
 # The counters of a cell, in the order of StatsCell (handling_days is summed in Python: it needs the calendar).
 COUNTERS = ("received", "accepted", "dispatched", "signed", "signed_on_time", "replied", "replied_on_time",
             "closed", "rated", "satisfied", "solved_answered", "solved", "reopened", "returned",
-            "handling_days", "open_overdue", "published")
+            "handling_days", "open_overdue", "open_overdue_red", "published")
 SQL_COUNTERS = tuple(c for c in COUNTERS if c != "handling_days")
 CellKey = tuple[date, int, int]
 
@@ -360,6 +360,7 @@ def _counter_columns(at: datetime) -> list:
         _count(Ticket.reopen_count > 0).label("reopened"),
         _count(Ticket.return_count > 0).label("returned"),
         _count(overdue_clause(at)).label("open_overdue"),
+        _count(and_(overdue_clause(at), _red_clause(load_calendar(), at))).label("open_overdue_red"),
         _count(Ticket.published_at.is_not(None)).label("published"),
     ]
 
@@ -684,16 +685,16 @@ def _red_clause(cal: WorkingCalendar, at: datetime) -> ColumnElement[bool]:
     return case(*whens, else_=Ticket.handle_due < cutoff[1])
 
 
-def open_overdue_by_unit(at: datetime | None = None) -> list[OverdueRow]:
-    """Tickets late now on a running handling clock, per lead unit, split by warning colour (orange,
-    red). Reads only open tickets past their deadline, through the state and deadline indexes."""
-    at = at or now()
-    red = _red_clause(load_calendar(), at)
+def open_overdue_by_unit() -> list[OverdueRow]:
+    """Tickets late on a running handling clock, per lead unit, split by warning colour (orange, red),
+    from the cells: a ticket turning orange or red raises an alert, whose event makes its cell be
+    recomputed within minutes, so no request counts the (possibly large) overdue backlog itself."""
+    total, red = func.sum(StatsCell.open_overdue), func.sum(StatsCell.open_overdue_red)
     counts = db.session.execute(
-        select(Ticket.lead_unit_id, Unit.name, _count(red).label("red"), func.count(Ticket.id).label("total"))
-        .outerjoin(Unit, Unit.id == Ticket.lead_unit_id)
-        .where(overdue_clause(at)).group_by(Ticket.lead_unit_id, Unit.name)).all()
-    rows = [OverdueRow(c.lead_unit_id or NO_UNIT, c.name or _("Not yet dispatched to a unit"),
-                       orange=c.total - c.red, red=c.red) for c in counts]
+        select(StatsCell.unit_id, Unit.name, red.label("red"), total.label("total"))
+        .outerjoin(Unit, Unit.id == StatsCell.unit_id)
+        .group_by(StatsCell.unit_id, Unit.name).having(total > 0)).all()
+    rows = [OverdueRow(c.unit_id, c.name or _("Not yet dispatched to a unit"),
+                       orange=int(c.total) - int(c.red), red=int(c.red)) for c in counts]
     return sorted(rows, key=lambda r: (-r.red, -r.total, r.name))
 

@@ -38,6 +38,7 @@ class StatsCell(db.Model):
     returned: Mapped[int] = mapped_column(default=0)  # tickets returned at least once
     handling_days: Mapped[int] = mapped_column(default=0)  # working days dispatch -> reply, summed
     open_overdue: Mapped[int] = mapped_column(default=0)  # at the last refresh
+    open_overdue_red: Mapped[int] = mapped_column(default=0)  # of which red
     published: Mapped[int] = mapped_column(default=0)
     refreshed_at: Mapped[datetime] = mapped_column(default=now)
 

@@ -105,7 +105,7 @@ def stats():
         "public/stats.html", form=_form(period, group), period=period, group=group,
         group_heading=GROUP_HEADINGS[group], table=data, measures_list=MEASURES,
         ranked=ranked, too_few=too_few, trend=trend, trend_chart=trend_charts(trend), colors=COLORS,
-        overdue=measures.open_overdue_by_unit(at), at=at, min_tickets=measures.MIN_TICKETS_FOR_RANKING,
+        overdue=measures.open_overdue_by_unit(), at=at, min_tickets=measures.MIN_TICKETS_FOR_RANKING,
         ranking_rule=measures.RANKING_RULE, attribution=measures.ATTRIBUTION, red_days=deadlines.RED_OVERDUE_DAYS,
         measure_display=lambda key, counts: measures.MEASURE_BY_KEY[key].display(counts),
     )
