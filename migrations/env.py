@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from supervise.models.hand_made import include_object  # the search indexes, made by hand
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -43,14 +45,6 @@ target_db = current_app.extensions['migrate'].db
 # can be acquired:
 # my_important_option = config.get_main_option("my_important_option")
 # ... etc.
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    """Leave out what the models cannot declare: the search indexes (SQLite's FTS5 table and its
-    shadow tables, PostgreSQL's GIN expression index), created by hand in their migration."""
-    if type_ == "index" and name == "ix_tickets_search_doc":  # PostgreSQL's GIN expression index
-        return False
-    return not (type_ == "table" and name and name.startswith("tickets_fts"))
 
 
 def get_metadata():

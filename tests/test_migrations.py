@@ -10,13 +10,7 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 
 from supervise.extensions import db
-
-
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """As migrations/env.py: the hand-made search indexes are not declared by the models."""
-    if type_ == "index" and name == "ix_tickets_search_doc":  # PostgreSQL's GIN expression index
-        return False
-    return not (type_ == "table" and name and name.startswith("tickets_fts"))
+from supervise.models.hand_made import include_object
 
 
 def _scripts() -> ScriptDirectory:
@@ -47,4 +41,7 @@ def test_the_search_index_exists_at_head():
             assert {"tickets_fts", "tickets_fts_insert", "tickets_fts_update", "tickets_fts_delete"} <= names
         else:
             assert conn.exec_driver_sql(
-                "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_tickets_search_doc'").scalar() == 1
+                "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_tickets_search_vector'").scalar() == 1
+            assert conn.exec_driver_sql(
+                "SELECT is_generated FROM information_schema.columns "
+                "WHERE table_name = 'tickets' AND column_name = 'search_vector'").scalar() == "ALWAYS"

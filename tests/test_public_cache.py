@@ -57,3 +57,11 @@ def test_a_page_carrying_a_flash_message_is_not_shared(cached_app, world, client
     first = client.get("/").get_data(as_text=True)
     assert "You have logged out" in first
     assert "You have logged out" not in client.get("/").get_data(as_text=True)
+
+
+def test_without_redis_each_process_keeps_thousands_of_pages(cached_app):
+    """Flask-Caching's SimpleCache keeps 500 entries by default, fewer than the ticket pages a busy
+    hour visits; the configured threshold keeps the first of a thousand."""
+    for i in range(1000):
+        cache.set(f"page-{i}", "<html>")
+    assert cache.get("page-0") == "<html>"

@@ -5,8 +5,9 @@ bigrams (稳岗返还 -> 稳岗 岗返 返还) and a query is cut the same way: 
 every bigram of the query, so any word of two characters or more (补贴, 入学, 稳岗返还) is found
 (the bigrams need not be adjacent in the ticket: a rare false match, never a miss).
 Latin letters and digits are indexed as lower-case words. The terms live in ``Ticket.search_doc``
-(space-separated); PostgreSQL indexes it with GIN over a 'simple' tsvector, SQLite with the FTS5
-table ``tickets_fts`` kept in step by triggers (see the migration ``measures_search``).
+(space-separated); PostgreSQL computes from it the stored 'simple' tsvector ``tickets.search_vector``
+and indexes that with GIN (migration ``search_vector``), SQLite indexes it with the FTS5 table
+``tickets_fts`` kept in step by triggers (migration ``measures_search``).
 
 A single Chinese character is found too, without indexing every character: each run of Chinese text
 also contributes its last character, so a one-character query is a prefix search (``补:*``) that
@@ -124,10 +125,26 @@ def _fts5_query(terms: list[str]) -> str:
     return " ".join('"{}"{}'.format(t.replace('"', '""'), "*" if _is_prefix(t) else "") for t in terms)
 
 
-# The indexed expression, written exactly as in the migration so that PostgreSQL uses the GIN index
-# (constants as literals, not parameters: the planner matches index expressions textually).
-def _postgres_document() -> ColumnElement:
-    return func.to_tsvector(literal_column("'simple'"), func.coalesce(Ticket.search_doc, literal_column("''")))
+_VECTOR = "tickets.search_vector"
+
+
+def stored_vector() -> ColumnElement | None:
+    """PostgreSQL's search vector of each ticket, ``tickets.search_vector``: a column the database
+    computes from ``search_doc`` (the migration ``search_vector``) and indexes with GIN, so a window
+    of rows can be tested without parsing their documents; None on other databases."""
+    if _dialect() != "postgresql":
+        return None
+    return literal_column(_VECTOR)
+
+
+def vector_matches(vector: ColumnElement, q: str | None) -> ColumnElement:
+    """PostgreSQL: ``vector`` (a stored search vector) holds every term of ``q``; the text of ``q``
+    travels as a bound parameter."""
+    return vector.op("@@")(func.to_tsquery(literal_column("'simple'"), _postgres_query(query_terms(q))))
+
+
+def _dialect() -> str:
+    return db.session.get_bind(mapper=Ticket.__mapper__).dialect.name
 
 
 def search_clause(q: str | None, dialect: str | None = None) -> ColumnElement | None:
@@ -136,9 +153,9 @@ def search_clause(q: str | None, dialect: str | None = None) -> ColumnElement | 
     terms = query_terms(q)
     if not terms:
         return None
-    dialect = dialect or db.session.get_bind(mapper=Ticket.__mapper__).dialect.name
+    dialect = dialect or _dialect()
     if dialect == "postgresql":
-        return _postgres_document().op("@@")(func.to_tsquery(literal_column("'simple'"), _postgres_query(terms)))
+        return vector_matches(literal_column(_VECTOR), q)
     if dialect == "sqlite":
         matching = (select(literal_column("rowid")).select_from(text("tickets_fts"))
                     .where(text("tickets_fts MATCH :search_match").bindparams(search_match=_fts5_query(terms))))

@@ -1,0 +1,21 @@
+"""The database connection as configured from the environment."""
+
+import pytest
+from sqlalchemy import text
+
+import config
+from supervise.extensions import db
+
+
+def test_postgresql_connections_run_without_jit(app):
+    """Short web queries gain nothing from PostgreSQL's JIT compiler and pay its compile time."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    assert db.session.execute(text("SHOW jit")).scalar() == "off"
+
+
+def test_startup_options_go_only_to_postgresql(monkeypatch):
+    assert config.engine_options("sqlite://") == {"pool_pre_ping": True}
+    assert config.engine_options("postgresql+psycopg://db/x")["connect_args"] == {"options": "-c jit=off"}
+    monkeypatch.setenv("DATABASE_OPTIONS", "")
+    assert "connect_args" not in config.engine_options("postgresql+psycopg://db/x")
