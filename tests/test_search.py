@@ -410,6 +410,47 @@ def test_a_frequent_word_is_found_among_the_newest_tickets_without_sorting_every
     assert "ix_tickets_search_vector" not in plan and "Sort" not in plan, plan
 
 
+def test_a_word_rare_among_the_newest_tickets_is_looked_up_in_the_index(many, world, monkeypatch):
+    """PostgreSQL: when the window holds less than a page, the matches are gathered (at a million
+    tickets from the GIN index; at this size the planner may take another index) and sorted, rather
+    than found by walking the dates back row by row, page 2 included."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite answers every search from FTS5")
+    monkeypatch.setattr(disclosure, "SEARCH_WINDOW", 100)
+    expected = [t.tracking_no for t in db.session.scalars(
+        select(Ticket).where(Ticket.search_doc.contains("补贴")).order_by(Ticket.published_at.desc(), Ticket.id.desc()))]
+    db.session.execute(text("ANALYZE tickets"))
+
+    with statements() as sent:
+        first, cursor = disclosure.published_page(PublicFilters(q="补贴"), None, per_page=6)
+        second, _ = disclosure.published_page(PublicFilters(q="补贴"), cursor, per_page=6)
+
+    assert [t.tracking_no for t in first + second] == expected[:12]
+    lookups = [(s, p) for s, p in sent if "MATERIALIZED" in s]
+    assert len(lookups) == 2
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))  # at this size a scan would be cheaper
+    for statement, parameters in lookups:
+        plan = "\n".join(db.session.connection().exec_driver_sql("EXPLAIN " + statement, parameters).scalars())
+        assert "Index Scan Backward" not in plan and "Seq Scan" not in plan, plan
+        assert "CTE matches" in plan, plan
+
+
+def test_a_deep_page_starts_at_its_cursor_in_the_date_index(many):
+    """The keyset cursor is a range of the index on (published_at, id), not a filter on every newer row."""
+    after = disclosure.decode_cursor(disclosure.encode_cursor(
+        db.session.scalars(select(Ticket).where(Ticket.published_at.is_not(None))
+                           .order_by(Ticket.published_at.desc(), Ticket.id.desc()).offset(2000).limit(1)).one()))
+    query = disclosure._after(disclosure.published_query(PublicFilters()), after).order_by(
+        Ticket.published_at.desc(), Ticket.id.desc()).limit(21)
+
+    plan = _plan(_sql(query))
+    if db.engine.dialect.name == "postgresql":
+        assert re.search(r"Index Cond: .*ROW\(published_at, id\) <", plan), plan
+    else:
+        assert re.search(r"SEARCH tickets USING INDEX ix_tickets_published \(.*published_at<\?\)", plan), plan
+    assert len(db.session.execute(query).all()) == 21
+
+
 @pytest.mark.parametrize("window", [1, 7, 5000])
 def test_the_pages_of_a_search_are_the_same_whatever_the_window(many, world, client, monkeypatch, window):
     """Found in the window or, when it holds less than a page, by the whole index: the same tickets

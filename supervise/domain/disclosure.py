@@ -7,7 +7,7 @@ from the moderated texts with every identifier masked; they never see the ticket
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from supervise.domain import deadlines, search
@@ -162,23 +162,24 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
 #: A search on PostgreSQL first looks among this many of the newest published tickets that pass the
 #: other filters (after the page's cursor), reading each one's stored search vector: a frequent word is
 #: found there in a few milliseconds, where the whole index would hand over every match to be sorted by
-#: date. Only when the window holds less than a page does the index answer on its own (a rare word: few
-#: matches, cheap to sort). SQLite's FTS5 answers directly.
+#: date. Only when the window holds less than a page does the index answer alone: the word is rare
+#: among recent tickets, and its matches few enough to sort. SQLite's FTS5 answers directly.
 SEARCH_WINDOW = 5000
 
 
-def _after(query: Select, after: tuple[datetime, int] | None) -> Select:
-    """``query`` restricted to what comes after the keyset cursor ``after`` (newest first)."""
+def _after(query: Select, after: tuple[datetime, int] | None, published_at=Ticket.published_at,
+           ident=Ticket.id) -> Select:
+    """``query`` restricted to what comes after the keyset cursor ``after`` (newest first). A row
+    comparison, which the index on (published_at, id) answers as a range: the scan starts at the
+    cursor instead of filtering every row before it."""
     if after is None:
         return query
-    stamp, ident = after
-    return query.where(or_(Ticket.published_at < stamp, and_(Ticket.published_at == stamp, Ticket.id < ident)))
+    return query.where(tuple_(published_at, ident) < tuple_(*after))
 
 
-def _newest_matching(filters: PublicFilters, after: tuple[datetime, int] | None, limit: int) -> list[int] | None:
-    """The ids of the first ``limit`` tickets matching ``filters.q`` among the newest
-    :data:`SEARCH_WINDOW` that pass the other filters; None when the window holds fewer, or the
-    database keeps no search vector to read (the index must answer)."""
+def _search_ids(filters: PublicFilters, after: tuple[datetime, int] | None, limit: int) -> list[int] | None:
+    """The ids of the first ``limit`` tickets matching ``filters`` (with words to search for) after
+    ``after``, newest first, on PostgreSQL; None where the database keeps no search vector."""
     from supervise.extensions import db
 
     vector = search.stored_vector()
@@ -190,7 +191,17 @@ def _newest_matching(filters: PublicFilters, after: tuple[datetime, int] | None,
     ids = list(db.session.scalars(
         select(window.c.id).where(search.vector_matches(window.c.vector, filters.q))
         .order_by(window.c.published_at.desc(), window.c.id.desc()).limit(limit)))
-    return ids if len(ids) == limit else None
+    if len(ids) == limit:
+        return ids
+    # Every match from the GIN index, then the page's. Materialized, so that the planner cannot walk
+    # the date index instead, testing row after row (it takes the word for as common among the newest
+    # tickets as anywhere, which the window has just shown it is not), nor combine the index with the
+    # cursor's range, hundreds of thousands of rows.
+    matches = (published_query(filters).with_only_columns(Ticket.id, Ticket.published_at)
+               .cte("matches").prefix_with("MATERIALIZED"))
+    return list(db.session.scalars(
+        _after(select(matches.c.id), after, matches.c.published_at, matches.c.id)
+        .order_by(matches.c.published_at.desc(), matches.c.id.desc()).limit(limit)))
 
 
 def published_page(filters: PublicFilters, cursor: str | None, per_page: int = 20) -> tuple[list[Ticket], str | None]:
@@ -198,7 +209,7 @@ def published_page(filters: PublicFilters, cursor: str | None, per_page: int = 2
     from supervise.extensions import db
 
     after = decode_cursor(cursor)
-    ids = _newest_matching(filters, after, per_page + 1) if search.query_terms(filters.q) else None
+    ids = _search_ids(filters, after, per_page + 1) if search.query_terms(filters.q) else None
     if ids is not None:
         query = select(Ticket).where(Ticket.id.in_(ids))
     else:
