@@ -18,14 +18,10 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def engine_options(url: str) -> dict:
-    """SQLAlchemy engine options for the database at ``url``. On PostgreSQL each connection starts
-    with ``DATABASE_OPTIONS`` (default ``-c jit=off``: the platform's queries are short, and the JIT
-    compiler only adds its compile time to them — 137 ms to one statistics query at a million
-    tickets). Set it to "" behind a pooler that refuses startup options, and turn JIT off on the
-    database instead (``ALTER DATABASE … SET jit = off``)."""
+def engine_options(url: str, startup: str) -> dict:
+    """SQLAlchemy engine options for the database at ``url`` (create_app applies them to the URL in
+    use): PostgreSQL connections start with the server options ``startup`` (``DATABASE_OPTIONS``)."""
     options: dict = {"pool_pre_ping": True}
-    startup = os.environ.get("DATABASE_OPTIONS", "-c jit=off")
     if url.startswith("postgresql") and startup:
         options["connect_args"] = {"options": startup}
     return options
@@ -36,7 +32,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'supervise.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = engine_options(SQLALCHEMY_DATABASE_URI)
+    # Default ``-c jit=off``: the platform's queries are short, and PostgreSQL's JIT compiler only adds
+    # its compile time to them (137 ms to one statistics query at a million tickets). Set "" behind a
+    # pooler that refuses startup options, and turn JIT off on the database instead.
+    DATABASE_OPTIONS = os.environ.get("DATABASE_OPTIONS", "-c jit=off")
     # Empty means "no Redis": jobs and the schedule run inside the web process.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
@@ -100,7 +99,6 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-    SQLALCHEMY_ENGINE_OPTIONS = engine_options(SQLALCHEMY_DATABASE_URI)
     REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"

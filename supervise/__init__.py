@@ -5,7 +5,7 @@ import os
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
-from config import CONFIGS, INSTANCE_DIR
+from config import CONFIGS, INSTANCE_DIR, engine_options
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -14,6 +14,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
     app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATABASE_OPTIONS"]))
     _check_production_secrets(app, config_name)
     os.makedirs(app.instance_path, exist_ok=True)
 

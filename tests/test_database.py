@@ -14,8 +14,8 @@ def test_postgresql_connections_run_without_jit(app):
     assert db.session.execute(text("SHOW jit")).scalar() == "off"
 
 
-def test_startup_options_go_only_to_postgresql(monkeypatch):
-    assert config.engine_options("sqlite://") == {"pool_pre_ping": True}
-    assert config.engine_options("postgresql+psycopg://db/x")["connect_args"] == {"options": "-c jit=off"}
-    monkeypatch.setenv("DATABASE_OPTIONS", "")
-    assert "connect_args" not in config.engine_options("postgresql+psycopg://db/x")
+def test_startup_options_go_only_to_postgresql():
+    assert config.Config.DATABASE_OPTIONS == "-c jit=off"
+    assert config.engine_options("sqlite://", "-c jit=off") == {"pool_pre_ping": True}
+    assert config.engine_options("postgresql+psycopg://db/x", "-c jit=off")["connect_args"] == {"options": "-c jit=off"}
+    assert "connect_args" not in config.engine_options("postgresql+psycopg://db/x", "")

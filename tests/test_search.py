@@ -418,7 +418,8 @@ def test_a_word_rare_among_the_newest_tickets_is_looked_up_in_the_index(many, wo
         pytest.skip("SQLite answers every search from FTS5")
     monkeypatch.setattr(disclosure, "SEARCH_WINDOW", 100)
     expected = [t.tracking_no for t in db.session.scalars(
-        select(Ticket).where(Ticket.search_doc.contains("补贴")).order_by(Ticket.published_at.desc(), Ticket.id.desc()))]
+        select(Ticket).where(Ticket.search_doc.contains("补贴"))
+        .order_by(Ticket.published_at.desc(), Ticket.id.desc()))]
     db.session.execute(text("ANALYZE tickets"))
 
     with statements() as sent:
