@@ -35,8 +35,8 @@ lint: $(BIN)/.installed
 
 # Update the message catalogues after changing user-visible strings.
 messages: $(BIN)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o supervise/translations/messages.pot .
-	$(BIN)/pybabel update -i supervise/translations/messages.pot -d supervise/translations
+	$(BIN)/pybabel extract --no-wrap -F babel.cfg -k _l -o supervise/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap -i supervise/translations/messages.pot -d supervise/translations
 
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei)

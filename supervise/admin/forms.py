@@ -132,7 +132,7 @@ def _unit_rule(form, field) -> None:
 class UserEditForm(FlaskForm):
     """Edit a user's details; the role is fixed once created (``role`` is set by the view)."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=60)])
     unit_id = SelectField(_l("Unit"), coerce=int, default=NONE, validate_choice=False, validators=[_unit_rule],
                           description=_l("Required for unit handlers and leaders; the office for supervisors."))
     mobile = StringField(_l("Mobile"), validators=[Optional(), valid_mobile])

@@ -70,7 +70,7 @@ class RateForm(FlaskForm):
 
 
 class ColleagueForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=60)])
     username = StringField(_l("Username"), validators=[
         DataRequired(), Length(min=3, max=60),
         Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))])
