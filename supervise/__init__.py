@@ -117,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from supervise import templating
+    from supervise import headers, templating
 
     templating.register(app)
+    headers.register(app)

@@ -76,7 +76,13 @@ class Session:
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda err: self.errors.append(f"{self.label}: {err}"))
+        self.page.on("console", self._console)
         self.page.on("dialog", lambda dialog: dialog.accept())
+
+    def _console(self, message) -> None:
+        """A page that breaks the Content-Security-Policy (an inline style or script) is an error."""
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.errors.append(f"{self.label}: {self.page.url}: {message.text}")
 
     def log_in(self, username: str, password: str) -> None:
         """Log in through the real login form (with its CSRF token)."""

@@ -74,7 +74,7 @@ def test_a_complaint_goes_from_filing_to_the_public_pages_in_a_real_browser(worl
     expect = _expect()
     enterprise_name = world.acme.name
     contact_name, contact_mobile = world.acme.contact_name, world.acme.contact_mobile
-    edu_id = world.edu.id
+    edu_id, schooling_id = world.edu.id, world.schooling.id
     users = {role: getattr(world, role).username for role in ("enterprise_user", "supervisor", "handler", "admin")}
     db.session.rollback()
 
@@ -87,8 +87,11 @@ def test_a_complaint_goes_from_filing_to_the_public_pages_in_a_real_browser(worl
     company.screenshot("/my/new", "my-new")
     page = company.page
     page.goto("/my/new")
+    questions = page.locator(f"#intake-questions [data-category='{schooling_id}']")
+    expect(questions).to_be_hidden()  # app.js shows only the chosen category's questions
     fill_complaint(page, TITLE, f"{enterprise_name}有两名职工的子女今年秋季入学没有学位，"
                                 f"已多次咨询未果。联系人手机{DESCRIPTION_MOBILE}。")
+    expect(questions).to_be_visible()
     company.submit("#complaint-form")
     assert re.search(r"/my/tickets/\d+$", page.url)
     expect(page.locator(".alert.success")).to_contain_text("Your complaint has been filed")
@@ -201,11 +204,13 @@ def test_a_complaint_goes_from_filing_to_the_public_pages_in_a_real_browser(worl
     visitor.screenshot("/", "home")
     visitor.screenshot("/disclosure", "disclosure")
     visitor.screenshot(f"/disclosure/{tracking_no}", "public-ticket")
+    visitor.screenshot("/stats", "stats")
 
     admin = people("admin")
     admin.log_in(users["admin"], PASSWORD)
     admin.screenshot("/admin/", "admin")
     admin.screenshot("/ops/", "ops")
+    admin.screenshot("/admin/calendar", "admin-calendar")
 
 
 def test_double_clicking_the_submit_button_files_one_complaint(world, people):

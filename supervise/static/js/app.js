@@ -103,4 +103,20 @@
       });
     }
   }
+
+  // (d) the complaint form: show only the intake questions of the chosen category.
+  var categorySelect = document.getElementById("category_id");
+  var questionBlocks = document.querySelectorAll("#intake-questions [data-category]");
+  if (categorySelect && questionBlocks.length) {
+    document.querySelectorAll("#intake-questions .js-hide").forEach(function (el) { el.hidden = true; });
+    var showQuestions = function () {
+      questionBlocks.forEach(function (block) {
+        var mine = block.getAttribute("data-category") === categorySelect.value;
+        block.hidden = !mine;
+        block.disabled = !mine;  // a disabled fieldset's inputs are not submitted
+      });
+    };
+    categorySelect.addEventListener("change", showQuestions);
+    showQuestions();
+  }
 })();
