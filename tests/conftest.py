@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from supervise import create_app
 from supervise.extensions import db
+from supervise.models import Category
 from tests import factories
 
 
@@ -89,3 +90,13 @@ def login(client):
         return client
 
     return do
+
+
+@pytest.fixture
+def approvals(world):
+    """A second top-level area with one category, led by the HR bureau by default."""
+    area = Category(name="行政审批")
+    projects = Category(name="项目审批", parent=area, default_lead_unit=world.hr)
+    db.session.add_all([area, projects])
+    db.session.flush()
+    return area, projects

@@ -8,7 +8,7 @@ import pytest
 
 from supervise.domain import workflow
 from supervise.extensions import db
-from supervise.models import Category, State, Ticket
+from supervise.models import State, Ticket
 from tests.factories import advance, file_ticket
 
 BASE = datetime(2026, 3, 2, 9)  # a Monday
@@ -39,16 +39,6 @@ def entries(root: ET.Element) -> list[str]:
     """The tracking numbers of the entries, in feed order."""
     return [e.find("a:link[@rel='alternate']", NS).get("href").split("/disclosure/")[1].split("#")[0]
             for e in root.findall("a:entry", NS)]
-
-
-@pytest.fixture
-def approvals(world):
-    """A second top-level area with one category, led by the HR bureau by default."""
-    area = Category(name="行政审批")
-    projects = Category(name="项目审批", parent=area, default_lead_unit=world.hr)
-    db.session.add_all([area, projects])
-    db.session.flush()
-    return area, projects
 
 
 # ---------------------------------------------------------------- the overall feeds

@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from supervise.domain import deadlines, measures, workflow
 from supervise.extensions import db
-from supervise.models import Attachment, Category, State
+from supervise.models import Attachment, State
 from tests.factories import advance, file_ticket, publish
 
 BASE = datetime(2026, 3, 2, 9)  # a Monday
@@ -29,16 +29,6 @@ def next_link(response) -> str | None:
 def published_ticket(world, category=None, to=State.DISPATCHED, at=BASE, **fields):
     ticket = advance(world, file_ticket(world, category=category, at=at, **fields), to, at=at)
     return publish(world, ticket, at=at)
-
-
-@pytest.fixture
-def approvals(world):
-    """A second top-level area with one category, led by the HR bureau by default."""
-    area = Category(name="行政审批")
-    projects = Category(name="项目审批", parent=area, default_lead_unit=world.hr)
-    db.session.add_all([area, projects])
-    db.session.flush()
-    return area, projects
 
 
 # ---------------------------------------------------------------- home
