@@ -280,20 +280,9 @@ class Story:
     # ------------------------------------------------------------ texts
 
     def facts(self) -> dict:
-        rng, created = self.rng, self.created_at
-        earlier = created - timedelta(days=rng.randint(20, 150))
-        return {
-            "n": rng.randint(3, 25), "big": rng.choice([30, 50, 80, 120, 150, 200, 300]),
-            "amount": rng.choice([12, 25, 38, 50, 86, 120, 200, 350, 500]),
-            "fee": rng.choice([2000, 3500, 5000, 8000, 12000, 20000]), "days": rng.randint(20, 90),
-            "month": earlier.month, "year": created.year - 1, "road": rng.choice(D.ROADS),
-            "school": rng.choice(D.SCHOOLS), "line": rng.choice(D.BUS_LINES), "project": rng.choice(D.PROJECTS),
-            "mu": rng.choice([15, 30, 45, 60, 80, 120]), "kva": rng.choice([800, 1250, 2000, 3150, 5000]),
-            "meters": rng.choice([300, 500, 800]), "sqm": rng.choice([5000, 8000, 12000, 20000]),
-            "license": rng.choice(D.LICENSES), "policy": rng.choice(D.POLICIES),
-            "officer": rng.choice(D.SURNAMES) + rng.choice(D.GIVEN_NAMES),
-            "area": self.w.areas.get(self.enterprise.area_id, "园区"),
-        }
+        rng = self.rng
+        return D.story_facts(rng, self.created_at, lambda: rng.choice(D.SURNAMES) + rng.choice(D.GIVEN_NAMES),
+                             self.w.areas.get(self.enterprise.area_id, "园区"))
 
     # ------------------------------------------------------------ the story
 

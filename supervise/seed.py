@@ -640,19 +640,9 @@ class _Demo:
     # ------------------------------------------------------------ texts
 
     def _fill_texts(self, plan: _Plan) -> None:
-        rng, created = self.rng, plan.created_at
-        earlier = created - timedelta(days=rng.randint(20, 150))
-        plan.facts = {
-            "n": rng.randint(3, 25), "big": rng.choice([30, 50, 80, 120, 150, 200, 300]),
-            "amount": rng.choice([12, 25, 38, 50, 86, 120, 200, 350, 500]),
-            "fee": rng.choice([2000, 3500, 5000, 8000, 12000, 20000]), "days": rng.randint(20, 90),
-            "month": earlier.month, "year": created.year - 1, "road": rng.choice(D.ROADS),
-            "school": rng.choice(D.SCHOOLS), "line": rng.choice(D.BUS_LINES), "project": rng.choice(D.PROJECTS),
-            "mu": rng.choice([15, 30, 45, 60, 80, 120]), "kva": rng.choice([800, 1250, 2000, 3150, 5000]),
-            "meters": rng.choice([300, 500, 800]), "sqm": rng.choice([5000, 8000, 12000, 20000]),
-            "license": rng.choice(D.LICENSES), "policy": rng.choice(D.POLICIES), "officer": self.names(),
-            "area": plan.enterprise.area.name if plan.enterprise.area else "园区",
-        }
+        rng = self.rng
+        plan.facts = D.story_facts(rng, plan.created_at, self.names,
+                                   plan.enterprise.area.name if plan.enterprise.area else "园区")
         title, description = (plan.decline[1], plan.decline[2]) if plan.decline else plan.template
         plan.facts["title"] = title.format_map(plan.facts)
         plan.facts["description"] = description.format_map(plan.facts)

@@ -1,9 +1,12 @@
 """Static reference and demo data for ``supervise.seed``, modelled on Xiangyang High-tech Zone (襄阳高新区).
 
-Everything here is plain data; ``seed.py`` turns it into rows. Texts use ``str.format`` placeholders
-filled per ticket (see ``seed._facts``): {n} {big} {amount} {fee} {days} {month} {year} {road} {school}
+Plain data, which ``seed.py`` turns into rows (and ``bench/simulate.py`` into a million tickets). Texts
+use ``str.format`` placeholders filled per ticket by :func:`story_facts`: {n} {big} {amount} {fee} {days} {month} {year} {road} {school}
 {line} {project} {mu} {kva} {meters} {sqm} {license} {policy} {officer} {area}.
 """
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from supervise.models import LimitClass, UnitKind
 
@@ -486,6 +489,23 @@ REPLIES: dict[str, list[tuple[str, str]]] = {
         ("resolved", "已在企业附近划设临时停车泊位{n}个，职工停车问题得到缓解。"),
     ],
 }
+
+def story_facts(rng, created: datetime, officer: Callable[[], str], area: str) -> dict:
+    """The numbers, places and names the complaint templates mention (``{road}``, ``{amount}`` …),
+    drawn from ``rng`` for a complaint filed at ``created``; shared by the demo seed and the bench."""
+    earlier = created - timedelta(days=rng.randint(20, 150))
+    return {
+        "n": rng.randint(3, 25), "big": rng.choice([30, 50, 80, 120, 150, 200, 300]),
+        "amount": rng.choice([12, 25, 38, 50, 86, 120, 200, 350, 500]),
+        "fee": rng.choice([2000, 3500, 5000, 8000, 12000, 20000]), "days": rng.randint(20, 90),
+        "month": earlier.month, "year": created.year - 1, "road": rng.choice(ROADS),
+        "school": rng.choice(SCHOOLS), "line": rng.choice(BUS_LINES), "project": rng.choice(PROJECTS),
+        "mu": rng.choice([15, 30, 45, 60, 80, 120]), "kva": rng.choice([800, 1250, 2000, 3150, 5000]),
+        "meters": rng.choice([300, 500, 800]), "sqm": rng.choice([5000, 8000, 12000, 20000]),
+        "license": rng.choice(LICENSES), "policy": rng.choice(POLICIES), "officer": officer(),
+        "area": area,
+    }
+
 
 PUBLIC_NOTES = [
     "已签收，正在与企业对接核实具体情况。",
