@@ -21,28 +21,27 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _obj(properties: dict, description: str | None = None, nullable: bool = False) -> dict:
-    """An object whose every property is always present (some may be null)."""
-    schema: dict[str, Any] = {"type": "object", "properties": properties, "required": list(properties)}
+def _schema(type_: str, description: str | None = None, nullable: bool = False, **extra) -> dict:
+    """A schema of ``type_``, with its description and nullability only when given."""
+    schema: dict[str, Any] = {"type": type_, **extra}
     if description:
         schema["description"] = description
     if nullable:
         schema["nullable"] = True
     return schema
+
+
+def _obj(properties: dict, description: str | None = None, nullable: bool = False) -> dict:
+    """An object whose every property is always present (some may be null)."""
+    return _schema("object", description, nullable, properties=properties, required=list(properties))
 
 
 def _string(description: str | None = None, nullable: bool = False, **extra) -> dict:
-    schema: dict[str, Any] = {"type": "string", **extra}
-    if description:
-        schema["description"] = description
-    if nullable:
-        schema["nullable"] = True
-    return schema
+    return _schema("string", description, nullable, **extra)
 
 
 def _enum(values: list, description: str | None = None, nullable: bool = False) -> dict:
-    schema = _string(description, nullable, enum=[*values, None] if nullable else list(values))
-    return schema
+    return _string(description, nullable, enum=[*values, None] if nullable else list(values))
 
 
 def _time(description: str | None = None, nullable: bool = True) -> dict:
@@ -50,12 +49,7 @@ def _time(description: str | None = None, nullable: bool = True) -> dict:
 
 
 def _int(description: str | None = None, nullable: bool = False, **extra) -> dict:
-    schema: dict[str, Any] = {"type": "integer", **extra}
-    if description:
-        schema["description"] = description
-    if nullable:
-        schema["nullable"] = True
-    return schema
+    return _schema("integer", description, nullable, **extra)
 
 
 def _unit_ref(nullable: bool = False, description: str | None = None) -> dict:
