@@ -5,10 +5,21 @@ The database is SQLite in memory by default; ``TEST_DATABASE_URL`` points the wh
 PostgreSQL (``make test`` in CI runs both).
 """
 
+import glob
 import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+from pathlib import Path
 
 import pytest
+import requests
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -18,6 +29,8 @@ from supervise import create_app
 from supervise.extensions import db
 from supervise.models import Category
 from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class _FreshRequestClient(FlaskClient):
@@ -100,3 +113,203 @@ def approvals(world):
     db.session.add_all([area, projects])
     db.session.flush()
     return area, projects
+
+
+# ---------------------------------------------------------------- real servers the tests stop and start
+# Each runs on a free port of its own: the machine's PostgreSQL (5432) and Redis (6379) are never touched.
+
+
+def _require_service(present: bool, what: str) -> None:
+    """Skip a test when ``what`` is not installed, except in CI (REQUIRE_SERVICES), where it fails."""
+    if not present:
+        if os.environ.get("REQUIRE_SERVICES"):
+            pytest.fail(f"{what} is required in CI")
+        pytest.skip(f"{what} is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, what: str, process: subprocess.Popen | None = None, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not start")
+
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+class RedisServer:
+    """A redis-server of the test's own, without persistence: a restart starts it empty."""
+
+    def __init__(self, tmp: Path):
+        self.port, self.tmp, self.process = free_port(), tmp, None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.tmp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for_port(self.port, "redis-server", self.process, seconds=10)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    _require_service(REDIS_SERVER is not None, "redis-server")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _postgres_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    return Path(found[-1]).parent if found else None
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster on a free port (initdb, pg_ctl start/stop), run as the ``postgres``
+    user when the tests run as root (PostgreSQL refuses to run as root)."""
+
+    def __init__(self, bin_dir: Path):
+        self.bin, self.port, self.running = bin_dir, free_port(), False
+        self.dir = Path(tempfile.mkdtemp(prefix="supervise-pg-"))
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.dir / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                  "--locale=C.UTF-8", "--no-sync")
+
+    def _run(self, program: str, *args: str) -> None:
+        command = [str(self.bin / program), *args]
+        if os.geteuid() == 0:
+            command = ["su", "postgres", "-c", shlex.join(command)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise RuntimeError(f"{program} failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-o", options, "-l", str(self.dir / "log"), "-w", "start")
+        self.running = True
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+        self.running = False
+
+    def remove(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_server():
+    """A running throwaway PostgreSQL cluster; stopped and removed after the test."""
+    bin_dir = _postgres_bin()
+    _require_service(bin_dir is not None and (bin_dir / "pg_ctl").exists(), "PostgreSQL server binaries")
+    server = PostgresServer(bin_dir)
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.running:
+            server.stop()
+        server.remove()
+
+
+def service_env(database_url: str, redis_url: str, tmp: Path, **extra: str) -> dict:
+    """The environment of a platform process (web or worker) in its own folders, mail and SMS to files."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "FLASK_", "SUPERVISE_"))}
+    env.update(SUPERVISE_INSTANCE=str(tmp / "instance"), DATABASE_URL=database_url, REDIS_URL=redis_url,
+               MAIL_BACKEND=f"file:{tmp / 'mail.jsonl'}", SMS_BACKEND=f"file:{tmp / 'sms.jsonl'}",
+               PYTHONPATH=str(ROOT))
+    env.update(extra)
+    return env
+
+
+class Browser(requests.Session):
+    """A visitor of a running server: keeps cookies, reads CSRF tokens from forms, logs in for real."""
+
+    def __init__(self, base: str):
+        super().__init__()
+        self.base = base
+
+    def request(self, method, url, *args, **kwargs):
+        kwargs.setdefault("allow_redirects", False)
+        kwargs.setdefault("timeout", 30)
+        return super().request(method, self.base + url, *args, **kwargs)
+
+    def csrf_token(self, path: str = "/auth/login") -> str:
+        page = self.get(path)
+        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
+        assert found, f"no CSRF token on {path} ({page.status_code})"
+        return found.group(1)
+
+    def login(self, username: str, password: str = factories.PASSWORD) -> "Browser":
+        response = self.post("/auth/login", data={"csrf_token": self.csrf_token(), "username": username,
+                                                  "password": password})
+        assert response.status_code == 302, response.text[:500]
+        return self
+
+
+class AppServer:
+    """The platform in its production configuration, chosen by environment variables alone
+    (SUPERVISE_ENV=production: limiter, Redis cache, RQ), served by gunicorn in its own process."""
+
+    def __init__(self, database_url: str, redis_url: str, tmp: Path, **extra: str):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        # Plain HTTP on the loopback: the session cookie cannot be Secure here.
+        self.env = service_env(database_url, redis_url, tmp, SUPERVISE_ENV="production",
+                               SECRET_KEY="outage-test-secret", SESSION_COOKIE_SECURE="0",
+                               PUBLIC_BASE_URL=self.base, **extra)
+        self.log = tmp / f"gunicorn-{self.port}.log"
+        self.process = None
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "2", "--bind",
+                 f"127.0.0.1:{self.port}", "wsgi:app"], cwd=ROOT, env=self.env, stdout=log, stderr=log,
+                start_new_session=True)
+        _wait_for_port(self.port, f"gunicorn (see {self.log})", self.process)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(20)
+        self.process = None
+
+    def browser(self) -> Browser:
+        return Browser(self.base)
+
+
+@pytest.fixture
+def app_server(tmp_path):
+    """``app_server(database_url, redis_url)`` starts the platform in production configuration."""
+    started: list[AppServer] = []
+
+    def start(database_url: str, redis_url: str, **extra: str) -> AppServer:
+        server = AppServer(database_url, redis_url, tmp_path, **extra)
+        server.start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -165,3 +165,20 @@ def publish(world: World, ticket: Ticket, at: datetime | None = None) -> Ticket:
         workflow.perform(ticket, "publish_result", world.supervisor, at=at, public_reply="已协调解决。")
     db.session.flush()
     return ticket
+
+
+def complaint_form(world: World, **overrides) -> dict:
+    """The fields of the enterprise's complaint form for a schooling complaint (``key`` names the submission)."""
+    data = {
+        "submission_key": "k-" + overrides.pop("key", "default"),
+        "category_id": str(world.schooling.id),
+        "title": "职工子女入学难",
+        "description": "我公司三名职工的子女今年秋季没有学位。",
+        "area_id": str(world.area.id),
+        "contact_name": "王建国",
+        "contact_mobile": "13912345678",
+        "contact_email": "wang@corp.example",
+        "publish_consent": "y",
+    }
+    data.update(overrides)
+    return data

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from supervise.domain import workflow
 from supervise.extensions import db
 from supervise.models import Attachment, Role, Source, State, Ticket, User
-from tests.factories import PASSWORD, advance, file_ticket, make_user
+from tests.factories import PASSWORD, advance, complaint_form, file_ticket, make_user
 
 
 def png_bytes() -> bytes:
@@ -26,22 +26,6 @@ def png_bytes() -> bytes:
 
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-def complaint_form(world, **overrides) -> dict:
-    data = {
-        "submission_key": "k-" + overrides.pop("key", "default"),
-        "category_id": str(world.schooling.id),
-        "title": "职工子女入学难",
-        "description": "我公司三名职工的子女今年秋季没有学位。",
-        "area_id": str(world.area.id),
-        "contact_name": "王建国",
-        "contact_mobile": "13912345678",
-        "contact_email": "wang@corp.example",
-        "publish_consent": "y",
-    }
-    data.update(overrides)
-    return data
 
 
 def ticket_count() -> int:

@@ -7,9 +7,7 @@ the test database (a SQLite file, or PostgreSQL with TEST_DATABASE_URL).
 
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,55 +19,10 @@ from sqlalchemy import func, select
 from supervise.extensions import db
 from supervise.jobs import delivery, embedded
 from supervise.models import JobRun, Notification, OutboxMessage, Ticket
-from tests.test_enterprise_portal import complaint_form
+from tests.conftest import ROOT, service_env
+from tests.factories import complaint_form
 
 pytestmark = pytest.mark.redis
-ROOT = Path(__file__).resolve().parent.parent
-REDIS_SERVER = shutil.which("redis-server")
-
-
-def _require_redis_binary() -> None:
-    if REDIS_SERVER is None:
-        if os.environ.get("REQUIRE_SERVICES"):
-            pytest.fail("redis-server is required in CI")
-        pytest.skip("redis-server is not installed")
-
-
-class RedisServer:
-    def __init__(self, tmp: Path):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.tmp, self.process = tmp, None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.tmp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    _require_redis_binary()
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -84,13 +37,8 @@ def rq_mode(app, redis_server, tmp_path):
 
 
 def _worker_env(app, redis_url: str, tmp_path: Path, **extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "FLASK_"))}
-    env.update(SUPERVISE_ENV="development", SUPERVISE_INSTANCE=str(tmp_path / "instance"),
-               DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=redis_url,
-               MAIL_BACKEND=f"file:{tmp_path / 'mail.jsonl'}", SMS_BACKEND=f"file:{tmp_path / 'sms.jsonl'}",
-               OUTBOX_LEASE_SECONDS="0", PYTHONPATH=str(ROOT))
-    env.update(extra)
-    return env
+    return service_env(app.config["SQLALCHEMY_DATABASE_URI"], redis_url, tmp_path, SUPERVISE_ENV="development",
+                       OUTBOX_LEASE_SECONDS="0", **extra)
 
 
 def _flask(*args: str) -> list[str]:
