@@ -50,6 +50,12 @@ class Config:
     LANGUAGES = ["zh_CN", "en"]
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    # Redis down must not stop filing or logging in: the limits are then counted in each process's
+    # memory (Flask-Limiter checks Redis again with backoff and returns to it), and an error of the
+    # storage is logged instead of answering 500. A hung Redis costs a request one second, not more.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}  # memory:// ignores them
     # Anonymous public pages are the same for everyone: kept this long, shared through Redis when
     # there is one (every gunicorn worker sees the same copy), else in each process.
     PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", 60))

@@ -30,6 +30,7 @@ CODES = {
     422: "unprocessable",
     429: "too_many_requests",
     500: "internal_error",
+    503: "service_unavailable",
 }
 
 
