@@ -55,18 +55,15 @@ def register(app: Flask) -> None:
     @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
     @click.option("--name", default=None, help="A unique worker name (default: host and pid).")
     def worker(queues: str, burst: bool, name: str | None) -> None:
-        """Run an RQ worker with an application context; start as many as the load needs."""
+        """Run an RQ worker with an application context; start as many as the load needs. It outlives
+        Redis outages: it waits for Redis and goes on (see supervise.jobs.worker)."""
         import os
 
-        from rq import Worker
-
-        from supervise.jobs import get_queue, redis_connection
+        from supervise.jobs import worker as rq_worker
 
         # Each job runs in a forked work horse: it must not share the parent's database connections.
         os.register_at_fork(after_in_child=lambda: db.engine.dispose(close=False))
-        names = [q.strip() for q in queues.split(",") if q.strip()]
-        worker = Worker([get_queue(q) for q in names], connection=redis_connection(), name=name)
-        worker.work(burst=burst, with_scheduler=False)
+        rq_worker.work([q.strip() for q in queues.split(",") if q.strip()], name=name, burst=burst)
 
     @app.cli.command("scheduler")
     def scheduler() -> None:

@@ -183,3 +183,43 @@ def test_without_redis_the_same_jobs_run_inside_the_process(world, app, client, 
         app.config.update(JOBS_MODE=saved[0], MAIL_BACKEND=saved[1])
 
 
+
+
+def _wait_until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def test_a_busy_worker_outlives_a_redis_restart_and_delivers_what_waited(
+        world, client, login, rq_mode, redis_server, tmp_path):
+    slow = dict(SMS_BACKEND="tests.slow_gateway:SlowGateway", SLOW_GATEWAY_DIR=str(tmp_path),
+                SLOW_GATEWAY_SECONDS="3")
+    log = open(tmp_path / "worker.log", "w")
+    worker = subprocess.Popen(_flask("worker"), cwd=ROOT, env=_worker_env(rq_mode, redis_server.url, tmp_path, **slow),
+                              stdout=log, stderr=log, start_new_session=True)
+    try:
+        ticket = _file_complaint(world, client, login)
+        assert _wait_until((tmp_path / "started").exists, 60), "the worker never reached the SMS delivery"
+        redis_server.stop()  # in the middle of the job: the worker cannot report it when it ends
+        assert not _wait_until(lambda: worker.poll() is not None, 8), (tmp_path / "worker.log").read_text()[-3000:]
+
+        redis_server.start()  # empty: what was queued is gone, the outbox still knows
+        delivery.relay_outbox()
+
+        def all_sent() -> bool:
+            db.session.expire_all()
+            return {m.status for m in db.session.scalars(select(OutboxMessage))} == {"sent"}
+
+        assert _wait_until(all_sent, 60), (tmp_path / "worker.log").read_text()[-3000:]
+        assert worker.poll() is None
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(20)
+        log.close()
+    assert _supervisor_notifications(world) == 1
+    sms = [m for m in _lines(tmp_path / "sms.jsonl") if m["to"] == "13912345678"]
+    assert len(sms) == 1 and ticket.tracking_no in sms[0]["text"]

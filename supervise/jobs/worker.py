@@ -1,0 +1,80 @@
+"""The RQ worker of ``flask worker``, kept alive across Redis outages.
+
+RQ's own loop waits for Redis only while it is idle; a worker that loses Redis in the middle of a job
+(or while reporting one) logs "unhandled exception, quitting" and returns. Here the worker then waits
+for Redis with backoff and starts a new work loop under the same name: nothing is lost meanwhile, since
+every delivery is recorded in the outbox and the relay hands over again what Redis forgot.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+
+import redis
+from rq import Worker
+from rq.exceptions import StopRequested
+
+from supervise.jobs import get_queue, redis_connection
+
+log = logging.getLogger(__name__)
+
+FIRST_WAIT_SECONDS = 1.0
+LONGEST_WAIT_SECONDS = 30.0
+
+
+class StoppableWorker(Worker):
+    """An RQ worker that remembers whether it was asked to stop (SIGINT, SIGTERM)."""
+
+    stop_asked = False
+
+    def request_stop(self, signum, frame):
+        self.stop_asked = True
+        super().request_stop(signum, frame)
+
+
+def wait_for_redis(connection: redis.Redis, stopping: Callable[[], bool] = lambda: False) -> bool:
+    """True once Redis answers, trying again after 1, 2, 4 … up to 30 seconds; False if ``stopping()``."""
+    wait = FIRST_WAIT_SECONDS
+    while not stopping():
+        try:
+            connection.ping()
+            return True
+        except redis.RedisError as err:
+            log.warning("Redis cannot be reached (%s); trying again in %.0f s", err, wait)
+            time.sleep(wait)
+            wait = min(wait * 2, LONGEST_WAIT_SECONDS)
+    return False
+
+
+def _finish(worker: Worker) -> None:
+    """The teardown RQ could not do without Redis: the old worker's record and its command channel."""
+    try:
+        worker.register_death()
+        worker.unsubscribe()
+    except redis.RedisError as err:
+        log.warning("could not clean up worker %s: %s", worker.name, err)
+
+
+def work(queue_names: list[str], name: str | None = None, burst: bool = False) -> None:
+    """Work on ``queue_names`` (in order) until stopped; with ``burst``, until they are empty."""
+    pause = FIRST_WAIT_SECONDS
+    while True:
+        connection = redis_connection()
+        worker = StoppableWorker([get_queue(q) for q in queue_names], connection=connection, name=name)
+        started = time.monotonic()
+        try:
+            worker.work(burst=burst, with_scheduler=False)
+        except redis.RedisError as err:  # raised by RQ's teardown, after its loop already quit
+            log.warning("worker %s lost Redis: %s", worker.name, err)
+        if burst or worker.stop_asked:
+            return
+        log.warning("worker %s quit without being asked; starting again once Redis answers", worker.name)
+        try:
+            # A loop that keeps quitting at once for another reason must not spin: pause, longer each time.
+            pause = FIRST_WAIT_SECONDS if time.monotonic() - started > 60 else min(pause * 2, LONGEST_WAIT_SECONDS)
+            time.sleep(pause)
+            if not wait_for_redis(connection, lambda stopped=worker: stopped.stop_asked):
+                return
+        except StopRequested:  # asked to stop while waiting (RQ's signal handlers are still installed)
+            return
+        _finish(worker)
