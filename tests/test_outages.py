@@ -123,7 +123,7 @@ def _expect_unavailable(response, kind: str) -> None:
     assert int(response.headers["Retry-After"]) > 0
     content_type = response.headers["Content-Type"]
     if kind == "html":
-        assert content_type.startswith("text/html") and "<html" in response.text
+        assert content_type.startswith("text/html") and "服务暂时不可用" in response.text
     elif kind == "api":
         assert content_type.startswith("application/json")
         assert response.json()["error"]["code"] == "service_unavailable"
