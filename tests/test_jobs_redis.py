@@ -198,9 +198,9 @@ def test_a_busy_worker_outlives_a_redis_restart_and_delivers_what_waited(
         world, client, login, rq_mode, redis_server, tmp_path):
     slow = dict(SMS_BACKEND="tests.slow_gateway:SlowGateway", SLOW_GATEWAY_DIR=str(tmp_path),
                 SLOW_GATEWAY_SECONDS="3")
-    log = open(tmp_path / "worker.log", "w")
-    worker = subprocess.Popen(_flask("worker"), cwd=ROOT, env=_worker_env(rq_mode, redis_server.url, tmp_path, **slow),
-                              stdout=log, stderr=log, start_new_session=True)
+    with open(tmp_path / "worker.log", "w") as log:
+        worker = subprocess.Popen(_flask("worker"), cwd=ROOT, stdout=log, stderr=log, start_new_session=True,
+                                  env=_worker_env(rq_mode, redis_server.url, tmp_path, **slow))
     try:
         ticket = _file_complaint(world, client, login)
         assert _wait_until((tmp_path / "started").exists, 60), "the worker never reached the SMS delivery"
@@ -219,7 +219,6 @@ def test_a_busy_worker_outlives_a_redis_restart_and_delivers_what_waited(
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(20)
-        log.close()
     assert _supervisor_notifications(world) == 1
     sms = [m for m in _lines(tmp_path / "sms.jsonl") if m["to"] == "13912345678"]
     assert len(sms) == 1 and ticket.tracking_no in sms[0]["text"]
