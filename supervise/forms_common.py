@@ -5,7 +5,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
-from supervise.domain import credit_code
+from supervise.domain import credit_code, mail
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 INDUSTRIES = [
@@ -26,6 +26,22 @@ def valid_mobile(form, field) -> None:
     field.data = (field.data or "").replace(" ", "").replace("-", "")
     if field.data and not MOBILE.match(field.data):
         raise ValidationError(_l("Enter an 11-digit mainland mobile number."))
+
+
+class EmailAddress:
+    """The platform's one rule for e-mail addresses (:func:`supervise.domain.mail.normalize_email`)
+    on an optional field; the field keeps the normalised address, or None when left empty."""
+
+    field_flags = {"maxlength": mail.EMAIL_MAX}
+
+    def __call__(self, form, field) -> None:
+        try:
+            field.data = mail.normalize_email(field.data)
+        except mail.InvalidEmail as err:
+            raise ValidationError(err.message) from None
+
+
+valid_email = EmailAddress()
 
 
 def strong_password(form, field) -> None:

@@ -41,7 +41,7 @@ def make_user(role: Role, username: str | None = None, unit: Unit | None = None,
               enterprise: Enterprise | None = None, name: str | None = None) -> User:
     username = username or f"{role.value}{next(_seq)}"
     user = User(username=username, name=name or username, role=role, unit=unit, enterprise=enterprise,
-                mobile="13800000000", email=f"{username}@example.test")
+                mobile="13800000000", email=f"{username}@example.com")
     user.set_password(PASSWORD)
     db.session.add(user)
     return user

@@ -282,7 +282,7 @@ def test_a_weak_reset_password_changes_nothing(world, login):
 
 def test_an_administrator_edits_a_staff_user(world, login):
     client = login(world.admin)
-    data = {"name": "陈承办（调岗）", "unit_id": world.hr.id, "mobile": "139 1234 5678", "email": "chen@example.test",
+    data = {"name": "陈承办（调岗）", "unit_id": world.hr.id, "mobile": "139 1234 5678", "email": "chen@example.com",
             "active": "y"}
     assert client.post(f"/admin/users/{world.handler.id}", data=data).status_code == 302
     db.session.expire_all()

@@ -303,7 +303,7 @@ def scene(world) -> Scene:
     notification = Notification(user_id=world.enterprise_user.id, subject="有新进展", body="", link="/my/")
     api_key, _secret = keys.issue("热线系统", world.admin)
     token, _secret = ApiToken.issue(world.handler, "我的系统")
-    message = OutboxMessage(dedupe_key="permission-matrix", channel="email", address="x@example.test",
+    message = OutboxMessage(dedupe_key="permission-matrix", channel="email", address="x@example.com",
                             subject="s", body="b", status="dead", attempts=5)
     db.session.add_all([notification, token, message])
     db.session.commit()

@@ -29,7 +29,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from supervise import labels
-from supervise.forms_common import strong_password, valid_mobile
+from supervise.forms_common import strong_password, valid_email, valid_mobile
 from supervise.models import UNIT_ROLES, Role
 
 NONE = 0  # the value of the "none" option of an optional id select
@@ -136,7 +136,7 @@ class UserEditForm(FlaskForm):
     unit_id = SelectField(_l("Unit"), coerce=int, default=NONE, validate_choice=False, validators=[_unit_rule],
                           description=_l("Required for unit handlers and leaders; the office for supervisors."))
     mobile = StringField(_l("Mobile"), validators=[Optional(), valid_mobile])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[valid_email])
     active = BooleanField(_l("Active"), default=True,
                           description=_l("An inactive user cannot log in; their sessions end at once."))
 

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from supervise.forms_common import INDUSTRIES, strong_password, valid_credit_code, valid_mobile
+from supervise.forms_common import INDUSTRIES, strong_password, valid_credit_code, valid_email, valid_mobile
 
 
 class LoginForm(FlaskForm):
@@ -28,7 +28,7 @@ class RegisterForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=40)])
     mobile = StringField(_l("Mobile"), validators=[DataRequired(), valid_mobile])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[valid_email])
     username = StringField(_l("Username"), validators=[
         DataRequired(), Length(min=3, max=60),
         Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))])

@@ -19,11 +19,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from supervise import labels
 from supervise.domain import workflow
-from supervise.forms_common import INDUSTRIES, valid_mobile
+from supervise.forms_common import INDUSTRIES, valid_email, valid_mobile
 from supervise.models import Source
 
 NOTE_MAX = 2000
@@ -199,8 +199,7 @@ class IntakeForm(FlaskForm):
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=40)],
                                description=_l("Leave empty to use the company's registered contact."))
     contact_mobile = StringField(_l("Mobile"), validators=[Optional(), valid_mobile])
-    contact_email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=120),
-                                                         Email(check_deliverability=False)])
+    contact_email = EmailField(_l("E-mail"), validators=[valid_email])
     publish_consent = BooleanField(_l("The enterprise agrees that the case may be published, anonymised"),
                                    default=True)
     files = MultipleFileField(_l("Attachments"),

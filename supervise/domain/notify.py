@@ -154,7 +154,7 @@ def queue_messages(ticket: Ticket, event: TicketEvent) -> list[OutboxMessage]:
             message = OutboxMessage(
                 dedupe_key=f"e{event.id}:{recipient.key}:{channel}", channel=channel,
                 user_id=recipient.user.id if recipient.user else None, address=address, ticket_id=ticket.id,
-                subject=subject[:200], body=body, link=link, next_attempt_at=now(), enqueued_at=now())
+                subject=subject, body=body, link=link, next_attempt_at=now(), enqueued_at=now())
             db.session.add(message)
             messages.append(message)
     return messages

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from supervise import labels
-from supervise.forms_common import strong_password, valid_mobile
+from supervise.forms_common import strong_password, valid_email, valid_mobile
 from supervise.models import Rating
 
 
@@ -44,7 +44,7 @@ class ComplaintForm(FlaskForm):
                           description=_l("Where the problem is; it helps to send it to the right office."))
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=40)])
     contact_mobile = StringField(_l("Mobile"), validators=[Optional(), valid_mobile])
-    contact_email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=120)])
+    contact_email = EmailField(_l("E-mail"), validators=[valid_email])
     publish_consent = BooleanField(
         _l("The complaint may be published"), default=True,
         description=_l("Anonymised: your company's name never appears. The problem and its result are "

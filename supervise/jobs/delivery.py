@@ -3,19 +3,24 @@
 Delivery is idempotent: a sent message is never sent again, and two copies of the job never work on
 one message at once (the row is locked, ``SKIP LOCKED`` on PostgreSQL). In-app delivery writes the
 notification in the same transaction that marks the message sent, so it happens exactly once. An
-e-mail carries a Message-ID derived from the message, so a resend after a crash between the SMTP
-hand-over and the commit is recognisable as the same mail.
+e-mail carries exactly one Message-ID, derived from the message, so a resend after a crash between
+the SMTP hand-over and the commit is recognisable as the same mail. A message that can never be
+delivered (an invalid address, or one the mail server refuses with a 5xx reply) is given up at once
+with the reason, instead of being retried until the attempts run out.
 """
 
 import importlib
 import logging
+import smtplib
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from supervise.domain import mail as mail_rules
 from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.jobs import MAIL_QUEUE, enqueue, job
@@ -75,20 +80,48 @@ def _send(message: OutboxMessage) -> None:
         raise ValueError(f"unknown channel {message.channel}")
 
 
+class Undeliverable(Exception):
+    """The message cannot be delivered as it stands (an invalid or permanently refused address):
+    retrying would only fail again, so it is given up at once with this reason."""
+
+
+def email_message_id(message: OutboxMessage) -> str:
+    """The Message-ID of an outbox message's e-mail: the same on every delivery attempt, so that a
+    resend after a crash is recognisable as the same mail; the creation time keeps ids distinct
+    across a database that was reset and counts its rows from 1 again."""
+    sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    domain = sender.rpartition("@")[2] or "supervise"
+    return f"<outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
 def _send_email(message: OutboxMessage) -> None:
+    try:
+        address = mail_rules.normalize_email(message.address)
+    except mail_rules.InvalidEmail:
+        raise Undeliverable(f"not a valid e-mail address: {message.address!r}") from None
+    if address is None:
+        raise Undeliverable("no e-mail address")
+    subject = mail_rules.subject_line(message.subject)  # rows written before subjects were kept to one line
     backend = current_app.config["MAIL_BACKEND"]
     base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
     body = message.body + (f"\n\n{base}{message.link}" if message.link else "")
     if backend != "smtp":
-        _gateway(backend).send(message.address, f"{message.subject}\n{body}", message.dedupe_key)
+        _gateway(backend).send(address, f"{subject}\n{body}", message.dedupe_key)
         return
     from flask_mail import Mail, Message
 
     mail = current_app.extensions.get("mail") or Mail(current_app)
-    domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "supervise"
-    msg = Message(subject=message.subject, recipients=[message.address], body=body,
-                  extra_headers={"Message-ID": f"<outbox-{message.id}@{domain}>"})
-    mail.send(msg)
+    msg = Message(subject=subject, recipients=[address], body=body)
+    msg.msgId = email_message_id(message)  # replaces Flask-Mail's random one: one Message-ID, ours
+    try:
+        mail.send(msg)
+    except smtplib.SMTPRecipientsRefused as err:
+        refusals = list(err.recipients.values())
+        if refusals and all(code >= 500 for code, _reply in refusals):
+            code, reply = refusals[0]
+            reply = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+            raise Undeliverable(f"the mail server refused {address} permanently: {code} {reply}") from None
+        raise  # 4xx: the server may take it later
 
 
 def backoff(attempts: int) -> timedelta:
@@ -115,6 +148,14 @@ def deliver(message_id: int) -> str:
         message.last_error = None
         db.session.commit()
         return "sent"
+    except Undeliverable as err:
+        db.session.rollback()
+        message = db.session.get(OutboxMessage, message_id)
+        message.attempts += 1
+        message.status, message.last_error = "dead", f"Undeliverable: {err}"[:2000]
+        db.session.commit()
+        log.warning("outbox message %s is undeliverable: %s", message_id, err)
+        return message.status
     except IntegrityError:  # the in-app notification exists: an earlier run delivered it
         db.session.rollback()
         db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(status="sent"))

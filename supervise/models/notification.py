@@ -9,9 +9,10 @@ a no-op; delivery marks the row sent, so a repeated job is a no-op too.
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from supervise.domain.clock import now
+from supervise.domain.mail import SUBJECT_MAX, subject_line
 from supervise.extensions import db
 from supervise.models.user import User
 
@@ -26,7 +27,7 @@ class OutboxMessage(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     address: Mapped[str | None] = mapped_column(String(120))  # e-mail or mobile when not a user's
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
-    subject: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(SUBJECT_MAX))
     body: Mapped[str] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sent | failed | dead
@@ -38,6 +39,11 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None]
 
     user: Mapped[User | None] = relationship()
+
+    @validates("subject")
+    def _one_line_subject(self, key: str, value: str) -> str:
+        # Every subject, whoever writes the message, becomes a mail header: one line, as it is sent.
+        return subject_line(value)
 
 
 class Notification(db.Model):

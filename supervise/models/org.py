@@ -4,9 +4,10 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from supervise.domain.clock import now
+from supervise.domain.mail import normalize_email
 from supervise.extensions import db
 
 
@@ -72,6 +73,10 @@ class Enterprise(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     area: Mapped[Area | None] = relationship()
+
+    @validates("email")
+    def _valid_email(self, key: str, value: str | None) -> str | None:
+        return normalize_email(value)
 
     @property
     def public_label(self) -> str:

@@ -7,9 +7,10 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from supervise.domain.clock import now
+from supervise.domain.mail import normalize_email
 from supervise.extensions import db
 from supervise.models.catalog import Category, LimitClass, enum_column
 from supervise.models.org import Area, Enterprise, Unit
@@ -184,6 +185,10 @@ class Ticket(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("contact_email")
+    def _valid_contact_email(self, key: str, value: str | None) -> str | None:
+        return normalize_email(value)
 
     @property
     def is_open(self) -> bool:

@@ -6,10 +6,11 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from supervise.domain.clock import now
+from supervise.domain.mail import normalize_email
 from supervise.extensions import db
 from supervise.models.org import Enterprise, Unit
 
@@ -52,6 +53,10 @@ class User(UserMixin, db.Model):
 
     unit: Mapped[Unit | None] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()
+
+    @validates("email")
+    def _valid_email(self, key: str, value: str | None) -> str | None:
+        return normalize_email(value)  # the forms say why first; this keeps any other path honest
 
     def set_password(self, password: str) -> None:
         from flask import current_app

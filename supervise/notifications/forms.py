@@ -1,15 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField
-from wtforms.validators import Email, Length, Optional
+from wtforms.validators import Optional
 
-from supervise.forms_common import valid_mobile
+from supervise.forms_common import valid_email, valid_mobile
 
 
 class PreferencesForm(FlaskForm):
     notify_email = BooleanField(_l("Also send notifications by e-mail"))
-    email = EmailField(_l("E-mail"), validators=[Optional(), Email(message=_l("Enter a valid e-mail address.")),
-                                                 Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[valid_email])
     notify_sms = BooleanField(_l("Also send notifications by SMS"))
     mobile = StringField(_l("Mobile"), validators=[Optional(), valid_mobile])
 

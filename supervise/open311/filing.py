@@ -6,12 +6,11 @@ new (it becomes the ticket's submission key, scoped to the client's API key).
 """
 
 import hashlib
-import re
 
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from supervise.domain import credit_code, intake
+from supervise.domain import credit_code, intake, mail
 from supervise.extensions import db
 from supervise.forms_common import MOBILE
 from supervise.models import ApiKey, Area, Source, Ticket
@@ -22,7 +21,6 @@ DESCRIPTION_MAX = 4000  # the spec's limit
 TITLE_LENGTH = 60
 ANSWER_MAX = 1000
 CLIENT_ID_MAX = 200
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def attribute(form: MultiDict, code: str) -> str:
@@ -81,9 +79,10 @@ def file_request(key: ApiKey, form: MultiDict) -> tuple[Ticket, bool]:
     phone = (form.get("phone") or "").replace(" ", "").replace("-", "")
     if phone and not MOBILE.match(phone):
         raise Open311Error(400, _("phone must be an 11-digit mainland mobile number."))
-    email = (form.get("email") or "").strip()
-    if email and (len(email) > 120 or not EMAIL.match(email)):
-        raise Open311Error(400, _("email is not a valid e-mail address."))
+    try:
+        email = mail.normalize_email(form.get("email"))
+    except mail.InvalidEmail:
+        raise Open311Error(400, _("email is not a valid e-mail address.")) from None
     client_request_id = attribute(form, "client_request_id")
     if len(client_request_id) > CLIENT_ID_MAX:
         raise Open311Error(400, _("attribute[client_request_id] is longer than %(n)s characters.", n=CLIENT_ID_MAX))
@@ -97,11 +96,11 @@ def file_request(key: ApiKey, form: MultiDict) -> tuple[Ticket, bool]:
 
     try:
         enterprise = intake.register_enterprise(company_code, company_name, contact_name=name, contact_mobile=phone,
-                                                email=email or None)
+                                                email=email)
         complaint = intake.Complaint(
             enterprise=enterprise, category=category, title=title_from(description), description=description,
             area_id=area_id, source=Source.API, contact_name=name, contact_mobile=phone,
-            contact_email=email or None, publish_consent=True, answers=answers or None)
+            contact_email=email, publish_consent=True, answers=answers or None)
         return intake.file_complaint(complaint, filed_by=None,
                                      submission_key=submission_key(key, client_request_id))
     except intake.IntakeError as err:
