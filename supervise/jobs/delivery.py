@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.jobs import MAIL_QUEUE, enqueue, job
+from supervise.links import absolute
 from supervise.models import Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,7 @@ def _send(message: OutboxMessage) -> None:
 
 def _send_email(message: OutboxMessage) -> None:
     backend = current_app.config["MAIL_BACKEND"]
-    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
-    body = message.body + (f"\n\n{base}{message.link}" if message.link else "")
+    body = message.body + (f"\n\n{absolute(message.link)}" if message.link else "")
     if backend != "smtp":
         _gateway(backend).send(message.address, f"{message.subject}\n{body}", message.dedupe_key)
         return
