@@ -1,7 +1,6 @@
 """Anonymous public pages come from a shared cache; nothing personal is ever shared."""
 
 import pytest
-
 from sqlalchemy import update
 
 from supervise.extensions import cache, db

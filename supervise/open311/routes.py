@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from supervise import throttle
 from supervise.domain import deadlines
 from supervise.domain.clock import now
 from supervise.extensions import db, limiter
@@ -147,7 +148,7 @@ def _request_query() -> resources.RequestQuery:
 
 
 @bp.route("/requests.<fmt>", methods=["POST"])
-@limiter.limit(lambda: current_app.config["OPEN311_POST_RATE_LIMIT"])
+@limiter.limit(throttle.configured("OPEN311_POST_RATE_LIMIT"))
 def create_request(fmt: str):
     secret = request.values.get("api_key") or request.headers.get("X-Api-Key")
     for attempt in (1, 2):
