@@ -18,6 +18,14 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(name: str) -> list[str] | None:
+    """A comma-separated setting as a list; None when the variable is not set."""
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
 def engine_options(url: str, startup: str) -> dict:
     """SQLAlchemy engine options for the database at ``url`` (create_app applies them to the URL in
     use): PostgreSQL connections start with the server options ``startup`` (``DATABASE_OPTIONS``)."""
@@ -66,9 +74,21 @@ class Config:
     CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", 5000))
     CACHE_KEY_PREFIX = "supervise:"
     RATELIMIT_HEADERS_ENABLED = True
+    # Every limit in Flask-Limiter's notation ("10 per minute;50 per hour"), per client address unless
+    # said otherwise; the address is the client's own behind TRUSTED_PROXIES reverse proxies.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Per account, whatever the address: many addresses guessing one password are slowed all the same.
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per minute;30 per hour")
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "20 per hour")
     LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "20 per minute")
+    OPEN311_POST_RATE_LIMIT = os.environ.get("OPEN311_POST_RATE_LIMIT", "120 per minute")
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")  # per token
+    # Reverse proxies in front of the web (nginx, a load balancer): how many X-Forwarded-For hops to
+    # trust for the client's address. 0 = clients connect directly.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+    # Host names the site answers to (Flask refuses others with 400); comma separated. Unset: any in
+    # development, PUBLIC_BASE_URL's host in production (create_app).
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
 
     PASSWORD_HASH_METHOD = "scrypt"
     SESSION_COOKIE_HTTPONLY = True
@@ -76,7 +96,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # a long complaint form must not expire under the writer
 
-    # Where links in e-mails and SMS point.
+    # Where the site is (scheme, host and the path it is mounted at): every absolute link — feeds,
+    # Open311, e-mail, SMS — is built on it (supervise.links), never on the request's Host header.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # "" = by REDIS_URL: rq with Redis, else a thread in the web process; "eager" runs jobs inline.
     JOBS_MODE = os.environ.get("JOBS_MODE", "")
@@ -108,6 +129,8 @@ class TestConfig(Config):
     REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    TRUSTED_HOSTS = None  # the test client's "localhost"; tests of the check set their own
+    TRUSTED_PROXIES = 0
     WTF_CSRF_ENABLED = False  # tests that prove CSRF switch it back on
     BABEL_DEFAULT_LOCALE = "en"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

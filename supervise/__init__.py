@@ -17,6 +17,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATABASE_OPTIONS"]))
     _check_production_secrets(app, config_name)
+    _trust_hosts_and_proxies(app, config_name)
     os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
@@ -31,9 +32,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def _connect_domain_subscribers() -> None:
-    from supervise.domain import measures, notify, search, supervision
+    from supervise.domain import measures, notify, public_generation, search, supervision
     from supervise.jobs import delivery
 
+    public_generation.connect()
     notify.connect()
     supervision.connect()
     search.connect()
@@ -44,6 +46,24 @@ def _connect_domain_subscribers() -> None:
 def _check_production_secrets(app: Flask, config_name: str) -> None:
     if config_name == "production" and app.config["SECRET_KEY"] == "dev-only-not-secret":
         raise RuntimeError("SECRET_KEY must be set in production")
+
+
+def _trust_hosts_and_proxies(app: Flask, config_name: str) -> None:
+    """Production answers only its own host names (others get 400: a forged Host header must not
+    reach a page or the cache), by default PUBLIC_BASE_URL's; behind ``TRUSTED_PROXIES`` reverse
+    proxies the client's address and scheme come from their X-Forwarded-For and -Proto headers."""
+    from werkzeug.exceptions import SecurityError
+
+    from supervise.links import host_of, refuse_untrusted_host
+
+    if config_name == "production" and app.config["TRUSTED_HOSTS"] is None:
+        app.config["TRUSTED_HOSTS"] = [host_of(app.config["PUBLIC_BASE_URL"])]
+    app.register_error_handler(SecurityError, refuse_untrusted_host)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _init_extensions(app: Flask) -> None:

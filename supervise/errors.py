@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from supervise import throttle
 from supervise.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
@@ -82,8 +83,13 @@ def register_error_handlers(app: Flask) -> None:
 
         return handler
 
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    for code in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(code, page(code))
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        detail = throttle.wait_message()  # the real wait, from the limit that refused the request
+        return render_template("errors/error.html", code=429, error=error, detail=detail), 429
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, current_app, flash, redirect, request, session
+from flask import Response, abort, current_app, flash, make_response, redirect, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from supervise import storage
-from supervise.domain import access, workflow
+from supervise.domain import access, public_generation, workflow
 from supervise.extensions import cache, db
 from supervise.models import Role, Ticket
 
@@ -82,14 +82,26 @@ def _personal() -> bool:
 
 
 def _public_cache_key(*args, **kwargs) -> str:
-    return f"page:{get_locale()}:{request.full_path}"
+    # The generation first: a publication change makes every copy rendered before it unreachable.
+    return f"page:{public_generation.current()}:{get_locale()}:{request.full_path}"
+
+
+def _revalidated(response: Response, personal: bool) -> Response:
+    """Browsers and proxies keep a page but ask again each time (a 304 when it is unchanged): a
+    withdrawn publication must not live on in someone's cache."""
+    if response.status_code == 200:
+        response.headers["Cache-Control"] = "private, no-cache" if personal else "no-cache"
+        response.add_etag()
+        response.make_conditional(request)
+    return response
 
 
 def public_page(view: Callable) -> Callable:
     """Serve an anonymous public page from the shared cache for ``PUBLIC_CACHE_SECONDS``.
 
-    Public pages render no CSRF token for anonymous visitors, so a cached copy fits everyone; what
-    changes (a publication) shows within the cache time.
+    Public pages render no CSRF token for anonymous visitors, so a cached copy fits everyone. A
+    publication change shows on the next request (the cache key holds the public generation); other
+    changes (a ticket's progress, the measures) within the cache time.
     """
 
     @wraps(view)
@@ -97,7 +109,8 @@ def public_page(view: Callable) -> Callable:
         cached = cache.cached(timeout=current_app.config["PUBLIC_CACHE_SECONDS"], unless=_personal,
                               make_cache_key=_public_cache_key,
                               response_filter=lambda response: getattr(response, "status_code", 200) == 200)
-        return cached(view)(*args, **kwargs)
+        personal = _personal()
+        return _revalidated(make_response(cached(view)(*args, **kwargs)), personal)
 
     return wrapped
 

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
 import pytest
+from flask import current_app
 
 from supervise.domain import workflow
 from supervise.extensions import db
@@ -14,6 +15,11 @@ from tests.factories import advance, file_ticket
 BASE = datetime(2026, 3, 2, 9)  # a Monday
 NS = {"a": "http://www.w3.org/2005/Atom"}
 A = "{http://www.w3.org/2005/Atom}"
+
+
+def site(path: str) -> str:
+    """A link on the configured public site (feeds never take the request's Host)."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
 def published(world, category=None, to=State.DISPATCHED, at=BASE, title="职工子女入学难",
@@ -54,15 +60,15 @@ def test_the_problems_feed_lists_published_problems_newest_first(client, world):
     root = feed(client, "/feeds/problems.atom")
 
     assert entries(root) == [second.tracking_no, first.tracking_no]
-    assert root.findtext("a:id", namespaces=NS) == "http://localhost/feeds/problems.atom"
-    assert root.find("a:link[@rel='self']", NS).get("href") == "http://localhost/feeds/problems.atom"
-    assert root.find("a:link[@rel='alternate']", NS).get("href") == "http://localhost/disclosure"
+    assert root.findtext("a:id", namespaces=NS) == site("/feeds/problems.atom")
+    assert root.find("a:link[@rel='self']", NS).get("href") == site("/feeds/problems.atom")
+    assert root.find("a:link[@rel='alternate']", NS).get("href") == site("/disclosure")
     assert root.findtext("a:title", namespaces=NS) == "Published problems"
     assert root.findtext("a:updated", namespaces=NS) == "2026-03-02T11:00:00+08:00"
     assert root.findtext("a:author/a:name", namespaces=NS)
     entry = root.find("a:entry", NS)
-    assert entry.findtext("a:id", namespaces=NS) == f"http://localhost/disclosure/{second.tracking_no}"
-    assert entry.find("a:link", NS).get("href") == f"http://localhost/disclosure/{second.tracking_no}"
+    assert entry.findtext("a:id", namespaces=NS) == site(f"/disclosure/{second.tracking_no}")
+    assert entry.find("a:link", NS).get("href") == site(f"/disclosure/{second.tracking_no}")
     assert entry.findtext("a:title", namespaces=NS) == "施工许可办理时间长"
     assert entry.findtext("a:summary", namespaces=NS) == "某企业反映施工许可审批环节多。"
     assert entry.findtext("a:updated", namespaces=NS) == "2026-03-02T11:00:00+08:00"
@@ -82,7 +88,7 @@ def test_the_results_feed_lists_published_results_by_the_time_of_the_result(clie
     entry = root.find("a:entry", NS)
     assert entry.findtext("a:summary", namespaces=NS) == "已协调学位。"
     assert entry.findtext("a:updated", namespaces=NS) == "2026-03-07T09:00:00+08:00"
-    assert entry.findtext("a:id", namespaces=NS) == f"http://localhost/disclosure/{early.tracking_no}#result-title"
+    assert entry.findtext("a:id", namespaces=NS) == site(f"/disclosure/{early.tracking_no}#result-title")
     assert root.findtext("a:title", namespaces=NS) == "Published results"
     assert root.findtext("a:updated", namespaces=NS) == "2026-03-07T09:00:00+08:00"
 
@@ -135,8 +141,8 @@ def test_a_unit_feed_lists_only_the_tickets_the_unit_leads(client, world):
     assert entries(hr) == [hiring.tracking_no]
     assert edu.findtext("a:title", namespaces=NS) == "Published problems: 区教育局"
     assert edu.find("a:link[@rel='self']", NS).get("href") == \
-        f"http://localhost/feeds/units/{world.edu.id}/problems.atom"
-    assert edu.find("a:link[@rel='alternate']", NS).get("href") == f"http://localhost/disclosure?unit={world.edu.id}"
+        site(f"/feeds/units/{world.edu.id}/problems.atom")
+    assert edu.find("a:link[@rel='alternate']", NS).get("href") == site(f"/disclosure?unit={world.edu.id}")
     assert entries(feed(client, f"/feeds/units/{world.street.id}/problems.atom")) == []
 
 

@@ -1,9 +1,10 @@
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from supervise import throttle
 from supervise.auth import bp
 from supervise.auth.forms import LoginForm, PasswordForm, RegisterForm
 from supervise.domain.clock import now
@@ -28,7 +29,8 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(throttle.configured("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(throttle.configured("LOGIN_ACCOUNT_RATE_LIMIT"), key_func=throttle.login_account, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
@@ -69,7 +71,7 @@ def password():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit(throttle.configured("REGISTER_RATE_LIMIT"), methods=["POST"])
 def register():
     form = RegisterForm()
     form.area_id.choices = [SelectChoice(0, "—")] + [SelectChoice(a.id, a.name) for a in db.session.scalars(

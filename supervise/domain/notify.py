@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from supervise.domain.clock import now
 from supervise.extensions import db
+from supervise.links import absolute
 from supervise.models import OutboxMessage, Role, Ticket, TicketEvent, User
 
 # Which parties hear about each action; "filer" is the acknowledgement to the complaint's contact.
@@ -105,7 +106,7 @@ def _compose(ticket: Ticket, event: TicketEvent, recipient: Recipient) -> tuple[
         subject = _("Complaint %(no)s: %(what)s", no=ticket.tracking_no, what=what)
         body = _("Your complaint \"%(title)s\" has tracking number %(no)s and retrieval code %(code)s. "
                  "Look up its progress at %(url)s.", title=ticket.title, no=ticket.tracking_no,
-                 code=ticket.retrieval_code, url=_absolute("/lookup"))
+                 code=ticket.retrieval_code, url=absolute("/lookup"))
         if event.action != "submit":
             body = _("%(what)s.", what=what) + " " + body
         return subject, body, link
@@ -125,10 +126,6 @@ def _link_for(ticket: Ticket, recipient: Recipient) -> str:
     if user.is_unit_staff:
         return f"/unit/tickets/{ticket.id}"
     return f"/my/tickets/{ticket.id}"
-
-
-def _absolute(path: str) -> str:
-    return current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/") + path
 
 
 def queue_messages(ticket: Ticket, event: TicketEvent) -> list[OutboxMessage]:

@@ -24,6 +24,7 @@ from supervise.domain import mail as mail_rules
 from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.jobs import MAIL_QUEUE, enqueue, job
+from supervise.links import absolute
 from supervise.models import Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -103,8 +104,7 @@ def _send_email(message: OutboxMessage) -> None:
         raise Undeliverable("no e-mail address")
     subject = mail_rules.subject_line(message.subject)  # rows written before subjects were kept to one line
     backend = current_app.config["MAIL_BACKEND"]
-    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
-    body = message.body + (f"\n\n{base}{message.link}" if message.link else "")
+    body = message.body + (f"\n\n{absolute(message.link)}" if message.link else "")
     if backend != "smtp":
         _gateway(backend).send(address, f"{subject}\n{body}", message.dedupe_key)
         return

@@ -5,6 +5,7 @@ from supervise.models.calendar import CalendarDay
 from supervise.models.catalog import Category, LimitClass, RoutingRule, category_co_units
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
+from supervise.models.publication import PublicGeneration
 from supervise.models.stats import NO_UNIT, StatsCell, StatsDirty
 from supervise.models.ticket import (
     FINAL_STATES,
@@ -27,7 +28,8 @@ __all__ = [
     "ApiKey", "ApiToken", "hash_secret", "NO_UNIT", "StatsCell", "StatsDirty",
     "Area", "Attachment", "CalendarDay", "Category", "Enterprise", "ExtensionRequest", "FINAL_STATES",
     "JobRun", "LiaisonPair", "LimitClass", "Notification", "OPEN_STATES", "OutboxMessage", "Outcome",
-    "Rating", "RedactionTerm", "Role", "RoutingRule", "Source", "State", "SupervisionOrder", "Ticket",
+    "PublicGeneration", "Rating", "RedactionTerm", "Role", "RoutingRule", "Source", "State", "SupervisionOrder",
+    "Ticket",
     "TicketAlert", "TicketEvent", "UNIT_ROLES", "Unit", "UnitKind", "User", "category_co_units", "month_key",
     "ticket_co_units",
 ]

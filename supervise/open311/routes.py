@@ -7,16 +7,17 @@ API key issued by an administrator.
 """
 
 from datetime import timedelta
-from urllib.parse import urlparse
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from supervise import throttle
 from supervise.domain import deadlines
 from supervise.domain.clock import now
 from supervise.extensions import db, limiter
+from supervise.links import external_url, host_of
 from supervise.open311 import bp, filing, keys, resources
 from supervise.open311.formats import FORMATS, Open311Error, parse_w3c, render, render_error, requested_format
 
@@ -31,13 +32,7 @@ def jurisdiction_id() -> str:
     configured = current_app.config.get("OPEN311_JURISDICTION_ID")
     if configured:
         return configured
-    host = urlparse(current_app.config.get("PUBLIC_BASE_URL", "")).hostname or "localhost"
-    return host.removeprefix("www.")
-
-
-def _absolute(path: str) -> str:
-    """A link on the public site, as in the messages the platform sends."""
-    return current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/") + path
+    return host_of(current_app.config["PUBLIC_BASE_URL"]).removeprefix("www.")
 
 
 @bp.before_request
@@ -70,7 +65,7 @@ def _http_error(error: HTTPException):
 
 @bp.route("/discovery.<fmt>")
 def discovery(fmt: str):
-    endpoint_url = _absolute(url_for(".discovery", fmt=fmt).rsplit("/", 1)[0] + "/")
+    endpoint_url = external_url(".discovery", fmt=fmt).rsplit("/", 1)[0] + "/"
     return render("discovery", {
         "changeset": CHANGESET,
         "contact": _("The business environment office of %(zone)s", zone=current_app.config.get("ZONE_NAME", "")),
@@ -146,7 +141,7 @@ def _request_query() -> resources.RequestQuery:
 
 
 @bp.route("/requests.<fmt>", methods=["POST"])
-@limiter.limit(lambda: current_app.config.get("OPEN311_POST_RATE_LIMIT", "120 per minute"))
+@limiter.limit(throttle.configured("OPEN311_POST_RATE_LIMIT"))
 def create_request(fmt: str):
     secret = request.values.get("api_key") or request.headers.get("X-Api-Key")
     for attempt in (1, 2):
@@ -163,7 +158,7 @@ def create_request(fmt: str):
                 raise
     notice = _("Received as %(no)s (retrieval code %(code)s); look up its progress at %(url)s. It is accepted "
                "or declined within %(days)s working days.", no=ticket.tracking_no, code=ticket.retrieval_code,
-               url=_absolute(url_for("public.lookup")), days=deadlines.ACCEPT_DAYS)
+               url=external_url("public.lookup"), days=deadlines.ACCEPT_DAYS)
     body = [{"service_request_id": ticket.tracking_no, "service_notice": notice, "account_id": None}]
     return render("service_requests", body, fmt, 201 if created else 200)
 

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, url_for
+from flask import Response, abort, current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
@@ -20,6 +20,7 @@ from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.domain.disclosure import PublicFilters, PublicTicket
 from supervise.extensions import db
+from supervise.links import external_url
 from supervise.models import Category, Ticket, Unit
 from supervise.public import bp
 from supervise.web import public_page
@@ -58,8 +59,8 @@ def _add(parent: ET.Element, tag: str, value: str | None = None, **attributes: s
 
 
 def _entry(feed: ET.Element, kind: str, item: PublicTicket, updated: datetime) -> None:
-    page = url_for("public.ticket", tracking_no=item.tracking_no, _external=True,
-                   _anchor="result-title" if kind == "results" else None)
+    page = external_url("public.ticket", tracking_no=item.tracking_no,
+                        _anchor="result-title" if kind == "results" else None)
     entry = _add(feed, "entry")
     _add(entry, "id", page)
     _add(entry, "title", item.title, type="text")
@@ -116,9 +117,7 @@ def feed(kind: str, unit_id: int | None = None, category_id: int | None = None):
         scope = category.full_name
     filters = PublicFilters(unit_id=unit_id, category_id=category_id)
     tickets = list(db.session.scalars(_query(kind, filters)))
-    page_url = url_for("public.tickets", unit=unit_id, category=category_id, _external=True)
-    self_url = url_for("public.feed", kind=kind, unit_id=unit_id, category_id=category_id, _external=True)
+    page_url = external_url("public.tickets", unit=unit_id, category=category_id)
+    self_url = external_url("public.feed", kind=kind, unit_id=unit_id, category_id=category_id)
     body = render(kind, _titles(kind, scope), self_url, page_url, tickets)
-    response = Response(body, content_type="application/atom+xml; charset=utf-8")
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    return Response(body, content_type="application/atom+xml; charset=utf-8")

@@ -8,12 +8,12 @@ and redaction.
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask import abort, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from supervise import labels
+from supervise import labels, throttle
 from supervise.domain import deadlines, disclosure, intake, measures, workflow
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
@@ -122,7 +122,7 @@ def ticket(tracking_no: str):
 
 
 @bp.route("/lookup", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(throttle.configured("LOOKUP_RATE_LIMIT"), methods=["POST"])
 def lookup():
     """Progress of one complaint for whoever holds its tracking number and retrieval code."""
     form = LookupForm()
