@@ -1,6 +1,6 @@
 """Models, one module per aggregate; importing this package registers every mapper."""
 
-from supervise.models.api import ApiKey, ApiToken, hash_secret
+from supervise.models.api import ApiKey, ApiToken
 from supervise.models.calendar import CalendarDay
 from supervise.models.catalog import Category, LimitClass, RoutingRule, category_co_units
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
@@ -21,13 +21,13 @@ from supervise.models.ticket import (
     TicketEvent,
     ticket_co_units,
 )
-from supervise.models.user import UNIT_ROLES, Role, User
+from supervise.models.user import UNIT_ROLES, Role, User, UserSession, hash_secret
 
 __all__ = [
     "ApiKey", "ApiToken", "hash_secret", "NO_UNIT", "StatsCell", "StatsDirty",
     "Area", "Attachment", "CalendarDay", "Category", "Enterprise", "ExtensionRequest", "FINAL_STATES",
     "JobRun", "LiaisonPair", "LimitClass", "Notification", "OPEN_STATES", "OutboxMessage", "Outcome",
     "Rating", "RedactionTerm", "Role", "RoutingRule", "Source", "State", "SupervisionOrder", "Ticket",
-    "TicketAlert", "TicketEvent", "UNIT_ROLES", "Unit", "UnitKind", "User", "category_co_units", "month_key",
-    "ticket_co_units",
+    "TicketAlert", "TicketEvent", "UNIT_ROLES", "Unit", "UnitKind", "User", "UserSession", "category_co_units",
+    "month_key", "ticket_co_units",
 ]
