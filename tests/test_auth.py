@@ -75,6 +75,17 @@ def test_a_new_password_ends_every_other_session_and_every_copy_of_this_ones_old
     assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1
 
 
+def test_an_administrator_resetting_their_own_password_goes_on_and_their_other_sessions_end(app, world):
+    browser, other_device = app.test_client(), app.test_client()
+    log_in(browser, world.admin)
+    log_in(other_device, world.admin)
+    g.pop("_login_user", None)
+    response = browser.post(f"/admin/users/{world.admin.id}/password",
+                            data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert page_status(browser, "/admin/") == 200 and page_status(other_device, "/admin/") == 302
+
+
 def test_a_wrong_current_password_changes_nothing(app, world):
     browser = app.test_client()
     log_in(browser, world.handler)
