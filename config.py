@@ -5,10 +5,14 @@ differs between machines comes from the environment so that production is select
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("SUPERVISE_INSTANCE", BASE_DIR / "instance"))
+# Production refuses this key, and any shorter than MIN_SECRET_KEY_BYTES (supervise.create_app).
+DEV_SECRET_KEY = "dev-only-not-secret"
+MIN_SECRET_KEY_BYTES = 32
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -36,7 +40,7 @@ def engine_options(url: str, startup: str) -> dict:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'supervise.sqlite3'}"
     )
@@ -93,7 +97,14 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # A login lasts at most this long, remembered or not (supervise.auth.sessions); the remember
+    # cookie and the signed session cookie expire with it.
+    REMEMBER_COOKIE_DAYS = int(os.environ.get("REMEMBER_COOKIE_DAYS", 14))
+    REMEMBER_COOKIE_DURATION = timedelta(days=REMEMBER_COOKIE_DAYS)
+    PERMANENT_SESSION_LIFETIME = REMEMBER_COOKIE_DURATION
+    REMEMBER_COOKIE_NAME = "remember_token"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a long complaint form must not expire under the writer
 
     # Where the site is (scheme, host and the path it is mounted at): every absolute link — feeds,
@@ -141,6 +152,7 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
+    # Behind HTTPS (the default): cookies only over HTTPS, and Strict-Transport-Security is sent.
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"

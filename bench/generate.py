@@ -4,7 +4,7 @@
         --database-url postgresql+psycopg://postgres@127.0.0.1/supervise_bench_1m
 
 Phases, each timed: the schema (the migrations, as ``flask db upgrade``), the reference data
-(``supervise.seed.load_reference`` and the holiday calendar back to the first ticket), enterprises with
+(``supervise.seed.load_reference``, the demo staff and the holiday calendar back to the first ticket), enterprises with
 valid credit codes and some accounts, the tickets with their timelines and co-units (told by
 :mod:`bench.simulate` in ``--jobs`` processes and loaded with COPY, in batches, while the secondary
 indexes are dropped), the indexes rebuilt, VACUUM ANALYZE, and the measures (``measures.refresh_all``).
@@ -17,7 +17,6 @@ import argparse
 import multiprocessing
 import os
 import random
-import secrets
 import sys
 import time
 from collections.abc import Iterator
@@ -107,6 +106,7 @@ def load_reference(now: datetime) -> None:
     from supervise.domain.calendar_admin import sync_from_package
 
     seed.load_reference()
+    seed.load_staff()
     sync_from_package(list(range(now.year - YEARS - 1, now.year - 1)))  # load_reference covers the rest
 
 
@@ -152,7 +152,7 @@ def add_enterprises(count: int, now: datetime, rng: random.Random) -> None:
     password_hash = generate_password_hash("Bench-2026-pass", current_app.config["PASSWORD_HASH_METHOD"])
     users = [{"username": f"bench_ent{i:05d}", "name": row["contact_name"], "role": Role.ENTERPRISE,
               "enterprise_id": ident, "mobile": row["contact_mobile"], "email": row["email"],
-              "password_hash": password_hash, "session_token": secrets.token_hex(16), "created_at": row["created_at"]}
+              "password_hash": password_hash, "created_at": row["created_at"]}
              for i, (ident, row) in enumerate(zip(ids, rows, strict=True), 1) if rng.random() < 0.33]
     db.session.execute(insert(User), users)
     cadres = list(db.session.scalars(select(User.id).where(User.role == Role.CADRE).order_by(User.id)))

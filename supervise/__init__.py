@@ -5,7 +5,7 @@ import os
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
-from config import CONFIGS, INSTANCE_DIR, engine_options
+from config import CONFIGS, DEV_SECRET_KEY, INSTANCE_DIR, MIN_SECRET_KEY_BYTES, engine_options
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -44,8 +44,16 @@ def _connect_domain_subscribers() -> None:
 
 
 def _check_production_secrets(app: Flask, config_name: str) -> None:
-    if config_name == "production" and app.config["SECRET_KEY"] == "dev-only-not-secret":
+    """Production does not start with a guessable SECRET_KEY (it signs every session): unset, or
+    shorter than MIN_SECRET_KEY_BYTES."""
+    if config_name != "production":
+        return
+    key = app.config["SECRET_KEY"] or ""
+    if key == DEV_SECRET_KEY:
         raise RuntimeError("SECRET_KEY must be set in production")
+    if len(key.encode() if isinstance(key, str) else key) < MIN_SECRET_KEY_BYTES:
+        raise RuntimeError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes in production; make one with "
+                           "`python -c 'import secrets; print(secrets.token_hex(32))'`")
 
 
 def _trust_hosts_and_proxies(app: Flask, config_name: str) -> None:
@@ -85,11 +93,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("Please log in to continue.")
 
     from supervise import models  # noqa: F401  (register the mappers)
-    from supervise.models import User
+    from supervise.auth import sessions
 
-    @login_manager.user_loader
-    def load_user(session_id: str):
-        return User.from_session_id(session_id)
+    login_manager.user_loader(sessions.load_user)
 
 
 def _select_locale() -> str:

@@ -1,16 +1,17 @@
 """Reference data and demo data, modelled on Xiangyang High-tech Zone (襄阳高新区).
 
 ``load_reference()`` adds what every installation starts from: units, areas, categories with their
-routing, the working-day calendar and the staff accounts. ``load_demo()`` adds enterprises and a year
-of complaints, each moved through the state machine (``workflow.perform``) at plausible moments, so
-that every state, warning and public page has something to show. Neither commits.
+routing and the working-day calendar, and no account at all (production creates its own with
+``flask create-user``). ``load_demo()`` adds the demo's staff accounts (one password for all, printed
+by ``flask seed``), enterprises and a year of complaints, each moved through the state machine
+(``workflow.perform``) at plausible moments, so that every state, warning and public page has something
+to show. Neither commits.
 
 The demo is deterministic (``random.Random(2026)``) apart from the retrieval codes and the dates,
 which are laid out backwards from today: no step is ever in the future.
 """
 
 import random
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -74,7 +75,7 @@ def _shared_hash() -> str:
 def _user(username: str, name: str, role: Role, password_hash: str, created_at: datetime, unit: Unit | None = None,
           enterprise: Enterprise | None = None, mobile: str | None = None, email: str | None = None) -> User:
     user = User(username=username, name=name, role=role, unit=unit, enterprise=enterprise, mobile=mobile,
-                email=email, password_hash=password_hash, session_token=secrets.token_hex(16), created_at=created_at)
+                email=email, password_hash=password_hash, created_at=created_at)
     db.session.add(user)
     return user
 
@@ -102,8 +103,7 @@ def _mobile(rng: random.Random) -> str:
 
 
 def load_reference() -> None:
-    """Units, areas, categories, routing rules, the calendar (last, this and next year) and staff."""
-    rng = random.Random(SEED)
+    """Units, areas, categories, routing rules and the calendar (last, this and next year): no account."""
     year = clock_now().year
     sync_from_package([year - 1, year, year + 1])
     since = clock_now() - timedelta(days=400)
@@ -129,9 +129,26 @@ def load_reference() -> None:
     db.session.add_all(categories.values())
     db.session.flush()
 
+    # Rules loaded at installation have no author.
+    for category, slug, note in D.CATEGORY_RULES:
+        rule = routing.add_rule(categories[category], units[slug], None, None, note)
+        rule.created_at = since
+    for category, area, slug, note in D.AREA_RULES:
+        rule = routing.add_rule(categories[category], units[slug], areas[area].id, None, note)
+        rule.created_at = since
+    db.session.flush()
+
+
+def load_staff() -> None:
+    """The demo's staff accounts, all with :data:`DEMO_PASSWORD`: an administrator, two supervisors,
+    a handler and a leader in every unit, the liaison cadres. Demo and benchmark data only."""
+    rng = random.Random(SEED)
+    since = clock_now() - timedelta(days=400)
+    by_name = {u.name: u for u in db.session.scalars(select(Unit))}
+    units = {slug: by_name[name] for slug, name, *_ in D.UNITS}
     password_hash = _shared_hash()
     names = _Names(rng)
-    admin = _user("admin", "系统管理员", Role.ADMIN, password_hash, since, email="admin@xygxq.example")
+    _user("admin", "系统管理员", Role.ADMIN, password_hash, since, email="admin@xygxq.example")
     for username in ("supervisor", "supervisor2"):
         _user(username, names(), Role.SUPERVISOR, password_hash, since, unit=units["office"], mobile=_mobile(rng),
               email=f"{username}@xygxq.example")
@@ -147,26 +164,20 @@ def load_reference() -> None:
               email=f"{username}@xygxq.example")
     db.session.flush()
 
-    for category, slug, note in D.CATEGORY_RULES:
-        rule = routing.add_rule(categories[category], units[slug], None, admin, note)
-        rule.created_at = since
-    for category, area, slug, note in D.AREA_RULES:
-        rule = routing.add_rule(categories[category], units[slug], areas[area].id, admin, note)
-        rule.created_at = since
-    db.session.flush()
-
 
 # ---------------------------------------------------------------- demo data
 
 
 def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
-    """Enterprises, liaison pairs, enterprise accounts and ``tickets`` complaints over the past year.
+    """Staff accounts (:func:`load_staff`), enterprises, liaison pairs, enterprise accounts and
+    ``tickets`` complaints over the past year, on top of :func:`load_reference`.
 
     Notifications are muted while the history is replayed: nobody is told about last year's events.
     Returns the demo logins, as :func:`demo_logins`.
     """
     from supervise.domain import measures, supervision
 
+    load_staff()
     with notify.suppressed():
         demo = _Demo(random.Random(SEED))
         demo.add_enterprises()

@@ -97,8 +97,10 @@ def login(client):
     def do(user):
         # Requests share the test's app context, where Flask-Login caches the last user.
         g.pop("_login_user", None)
+        session_id = user.open_session()
+        db.session.commit()
         with client.session_transaction() as sess:
-            sess["_user_id"] = user.get_id()
+            sess["_user_id"] = session_id
             sess["_fresh"] = True
         return client
 

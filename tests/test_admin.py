@@ -252,9 +252,9 @@ def test_a_staff_account_needs_a_strong_password_and_a_free_username(world, logi
 def test_resetting_a_password_ends_the_users_sessions(world, login, app):
     handler_browser = app.test_client()
     with handler_browser.session_transaction() as sess:
-        sess["_user_id"] = world.handler.get_id()
+        sess["_user_id"] = world.handler.open_session()
+    db.session.commit()
     assert handler_browser.get("/unit/").status_code == 200
-    old_session_id = world.handler.get_id()
 
     admin = login(world.admin)
     next_request()
@@ -264,20 +264,22 @@ def test_resetting_a_password_ends_the_users_sessions(world, login, app):
 
     db.session.expire_all()
     handler = db.session.get(User, world.handler.id)
-    assert handler.get_id() != old_session_id
+    assert handler.sessions == []
     assert handler.check_password(NEW_PASSWORD) and not handler.check_password(PASSWORD)
     next_request()
     assert handler_browser.get("/unit/").status_code == 302  # back to the login page
 
 
 def test_a_weak_reset_password_changes_nothing(world, login):
+    login(world.handler)
     client = login(world.admin)
-    old_session_id = world.handler.get_id()
+    old_hash = world.handler.password_hash
     response = client.post(f"/admin/users/{world.handler.id}/password",
                            data={"new_password": "abc", "confirm_password": "abc"})
     assert "at least 10 characters" in response.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(User, world.handler.id).get_id() == old_session_id
+    handler = db.session.get(User, world.handler.id)
+    assert handler.password_hash == old_hash and len(handler.sessions) == 1
 
 
 def test_an_administrator_edits_a_staff_user(world, login):

@@ -1,7 +1,7 @@
 """The reference and demo data: a year of tickets that shows every state, source and account."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from supervise import seed
@@ -10,10 +10,12 @@ from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.models import (
     Area,
+    CalendarDay,
     Category,
     Enterprise,
     ExtensionRequest,
     Role,
+    RoutingRule,
     Source,
     State,
     SupervisionOrder,
@@ -107,3 +109,30 @@ def test_demo_logins_list_one_user_per_role_and_each_can_log_in(demo, app):
         response = app.test_client().post("/auth/login", data={"username": username,
                                                               "password": seed.DEMO_PASSWORD})
         assert response.status_code == 302, username
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_production_install_creates_no_account_and_then_the_readme_administrator(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed", "--no-demo"])
+    assert result.exit_code == 0 and "Demo logins" not in result.output
+    assert count(User) == 0
+    assert count(Unit) and count(Area) and count(Category) and count(RoutingRule) and count(CalendarDay)
+
+    result = runner.invoke(args=["create-user", "admin", "--role", "admin", "--name", "管理员",
+                                 "--password", "Admin-pass-2026"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    admin = User.by_username("admin")
+    assert admin.role == Role.ADMIN and admin.check_password("Admin-pass-2026")
+    assert not admin.check_password(seed.DEMO_PASSWORD) and count(User) == 1
+
+
+def test_the_demo_seed_prints_one_login_per_role(app):
+    result = app.test_cli_runner().invoke(args=["seed", "--tickets", "20"])
+    assert result.exit_code == 0 and f"password for all: {seed.DEMO_PASSWORD}" in result.output
+    for role in Role:
+        assert f"  {role.value:<12} " in result.output

@@ -157,9 +157,9 @@ def test_due_soon_and_overdue_tabs_follow_the_working_day_clock(as_user, world):
     workflow.perform(late, "sign", world.handler, at=datetime(2026, 3, 9, 10))
     calm = _accepted(world, datetime(2026, 3, 19, 10), 15, "不急的")  # due in April
     db.session.commit()
-    client = as_user(world.handler)
 
     with frozen(datetime(2026, 3, 20, 9)):
+        client = as_user(world.handler)  # a login lasts REMEMBER_COOKIE_DAYS: log in on the day browsed
         due_soon = client.get("/unit/?tab=due_soon").get_data(as_text=True)
         overdue = client.get("/unit/?tab=overdue").get_data(as_text=True)
         everything = client.get("/unit/").get_data(as_text=True)
@@ -174,9 +174,9 @@ def test_due_soon_and_overdue_tabs_follow_the_working_day_clock(as_user, world):
 def test_the_due_soon_tab_agrees_with_the_yellow_warning_day_by_day(as_user, world):
     tickets = [_accepted(world, datetime(2026, 3, day, 10), 5, f"第{day}日派单") for day in (2, 5, 9, 12)]
     db.session.commit()
-    client = as_user(world.handler)
     for day in range(3, 21):
         with frozen(datetime(2026, 3, day, 9)):
+            client = as_user(world.handler)  # a login lasts REMEMBER_COOKIE_DAYS: log in each day browsed
             page = client.get("/unit/?tab=due_soon").get_data(as_text=True)
             listed = {t.tracking_no for t in tickets if t.tracking_no in page}
             yellow = {t.tracking_no for t in tickets if current_warning(t) == "yellow"}

@@ -11,7 +11,7 @@ from babel.dates import get_day_names
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
@@ -32,6 +32,7 @@ from supervise.admin.forms import (
     UserNewForm,
     option,
 )
+from supervise.auth import sessions
 from supervise.domain import calendar_admin, routing
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
@@ -497,10 +498,10 @@ def user_password(user_id: int):
     form = PasswordResetForm()
     if not form.validate_on_submit():
         return _render_user_edit(user, reset_form=form)
-    user.set_password(form.new_password.data)  # a new session token: every session of the user ends
-    db.session.commit()
+    user.set_password(form.new_password.data)  # every session of the user ends
     if user.id == current_user.id:
-        login_user(user)
+        sessions.log_in_again(user)  # the administrator's own: this browser goes on
+    db.session.commit()
     flash(_("Password reset; %(name)s's sessions have ended.", name=user.name), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 

@@ -1,15 +1,16 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from supervise import throttle
-from supervise.auth import bp
+from supervise.auth import bp, sessions
 from supervise.auth.forms import LoginForm, PasswordForm, RegisterForm
 from supervise.domain.clock import now
 from supervise.extensions import db, limiter
 from supervise.models import Area, Enterprise, Role, User
+from supervise.redirects import redirect_to_next
 
 HOME = {
     Role.ENTERPRISE: "enterprise.index", Role.CADRE: "enterprise.index", Role.HANDLER: "unit.index",
@@ -19,13 +20,6 @@ HOME = {
 
 def home_url(user: User) -> str:
     return url_for(HOME[user.role])
-
-
-def _safe_next(target: str | None) -> str | None:
-    # Only local paths: never redirect to another host after login.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -40,16 +34,17 @@ def login():
         if user is None or not user.check_password(form.password.data) or not user.active:
             flash(_("Wrong username or password."), "danger")
         else:
-            login_user(user, remember=form.remember.data)
+            sessions.log_in(user, remember=form.remember.data)
             user.last_login_at = now()
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or home_url(user))
+            return redirect_to_next(request.args.get("next"), home_url(user))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    sessions.log_out()
+    db.session.commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for("public.index"))
 
@@ -62,11 +57,12 @@ def password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("The current password is wrong."))
         else:
-            current_user.set_password(form.new.data)  # new session token: other sessions end
+            user = current_user._get_current_object()  # the user itself: Flask-Login keeps what it is given
+            user.set_password(form.new.data)  # every session of the user ends, this browser's too
+            sessions.log_in_again(user)
             db.session.commit()
-            login_user(current_user)
             flash(_("Your password has been changed; your other sessions have been logged out."), "success")
-            return redirect(home_url(current_user))
+            return redirect(home_url(user))
     return render_template("auth/password.html", form=form)
 
 
@@ -93,8 +89,8 @@ def register():
                         email=form.email.data or None)
             user.set_password(form.password.data)
             db.session.add_all([enterprise, user])
+            sessions.log_in(user)
             db.session.commit()
-            login_user(user)
             flash(_("Your company is registered. You can now file complaints."), "success")
             return redirect(url_for("enterprise.index"))
     return render_template("auth/register.html", form=form)

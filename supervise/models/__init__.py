@@ -1,6 +1,6 @@
 """Models, one module per aggregate; importing this package registers every mapper."""
 
-from supervise.models.api import ApiKey, ApiToken, hash_secret
+from supervise.models.api import ApiKey, ApiToken
 from supervise.models.calendar import CalendarDay
 from supervise.models.catalog import Category, LimitClass, RoutingRule, category_co_units
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
@@ -22,7 +22,7 @@ from supervise.models.ticket import (
     TicketEvent,
     ticket_co_units,
 )
-from supervise.models.user import UNIT_ROLES, Role, User
+from supervise.models.user import UNIT_ROLES, Role, User, UserSession, hash_secret
 
 __all__ = [
     "ApiKey", "ApiToken", "hash_secret", "NO_UNIT", "StatsCell", "StatsDirty",
@@ -30,6 +30,6 @@ __all__ = [
     "JobRun", "LiaisonPair", "LimitClass", "Notification", "OPEN_STATES", "OutboxMessage", "Outcome",
     "PublicGeneration", "Rating", "RedactionTerm", "Role", "RoutingRule", "Source", "State", "SupervisionOrder",
     "Ticket",
-    "TicketAlert", "TicketEvent", "UNIT_ROLES", "Unit", "UnitKind", "User", "category_co_units", "month_key",
+    "TicketAlert", "TicketEvent", "UNIT_ROLES", "Unit", "UnitKind", "User", "UserSession", "category_co_units", "month_key",
     "ticket_co_units",
 ]

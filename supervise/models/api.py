@@ -1,7 +1,6 @@
 """Credentials for machines: Open311 API keys (clients that file complaints) and personal API tokens
 (units' and supervisors' own systems acting as a user). Only a hash of each secret is stored."""
 
-import hashlib
 import secrets
 from datetime import datetime
 
@@ -10,11 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervise.domain.clock import now
 from supervise.extensions import db
-from supervise.models.user import User
-
-
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+from supervise.models.user import User, hash_secret
 
 
 class ApiKey(db.Model):

@@ -1,11 +1,12 @@
-"""Accounts and roles."""
+"""Accounts, roles and login sessions."""
 
 import enum
+import hashlib
 import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -27,6 +28,11 @@ class Role(str, enum.Enum):
 UNIT_ROLES = frozenset({Role.HANDLER, Role.LEADER})
 
 
+def hash_secret(secret: str) -> str:
+    """What is stored of a secret (API key, token, session id): its SHA-256, never the secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -46,24 +52,28 @@ class User(UserMixin, db.Model):
     notify_email: Mapped[bool] = mapped_column(default=True)
     notify_sms: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
-    # Part of the session id: changing it logs out every other session of this user.
-    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(default=now)
     last_login_at: Mapped[datetime | None]
 
     unit: Mapped[Unit | None] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()
+    sessions: Mapped[list["UserSession"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True)
+
+    # The login session this object was loaded through or logged in with (see ``get_id``); not stored.
+    session_id = None
 
     @validates("email")
     def _valid_email(self, key: str, value: str | None) -> str | None:
         return normalize_email(value)  # the forms say why first; this keeps any other path honest
 
     def set_password(self, password: str) -> None:
+        """Set a new password; every session of the user ends with the old one."""
         from flask import current_app
 
         # scrypt by default; the test suite trades strength for speed.
         self.password_hash = generate_password_hash(password, current_app.config["PASSWORD_HASH_METHOD"])
-        self.session_token = secrets.token_hex(16)
+        self.sessions.clear()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -73,17 +83,38 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """What Flask-Login keeps in the session and remember cookies: the id of this login session,
+        not of the account, so that ending the session refuses every copy of the cookie."""
+        if self.session_id is None:
+            raise RuntimeError("no login session: log in through supervise.auth.sessions")
+        return self.session_id
+
+    def open_session(self) -> str:
+        """Start a login session for this user and return its id (a secret: only its hash is kept)."""
+        session_id = secrets.token_urlsafe(32)
+        self.sessions.append(UserSession(token_hash=hash_secret(session_id)))
+        self.session_id = session_id
+        return session_id
 
     @classmethod
-    def from_session_id(cls, session_id: str) -> "User | None":
-        user_id, _, token = (session_id or "").partition(":")
-        if not user_id.isdigit() or not token:
+    def from_session_id(cls, session_id: str, started_after: datetime) -> "User | None":
+        """The user of the login session ``session_id`` if it still runs (not ended, started after
+        ``started_after``); else None."""
+        if not session_id:
             return None
-        user = db.session.get(cls, int(user_id))
-        if user is None or not secrets.compare_digest(user.session_token, token):
-            return None
+        user = db.session.scalar(select(cls).join(UserSession).where(
+            UserSession.token_hash == hash_secret(session_id), UserSession.created_at > started_after))
+        if user is not None:
+            user.session_id = session_id
         return user
+
+    def __eq__(self, other: object) -> bool:
+        # The same account, whichever session it was loaded through (UserMixin compares get_id).
+        if isinstance(other, User):
+            return self.id == other.id
+        return NotImplemented
+
+    __hash__ = object.__hash__
 
     @classmethod
     def by_username(cls, username: str) -> "User | None":
@@ -95,3 +126,28 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UserSession(db.Model):
+    """One login, on one browser: the cookies carry its id, the table keeps its hash. Logging out
+    deletes the row, so a copy of the cookie taken before is refused after; a new password deletes
+    every row of the user (:meth:`User.set_password`)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+    @classmethod
+    def end(cls, session_id: str) -> None:
+        """End the login session ``session_id`` (logging out)."""
+        db.session.execute(delete(cls).where(cls.token_hash == hash_secret(session_id)))
+
+    @classmethod
+    def end_expired(cls, started_before: datetime) -> None:
+        """Forget sessions started before ``started_before``: the loader refuses them already."""
+        db.session.execute(delete(cls).where(cls.created_at < started_before))

@@ -8,7 +8,7 @@ and redaction.
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from flask import abort, make_response, redirect, render_template, request, session, url_for
+from flask import abort, current_app, make_response, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -23,6 +23,7 @@ from supervise.extensions import db, limiter
 from supervise.models import Attachment, Category, Rating, Ticket, Unit
 from supervise.public import bp
 from supervise.public.forms import DisclosureFilterForm, LookupForm
+from supervise.redirects import redirect_to_next
 from supervise.web import public_page
 
 LATEST_ON_HOME = 6
@@ -163,11 +164,7 @@ def rules():
 
 @bp.route("/language/<lang>")
 def set_language(lang: str):
-    from flask import current_app
-
+    """Remember the chosen language and go back to the page it was chosen on (a path on this site)."""
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    target = request.args.get("next") or url_for("public.index")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("public.index")
-    return redirect(target)
+    return redirect_to_next(request.args.get("next"), url_for("public.index"))
