@@ -7,8 +7,6 @@ from supervise.models.notification import JobRun, Notification, OutboxMessage, T
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
 from supervise.models.stats import NO_UNIT, StatsCell, StatsDirty
 from supervise.models.ticket import (
-    FINAL_STATES,
-    OPEN_STATES,
     Attachment,
     ExtensionRequest,
     Outcome,
@@ -25,8 +23,8 @@ from supervise.models.user import UNIT_ROLES, Role, User
 
 __all__ = [
     "ApiKey", "ApiToken", "hash_secret", "NO_UNIT", "StatsCell", "StatsDirty",
-    "Area", "Attachment", "CalendarDay", "Category", "Enterprise", "ExtensionRequest", "FINAL_STATES",
-    "JobRun", "LiaisonPair", "LimitClass", "Notification", "OPEN_STATES", "OutboxMessage", "Outcome",
+    "Area", "Attachment", "CalendarDay", "Category", "Enterprise", "ExtensionRequest",
+    "JobRun", "LiaisonPair", "LimitClass", "Notification", "OutboxMessage", "Outcome",
     "Rating", "RedactionTerm", "Role", "RoutingRule", "Source", "State", "SupervisionOrder", "Ticket",
     "TicketAlert", "TicketEvent", "UNIT_ROLES", "Unit", "UnitKind", "User", "category_co_units", "month_key",
     "ticket_co_units",
