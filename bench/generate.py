@@ -311,14 +311,16 @@ def vacuum_analyze(dsn: str) -> None:
 
 
 def summary(dsn: str) -> None:
+    from supervise.domain.clocks import HANDLING
+
     with psycopg.connect(dsn) as conn:
         print("\nState               tickets")
         for state, n in conn.execute("SELECT state, count(*) FROM tickets GROUP BY 1 ORDER BY 2 DESC"):
             print(f"{state:<20}{n:>10,}")
         row = conn.execute(
             "SELECT count(*), count(published_at), count(result_published_at), count(overdue_at), "
-            "count(*) FILTER (WHERE state IN ('dispatched', 'in_progress', 'returned') AND handle_due < now()), "
-            "min(created_at), max(created_at) FROM tickets").fetchone()
+            "count(*) FILTER (WHERE state = ANY(%s) AND handle_due < now()), "
+            "min(created_at), max(created_at) FROM tickets", ([s.value for s in HANDLING],)).fetchone()
         print(f"tickets {row[0]:,}; published {row[1]:,}; results published {row[2]:,}; ever overdue {row[3]:,}; "
               f"open and overdue now {row[4]:,}; filed {row[5]:%Y-%m-%d} .. {row[6]:%Y-%m-%d}")
         events = conn.execute("SELECT count(*), count(*) FILTER (WHERE public) FROM ticket_events").fetchone()

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from supervise import seed_data as D
-from supervise.domain import search
+from supervise.domain import clocks, search
 from supervise.domain.redaction import redact
+from supervise.models import State
 
 # How stories end (or where they are stuck today), with their shares in percent: about three quarters
 # closed, the rest declined, merged or open. Recent tickets also end up open because their story is
@@ -48,7 +49,6 @@ RATING_NAMES = {5: "VERY_SATISFIED", 4: "SATISFIED", 3: "BASICALLY_SATISFIED", 2
                 1: "VERY_DISSATISFIED"}
 RATING_WORDS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 RETRIEVAL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-HANDLING = {"dispatched", "in_progress", "returned", "awaiting_material"}
 PUBLISH_SHARE = 0.72  # of the tickets that may be published: about 60% of all tickets end up published
 RESULT_SHARE = 0.85  # of the closed, published tickets
 WORK_START, WORK_END = time(8, 30), time(17, 30)
@@ -443,8 +443,8 @@ class Story:
         text = text.format_map({**self.fact, "unit": self.w.units[unit][1]})
         at = tl.add(at, "reply", "replied", handler, text, public=False, data={"outcome": outcome})
         r["reply_outcome"], r["reply_text"], r["replied_at"] = outcome, text, at
-        if r["overdue_at"] is None and at > r["handle_due"]:
-            r["overdue_at"] = r["handle_due"]
+        if r["overdue_at"] is None and clocks.HANDLE.late(State.IN_PROGRESS, r["handle_due"], at):
+            r["overdue_at"] = r["handle_due"]  # judged while still in progress, as the reply does
         if scenario == "replied":
             raise Stop
         at = tl.add(self.staff_after(at, rng.choice((0, 0, 1))), "approve_reply", "awaiting_rating", sup, text,
@@ -516,7 +516,7 @@ class Story:
         r, tl, now = self.row, self.timeline, self.w.now
         if getattr(self, "publish_at", None) is None or self.publish_at > now:
             return
-        if state in ("submitted", "declined", "merged"):
+        if State(state) not in clocks.PUBLISHABLE:
             return
         r["published_at"] = self.publish_at
         r["public_title"], r["public_summary"] = self.public_texts()
@@ -538,9 +538,8 @@ class Story:
         r, tl = self.row, self.timeline
         state = next(e[3] for e in reversed(tl.events) if e[3] is not None)
         self.publish(state)
-        if (state in HANDLING and r["overdue_at"] is None and r["paused_at"] is None and r["handle_due"] is not None
-                and r["handle_due"] < self.w.now):
-            r["overdue_at"] = r["handle_due"]  # as the deadline job flags it
+        if r["overdue_at"] is None and clocks.HANDLE.late(State(state), r["handle_due"], self.w.now):
+            r["overdue_at"] = r["handle_due"]  # as the deadline job flags it (clocks.mark_overdue)
         r["state"] = state
         events, current = [], None
         for at, actor, action, to_state, note, public, data in sorted(tl.events, key=lambda e: e[0]):

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from supervise import labels
-from supervise.domain import supervision, workflow
+from supervise.domain import clocks, workflow
 from supervise.domain.clock import now
 from supervise.models import Outcome, Rating
 
@@ -66,7 +66,10 @@ def register(app: Flask) -> None:
         action_label=workflow.label,
         decline_reasons=workflow.DECLINE_REASONS,
         order_levels=workflow.ORDER_LEVELS,
-        ticket_warning=supervision.current_warning,
+        ticket_warning=clocks.warning,
+        ticket_due=clocks.due_date,
+        deadlines_in_force=clocks.deadlines_in_force,
+        rating_time_over=clocks.rating_time_over,
         event_details=event_details,
         now=now,
     )

@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from supervise.domain import workflow
 from supervise.domain.clock import frozen
-from supervise.domain.supervision import current_warning
+from supervise.domain.clocks import warning
 from supervise.extensions import db
 from supervise.models import Role, State, Ticket, TicketEvent
 from supervise.unit import routes
@@ -179,7 +179,7 @@ def test_the_due_soon_tab_agrees_with_the_yellow_warning_day_by_day(as_user, wor
             client = as_user(world.handler)  # a login lasts REMEMBER_COOKIE_DAYS: log in each day browsed
             page = client.get("/unit/?tab=due_soon").get_data(as_text=True)
             listed = {t.tracking_no for t in tickets if t.tracking_no in page}
-            yellow = {t.tracking_no for t in tickets if current_warning(t) == "yellow"}
+            yellow = {t.tracking_no for t in tickets if warning(t) == "yellow"}
         assert listed == yellow, day
 
 

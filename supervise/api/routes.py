@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, not_, or_, select
+from sqlalchemy import Select, not_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from supervise.api import auth, bp, errors, openapi, schemas
 from supervise.api.errors import ApiError
-from supervise.domain import access, supervision, workflow
+from supervise.domain import access, clocks, workflow
 from supervise.domain.clock import now
 from supervise.extensions import db, limiter
 from supervise.models import Category, State, Ticket, TicketEvent, Unit, User
@@ -167,7 +167,7 @@ def _filters(at: datetime) -> list:
         found.append(Ticket.category_id.in_(under))
     overdue = _bool_arg("overdue")
     if overdue is not None:
-        late = and_(Ticket.state.in_(supervision.HANDLING), Ticket.handle_due.is_not(None), Ticket.handle_due < at)
+        late = clocks.overdue_clause(at)
         found.append(late if overdue else not_(late))
     since = _datetime_arg("updated_since")
     if since is not None:  # every change is an event on the timeline

@@ -18,8 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from supervise.api.errors import ApiError
 from supervise.console.forms import NOTE_MAX
-from supervise.domain import supervision, workflow
-from supervise.domain.supervision import current_warning
+from supervise.domain import clocks, workflow
 from supervise.extensions import db
 from supervise.models import (
     ApiToken,
@@ -75,11 +74,6 @@ def me(user: User, token: ApiToken) -> dict:
             "token": {"id": token.id, "name": token.name, "prefix": token.prefix, "created_at": iso(token.created_at)}}
 
 
-def is_overdue(t: Ticket, at: datetime) -> bool:
-    """Late on a running handling clock now: the same rule as ``supervision.overdue_clause``."""
-    return t.state in supervision.HANDLING and t.handle_due is not None and t.handle_due < at
-
-
 def ticket(t: Ticket, user: User, at: datetime) -> dict:
     """A ticket as staff see it: internal fields, the enterprise and its contact included."""
     pending = t.pending_extension
@@ -114,9 +108,9 @@ def ticket(t: Ticket, user: User, at: datetime) -> dict:
         "sign_due": iso(t.sign_due),
         "handle_due": iso(t.handle_due),
         "rate_due": iso(t.rate_due),
-        "overdue": is_overdue(t, at),
+        "overdue": clocks.is_overdue(t, at),
         "overdue_at": iso(t.overdue_at),
-        "warning": current_warning(t),
+        "warning": clocks.warning(t),
         "decline_reason": t.decline_reason,
         "merged_into": t.merged_into.tracking_no if t.merged_into is not None else None,
         "reply_outcome": t.reply_outcome.value if t.reply_outcome else None,

@@ -14,14 +14,13 @@ from wtforms import SelectChoice
 from supervise import labels, storage, web
 from supervise.console import bp
 from supervise.console.forms import ACTION_FORMS, AliasesForm, FilterForm, IntakeForm, options
-from supervise.domain import access, credit_code, disclosure, supervision, workflow
+from supervise.domain import access, clocks, credit_code, disclosure, workflow
 from supervise.domain.clock import now
 from supervise.domain.intake import Complaint, IntakeError, file_complaint, register_enterprise
 from supervise.domain.redaction import redact
 from supervise.extensions import db
 from supervise.jobs import enqueue, maintenance
 from supervise.models import (
-    OPEN_STATES,
     Area,
     Category,
     Enterprise,
@@ -85,9 +84,9 @@ def queue_condition(key: str) -> ColumnElement[bool]:
         return Ticket.state == State.RATING_REVIEW
     if key == "orders":
         unanswered = select(SupervisionOrder.ticket_id).where(SupervisionOrder.answered_at.is_(None))
-        return and_(Ticket.id.in_(unanswered), Ticket.state.in_(OPEN_STATES))
+        return and_(Ticket.id.in_(unanswered), Ticket.state.in_(clocks.OPEN_STATES))
     if key == "overdue":
-        return supervision.overdue_clause(now())
+        return clocks.overdue_clause(now())
     if key == "to_publish":
         return or_(workflow.awaiting_publication(), workflow.result_awaiting_publication())
     return true()

@@ -10,10 +10,11 @@ from datetime import date, datetime
 from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
-from supervise.domain import deadlines, search
+from supervise.domain import clocks, deadlines, search
 from supervise.domain.calendar import WorkingCalendar
+from supervise.domain.clocks import OPEN_STATES
 from supervise.domain.redaction import redact
-from supervise.models import OPEN_STATES, Category, State, Ticket
+from supervise.models import Category, State, Ticket
 
 # Only a progress note the unit marked public is written for the public; every other note on a
 # public event (a rating comment, a reply before moderation, an instruction) stays off the page.
@@ -64,19 +65,9 @@ def terms_for(ticket: Ticket) -> list[str]:
     return terms
 
 
-def is_overdue(ticket: Ticket, at: datetime) -> bool:
-    """Was or is the ticket late on its handling deadline?"""
-    if ticket.overdue_at is not None:
-        return True
-    if ticket.handle_due is None or ticket.paused_at is not None:
-        return False
-    finished = ticket.replied_at if ticket.state not in (State.IN_PROGRESS, State.DISPATCHED) else None
-    return (finished or at) > ticket.handle_due if ticket.state != State.DECLINED else False
-
-
 def public_view(ticket: Ticket, cal: WorkingCalendar, at: datetime, with_events: bool = True) -> PublicTicket:
     terms = terms_for(ticket)
-    overdue = is_overdue(ticket, at)
+    overdue = clocks.was_overdue(ticket, at)
     finished = ticket.closed_at or ticket.replied_at
     on_time = (not overdue) if (finished or overdue) else None
     events = []

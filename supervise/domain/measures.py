@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from supervise.domain import deadlines
 from supervise.domain.calendar import WorkingCalendar, load_calendar
 from supervise.domain.clock import now
-from supervise.domain.supervision import overdue_clause
+from supervise.domain.clocks import overdue_clause
 from supervise.extensions import db
 from supervise.models import NO_UNIT, Category, Rating, State, StatsCell, StatsDirty, Ticket, TicketEvent, Unit
 

@@ -7,47 +7,18 @@ alert writes one timeline event, which notifies its audience (``domain.notify``)
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from supervise.domain import deadlines, workflow
+from supervise.domain import clocks, deadlines, workflow
 from supervise.domain.calendar import WorkingCalendar, load_calendar
-from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.models import State, SupervisionOrder, Ticket, TicketAlert, TicketEvent, month_key
 
-# The handling clock runs in these states (paused while material is awaited, stopped once replied).
-HANDLING = (State.DISPATCHED, State.IN_PROGRESS, State.RETURNED)
 MONTHLY_REPORT_DAY = 5
 MONTHLY_REPORT_AGE = timedelta(days=30)
 RATING_REMINDER_BEFORE = timedelta(days=2)
-
-
-def yellow_horizon(cal: WorkingCalendar, at: datetime) -> datetime:
-    """Handling deadlines before this moment are yellow (at most two working days left) or worse."""
-    return datetime.combine(cal.add_working_days(at.date(), deadlines.YELLOW_REMAINING_DAYS + 1), datetime.min.time())
-
-
-def overdue_clause(at: datetime) -> ColumnElement[bool]:
-    """Tickets late on a running handling clock (a clock paused for material is not late)."""
-    return and_(Ticket.state.in_(HANDLING), Ticket.handle_due < at)
-
-
-def due_soon_clause(cal: WorkingCalendar, at: datetime) -> ColumnElement[bool]:
-    """Tickets whose running handling clock shows yellow: due, but within two working days."""
-    return and_(Ticket.state.in_(HANDLING), Ticket.handle_due >= at, Ticket.handle_due < yellow_horizon(cal, at))
-
-
-def current_warning(ticket: Ticket, cal: WorkingCalendar | None = None, at: datetime | None = None) -> str | None:
-    """The warning colour of the clock now running on ``ticket``: acceptance while submitted, handling
-    while dispatched, in progress or returned; None when no clock runs (or it is paused)."""
-    cal, at = cal or load_calendar(), at or now()
-    if ticket.state == State.SUBMITTED:
-        return deadlines.warning_level(cal, ticket.accept_due, deadlines.ACCEPT_DAYS, at)
-    if ticket.state in HANDLING:
-        return deadlines.warning_level(cal, ticket.handle_due, ticket.handle_days, at)
-    return None
 
 
 def raise_alert(ticket: Ticket, kind: str, due_key: str, at: datetime, note: str = "",
@@ -70,15 +41,14 @@ def handling_warnings(at: datetime, cal: WorkingCalendar | None = None) -> int:
     """Yellow, orange and red on the handling deadline; the first overdue moment is kept on the ticket."""
     cal = cal or load_calendar()
     tickets = db.session.scalars(
-        select(Ticket).where(Ticket.state.in_(HANDLING), Ticket.handle_due < yellow_horizon(cal, at))
+        select(Ticket).where(Ticket.state.in_(clocks.HANDLING), Ticket.handle_due < clocks.yellow_horizon(cal, at))
         .order_by(Ticket.id))
     raised = 0
     for ticket in tickets:
         level = deadlines.warning_level(cal, ticket.handle_due, ticket.handle_days, at)
         if level is None:
             continue
-        if level in ("orange", "red") and ticket.overdue_at is None:
-            ticket.overdue_at = ticket.handle_due
+        clocks.mark_overdue(ticket, at)
         raised += raise_alert(ticket, level, ticket.handle_due.isoformat(), at)
     return raised
 
@@ -86,10 +56,10 @@ def handling_warnings(at: datetime, cal: WorkingCalendar | None = None) -> int:
 def deadline_alerts(at: datetime) -> int:
     """Acceptance and signing deadlines missed, and supervision orders not answered in time."""
     raised = 0
-    late_accept = select(Ticket).where(Ticket.state == State.SUBMITTED, Ticket.accept_due < at)
+    late_accept = select(Ticket).where(clocks.ACCEPT.late_clause(at))
     for ticket in db.session.scalars(late_accept):
         raised += raise_alert(ticket, "accept_overdue", ticket.accept_due.isoformat(), at)
-    late_sign = select(Ticket).where(Ticket.state == State.DISPATCHED, Ticket.sign_due < at)
+    late_sign = select(Ticket).where(clocks.SIGN.late_clause(at))
     for ticket in db.session.scalars(late_sign):
         raised += raise_alert(ticket, "sign_overdue", ticket.sign_due.isoformat(), at)
     late_orders = (select(SupervisionOrder).where(SupervisionOrder.answered_at.is_(None),
@@ -106,7 +76,7 @@ def monthly_report_reminders(at: datetime) -> int:
     if at.day < MONTHLY_REPORT_DAY:
         return 0
     month = month_key(at.date())
-    old = select(Ticket).where(Ticket.state.in_((State.IN_PROGRESS, State.AWAITING_MATERIAL, State.DISPATCHED)),
+    old = select(Ticket).where(Ticket.state.in_(clocks.WITH_THE_UNIT),
                                Ticket.dispatched_at < at - MONTHLY_REPORT_AGE)
     return sum(raise_alert(t, "monthly_report", month, at) for t in db.session.scalars(old))
 
@@ -127,7 +97,7 @@ def rating_reminders_and_unrated_close(at: datetime) -> tuple[int, int]:
     waiting = select(Ticket).where(Ticket.state == State.AWAITING_RATING, Ticket.rate_due.is_not(None),
                                    Ticket.rate_due <= at + RATING_REMINDER_BEFORE)
     for ticket in db.session.scalars(waiting).all():
-        if ticket.rate_due < at:
+        if clocks.rating_time_over(ticket, at):
             workflow.perform(ticket, "close_unrated", None, at=at)
             closed += 1
         else:
@@ -137,13 +107,8 @@ def rating_reminders_and_unrated_close(at: datetime) -> tuple[int, int]:
 
 def refresh_overdue_flags(at: datetime) -> int:
     """Nightly: keep ``overdue_at`` right for every ticket whose handling deadline passed unanswered."""
-    rows = db.session.scalars(select(Ticket).where(
-        Ticket.overdue_at.is_(None), Ticket.handle_due < at,
-        Ticket.state.in_(HANDLING + (State.AWAITING_MATERIAL,)),
-        and_(Ticket.paused_at.is_(None)))).all()
-    for ticket in rows:
-        ticket.overdue_at = ticket.handle_due
-    return len(rows)
+    rows = db.session.scalars(select(Ticket).where(Ticket.overdue_at.is_(None), clocks.overdue_clause(at))).all()
+    return sum(clocks.mark_overdue(ticket, at) for ticket in rows)
 
 
 def on_event_recorded(event: TicketEvent) -> None:

@@ -15,13 +15,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm.attributes import flag_modified
 
-from supervise.domain import deadlines, routing
+from supervise.domain import clocks, deadlines, routing
 from supervise.domain.access import parties
 from supervise.domain.calendar import WorkingCalendar, load_calendar
 from supervise.domain.clock import now as clock_now
+from supervise.domain.clocks import OPEN_STATES, PUBLISHABLE
 from supervise.extensions import db
 from supervise.models import (
-    OPEN_STATES,
     ExtensionRequest,
     LimitClass,
     Outcome,
@@ -155,12 +155,6 @@ def _parse_date(value: Any, message: Any) -> date:
         return date.fromisoformat(str(value))
     except (TypeError, ValueError):
         raise TransitionError(message) from None
-
-
-def _mark_overdue(ctx: Context) -> None:
-    t = ctx.ticket
-    if t.overdue_at is None and t.handle_due is not None and ctx.at > t.handle_due:
-        t.overdue_at = t.handle_due
 
 
 # ---------------------------------------------------------------- acceptance and dispatch
@@ -299,7 +293,7 @@ def _reply(ctx: Context) -> Step:
     text = ctx.text("text", _l("Write the reply to the enterprise."))
     t = ctx.ticket
     t.reply_outcome, t.reply_text, t.replied_at = outcome, text, ctx.at
-    _mark_overdue(ctx)
+    clocks.mark_overdue(t, ctx.at)  # judged while still in progress: the reply stops the clock
     return Step(S.REPLIED, text, data={"outcome": outcome.value})
 
 
@@ -360,7 +354,7 @@ def _uphold(ctx: Context) -> Step:
 @transition("close_unrated", _l("Closed without rating"), {S.AWAITING_RATING}, {"system", "supervisor"})
 def _close_unrated(ctx: Context) -> Step:
     t = ctx.ticket
-    if t.rate_due is None or ctx.at <= t.rate_due:
+    if not clocks.rating_time_over(t, ctx.at):
         raise TransitionError(_l("The enterprise still has time to rate this ticket."))
     t.closed_at = ctx.at
     return Step(S.CLOSED, public=True)
@@ -401,6 +395,7 @@ def _merge(ctx: Context) -> Step:
     target = db.session.scalar(select(Ticket).where(Ticket.tracking_no == number)) if number else None
     if target is None or target.id == t.id or not target.is_open:
         raise TransitionError(_l("Give the tracking number of another open ticket to merge into."))
+    clocks.mark_overdue(t, ctx.at)  # judged before the merge stops every clock
     t.merged_into = target
     t.closed_at = ctx.at
     _claim(target)
@@ -411,9 +406,6 @@ def _merge(ctx: Context) -> Step:
 
 
 # ---------------------------------------------------------------- disclosure
-
-PUBLISHABLE = frozenset(State) - {S.SUBMITTED, S.DECLINED, S.MERGED}
-
 
 def awaiting_publication() -> ColumnElement[bool]:
     """Tickets the supervisor may publish and has not: the enterprise agreed and the ticket was accepted

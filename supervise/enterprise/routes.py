@@ -11,10 +11,11 @@ from wtforms import SelectChoice
 
 from supervise import storage, web
 from supervise.domain import access, intake, workflow
+from supervise.domain.clocks import FINAL_STATES, OPEN_STATES
 from supervise.enterprise import bp
 from supervise.enterprise.forms import ColleagueForm, ComplaintForm, MaterialForm, RateForm
 from supervise.extensions import db
-from supervise.models import FINAL_STATES, OPEN_STATES, Area, Category, Enterprise, Role, Source, Ticket, User
+from supervise.models import Area, Category, Enterprise, Role, Source, Ticket, User
 
 PAGE_SIZE = 20
 STATUS_FILTERS = {"open": OPEN_STATES, "closed": FINAL_STATES}

@@ -8,8 +8,6 @@ from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
 from supervise.models.publication import PublicGeneration
 from supervise.models.stats import NO_UNIT, StatsCell, StatsDirty
 from supervise.models.ticket import (
-    FINAL_STATES,
-    OPEN_STATES,
     Attachment,
     ExtensionRequest,
     Outcome,
@@ -26,10 +24,10 @@ from supervise.models.user import UNIT_ROLES, Role, User, UserSession, hash_secr
 
 __all__ = [
     "ApiKey", "ApiToken", "hash_secret", "NO_UNIT", "StatsCell", "StatsDirty",
-    "Area", "Attachment", "CalendarDay", "Category", "Enterprise", "ExtensionRequest", "FINAL_STATES",
-    "JobRun", "LiaisonPair", "LimitClass", "Notification", "OPEN_STATES", "OutboxMessage", "Outcome",
-    "PublicGeneration", "Rating", "RedactionTerm", "Role", "RoutingRule", "Source", "State", "SupervisionOrder",
-    "Ticket",
-    "TicketAlert", "TicketEvent", "UNIT_ROLES", "Unit", "UnitKind", "User", "UserSession", "category_co_units", "month_key",
+    "Area", "Attachment", "CalendarDay", "Category", "Enterprise", "ExtensionRequest",
+    "JobRun", "LiaisonPair", "LimitClass", "Notification", "OutboxMessage", "Outcome", "PublicGeneration",
+    "Rating", "RedactionTerm", "Role", "RoutingRule", "Source", "State", "SupervisionOrder", "Ticket",
+    "TicketAlert", "TicketEvent", "UNIT_ROLES", "Unit", "UnitKind", "User", "UserSession", "category_co_units",
+    "month_key",
     "ticket_co_units",
 ]

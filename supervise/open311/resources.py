@@ -16,8 +16,9 @@ from sqlalchemy.orm import aliased, selectinload
 
 from supervise.domain import disclosure, routing
 from supervise.domain.calendar import load_calendar
+from supervise.domain.clocks import BEFORE_DISPATCH, FINAL_STATES
 from supervise.extensions import db
-from supervise.models import FINAL_STATES, Area, Category, State, Ticket, TicketEvent, Unit
+from supervise.models import Area, Category, State, Ticket, TicketEvent, Unit
 from supervise.open311.formats import w3c
 
 # Our twelve states as the extended status clients may show; status itself is open or closed.
@@ -184,7 +185,7 @@ class _Agencies:
     def __call__(self, ticket: Ticket) -> str | None:
         if ticket.lead_unit is not None:
             return ticket.lead_unit.name
-        if ticket.state not in (State.SUBMITTED, State.AWAITING_DISPATCH):
+        if ticket.state not in BEFORE_DISPATCH:
             return None
         key = (ticket.category_id, ticket.area_id)
         if key not in self._routed:  # few distinct (category, area) pairs wait for dispatch at once

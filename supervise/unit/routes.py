@@ -12,11 +12,11 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 
 from supervise import storage, web
-from supervise.domain import access, supervision
+from supervise.domain import access, clocks
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.extensions import db
-from supervise.models import OPEN_STATES, Category, Role, State, SupervisionOrder, Ticket
+from supervise.models import Category, Role, State, SupervisionOrder, Ticket
 from supervise.unit import bp
 from supervise.unit.forms import (
     ExtensionForm,
@@ -57,12 +57,12 @@ def _tab_conditions(at: datetime) -> dict[str, ColumnElement[bool]]:
     unanswered = select(SupervisionOrder.ticket_id).where(SupervisionOrder.answered_at.is_(None))
     return {
         "all": Ticket.id.is_not(None),
-        "open": Ticket.state.in_(OPEN_STATES),
+        "open": Ticket.state.in_(clocks.OPEN_STATES),
         "to_sign": Ticket.state == State.DISPATCHED,
-        "in_progress": Ticket.state.in_((State.IN_PROGRESS, State.AWAITING_MATERIAL)),
-        "due_soon": supervision.due_soon_clause(load_calendar(), at),
-        "overdue": supervision.overdue_clause(at),
-        "replied": Ticket.state.in_((State.REPLIED, State.AWAITING_RATING, State.RATING_REVIEW)),
+        "in_progress": Ticket.state.in_(clocks.AT_WORK),
+        "due_soon": clocks.due_soon_clause(load_calendar(), at),
+        "overdue": clocks.overdue_clause(at),
+        "replied": Ticket.state.in_(clocks.AFTER_REPLY),
         "closed": Ticket.state == State.CLOSED,
         "orders": Ticket.id.in_(unanswered),
     }
