@@ -1,10 +1,59 @@
-"""Error pages in the user's language."""
+"""Error answers in the client's format: an HTML page in the user's language, the JSON API's error
+object under /api/, the GeoReport spec's ``errors`` (JSON or XML, as the URL asks) under /open311/.
 
-from flask import Flask, render_template, request
+:func:`error_format` is the one place that decides which; :func:`error_response` renders any status in
+it, so a handler added here (or a refusal before any view runs) answers each client in its own format.
+"""
+
+from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
+from supervise.api.errors import API_PATH_PREFIX
+from supervise.api.errors import error_response as api_error_response
 from supervise.extensions import db
+from supervise.open311.formats import Open311Error, render_error, requested_format
+
+OPEN311_PATH_PREFIX = "/open311/"
+
+HTML, API, OPEN311 = "html", "api", "open311"
+
+
+def error_format() -> str:
+    """How this request's errors are answered: :data:`API` (JSON ``{"error": {...}}``), :data:`OPEN311`
+    (the spec's ``errors``, JSON or XML as the URL asks) or :data:`HTML` (a page in the user's language)."""
+    if request.path.startswith(API_PATH_PREFIX):
+        return API
+    if request.path.startswith(OPEN311_PATH_PREFIX):
+        return OPEN311
+    return HTML
+
+
+def error_response(code: int, error: Exception | None = None, detail: str | None = None, **page) -> Response:
+    """The answer with status ``code`` in the client's format (:func:`error_format`).
+
+    ``detail`` says what was wrong in words for the user; without it, the HTTP error's own description
+    (machine clients) or the page's standard text (people). A server error never shows its cause.
+    ``page`` goes to the HTML template (e.g. ``csrf=True``).
+    """
+    if code >= 500:
+        db.session.rollback()
+    fmt = error_format()
+    if fmt == HTML:
+        response = render_template("errors/error.html", code=code, error=error, detail=detail, **page)
+        return Response(response, status=code)
+    message = detail or (getattr(error, "description", None) if code < 500 else None) or _status_text(code)
+    if fmt == API:
+        return api_error_response(code, message)
+    return render_error(Open311Error(code, message), requested_format())
+
+
+def _status_text(code: int) -> str:
+    if code >= 500:
+        return _("An error occurred on our side. Please try again later.")
+    return HTTP_STATUS_CODES.get(code, "Error")
 
 
 def refuse_control_characters():
@@ -12,24 +61,19 @@ def refuse_control_characters():
     is_form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
     if request.method in ("POST", "PUT", "PATCH") and is_form and any("\x00" in v for v in request.form.values()):
         detail = _("The form contains a character that cannot be stored (a NUL byte). Remove it and try again.")
-        return render_template("errors/error.html", code=400, error=None, detail=detail), 400
+        return error_response(400, detail=detail)
     return None
 
 
 def register_error_handlers(app: Flask) -> None:
     app.before_request(refuse_control_characters)
 
-    def page(code: int):
-        def handler(error):
-            if code >= 500:
-                db.session.rollback()
-            return render_template("errors/error.html", code=code, error=error), code
-
-        return handler
+    def handler(error: HTTPException):
+        return error_response(error.code or 500, error)
 
     for code in (400, 403, 404, 405, 413, 429, 500):
-        app.register_error_handler(code, page(code))
+        app.register_error_handler(code, handler)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_template("errors/error.html", code=400, error=error, csrf=True), 400
+        return error_response(400, error, csrf=True)

@@ -12,7 +12,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 DEFAULT_FORMAT = "xml"  # the format the spec requires; JSON is optional
@@ -35,6 +35,15 @@ class Open311Error(Exception):
 def chosen_format(fmt: str | None) -> str:
     """``fmt`` when the API speaks it, else the default (so that even a bad-format error is readable)."""
     return fmt if fmt in FORMATS else DEFAULT_FORMAT
+
+
+def requested_format() -> str:
+    """The format this request's URL asks for (``….json`` or ``….xml``), else the default."""
+    fmt = (request.view_args or {}).get("fmt")
+    if fmt is None:
+        last = request.path.rsplit("/", 1)[-1]
+        fmt = last.rsplit(".", 1)[-1] if "." in last else None
+    return chosen_format(fmt)
 
 
 def w3c(at: datetime | None) -> str | None:

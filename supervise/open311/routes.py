@@ -18,7 +18,7 @@ from supervise.domain import deadlines
 from supervise.domain.clock import now
 from supervise.extensions import db, limiter
 from supervise.open311 import bp, filing, keys, resources
-from supervise.open311.formats import FORMATS, Open311Error, chosen_format, parse_w3c, render, render_error
+from supervise.open311.formats import FORMATS, Open311Error, parse_w3c, render, render_error, requested_format
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-23T00:00:00+08:00"  # when this endpoint's behaviour last changed
@@ -40,13 +40,6 @@ def _absolute(path: str) -> str:
     return current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/") + path
 
 
-def _format() -> str:
-    fmt = (request.view_args or {}).get("fmt")
-    if fmt is None:
-        fmt = request.path.rsplit(".", 1)[-1] if "." in request.path.rsplit("/", 1)[-1] else None
-    return chosen_format(fmt)
-
-
 @bp.before_request
 def _check_request() -> None:
     fmt = (request.view_args or {}).get("fmt")
@@ -61,7 +54,7 @@ def _check_request() -> None:
 @bp.errorhandler(Open311Error)
 def _refused(error: Open311Error):
     db.session.rollback()
-    return render_error(error, _format())
+    return render_error(error, requested_format())
 
 
 @bp.errorhandler(HTTPException)
@@ -69,7 +62,7 @@ def _http_error(error: HTTPException):
     db.session.rollback()
     code = error.code or 500
     description = error.description if code < 500 else _("The service failed; please report this to us.")
-    return render_error(Open311Error(code, description), _format())
+    return render_error(Open311Error(code, description), requested_format())
 
 
 # ---------------------------------------------------------------- discovery and services
