@@ -8,6 +8,7 @@ it, so a handler added here (or a refusal before any view runs) answers each cli
 from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -42,6 +43,7 @@ def error_response(code: int, error: Exception | None = None, detail: str | None
         db.session.rollback()
     fmt = error_format()
     if fmt == HTML:
+        detail = detail or _own_description(error)
         response = render_template("errors/error.html", code=code, error=error, detail=detail, **page)
         return Response(response, status=code)
     message = detail or (getattr(error, "description", None) if code < 500 else None) or _status_text(code)
@@ -50,16 +52,30 @@ def error_response(code: int, error: Exception | None = None, detail: str | None
     return render_error(Open311Error(code, message), requested_format())
 
 
+def _own_description(error: Exception | None) -> str | None:
+    """What the code said when it refused (``abort(400, description=...)``, in the user's language), not
+    the HTTP error's standard English description."""
+    description = getattr(error, "description", None)
+    return description if description and description != getattr(type(error), "description", None) else None
+
+
 def _status_text(code: int) -> str:
     if code >= 500:
         return _("An error occurred on our side. Please try again later.")
     return HTTP_STATUS_CODES.get(code, "Error")
 
 
+def _has_nul(values: MultiDict) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in vals) for key, vals in values.lists())
+
+
 def refuse_control_characters():
-    """Text with a NUL byte cannot be stored (PostgreSQL refuses it): answer 400 before any view runs."""
+    """A NUL byte cannot be stored, nor even compared with on PostgreSQL (it refuses the query): answer 400
+    before any view runs, whether it came in the address, the query string or a form."""
+    if "\x00" in request.path or _has_nul(request.args):
+        return error_response(400, detail=_("The address contains a character that is not allowed (a NUL byte)."))
     is_form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
-    if request.method in ("POST", "PUT", "PATCH") and is_form and any("\x00" in v for v in request.form.values()):
+    if request.method in ("POST", "PUT", "PATCH") and is_form and _has_nul(request.form):
         detail = _("The form contains a character that cannot be stored (a NUL byte). Remove it and try again.")
         return error_response(400, detail=detail)
     return None

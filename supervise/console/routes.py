@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from supervise import labels, storage, web
+from supervise import labels, params, storage, web
 from supervise.console import bp
 from supervise.console.forms import ACTION_FORMS, AliasesForm, FilterForm, IntakeForm, options
 from supervise.domain import access, credit_code, disclosure, supervision, workflow
@@ -136,7 +136,7 @@ def index():
     tab = request.args.get("tab", "to_accept")
     if tab not in QUEUE_KEYS:
         tab = "to_accept"
-    after = request.args.get("after", type=int)
+    after = params.id_arg("after")
     form = _filter_form() if tab == "all" else None
 
     query = (select(Ticket).where(access.ticket_scope(current_user), queue_condition(tab))
@@ -229,14 +229,14 @@ def _render_ticket(ticket: Ticket, failed: tuple[str, Any] | None = None):
                            events=ticket.events)
 
 
-@bp.route("/tickets/<int:ticket_id>")
+@bp.route("/tickets/<id:ticket_id>")
 @web.roles_required(Role.SUPERVISOR)
 def ticket(ticket_id: int):
     """A ticket with its facts, requests, orders, redaction terms, timeline and the actions open now."""
     return _render_ticket(_load(ticket_id))
 
 
-@bp.route("/tickets/<int:ticket_id>/<action>", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/<action>", methods=["POST"])
 @web.roles_required(Role.SUPERVISOR)
 def act(ticket_id: int, action: str):
     """Perform one action from its panel through the state machine."""
@@ -328,7 +328,7 @@ def intake():
     return render_template("console/intake.html", form=form, enterprises=list(enterprises))
 
 
-@bp.route("/enterprises/<int:enterprise_id>/aliases", methods=["GET", "POST"])
+@bp.route("/enterprises/<id:enterprise_id>/aliases", methods=["GET", "POST"])
 @web.roles_required(Role.SUPERVISOR)
 def enterprise_aliases(enterprise_id: int):
     """The names to mask for one company, besides its registered name."""

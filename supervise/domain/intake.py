@@ -122,6 +122,7 @@ def find_by_tracking(tracking_no: str, retrieval_code: str) -> Ticket | None:
     """The ticket for a public progress lookup; both halves must match."""
     ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_no == (tracking_no or "").strip()))
     code = (retrieval_code or "").strip().upper()
-    if ticket is None or not secrets.compare_digest(ticket.retrieval_code, code):
+    # compare_digest refuses a str with non-ASCII characters; no retrieval code has one.
+    if ticket is None or not code.isascii() or not secrets.compare_digest(ticket.retrieval_code, code):
         return None
     return ticket

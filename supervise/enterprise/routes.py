@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from supervise import storage, web
+from supervise import params, storage, web
 from supervise.domain import access, intake, workflow
 from supervise.enterprise import bp
 from supervise.enterprise.forms import ColleagueForm, ComplaintForm, MaterialForm, RateForm
@@ -30,7 +30,7 @@ def index():
     status = request.args.get("status", "")
     if status not in STATUS_FILTERS:
         status = ""
-    after = request.args.get("after", type=int)
+    after = params.id_arg("after")
     query = (select(Ticket).where(access.ticket_scope(current_user))
              .options(selectinload(Ticket.category), selectinload(Ticket.lead_unit),
                       selectinload(Ticket.enterprise))
@@ -110,9 +110,9 @@ def new():
 
     if request.method == "GET":
         form.submission_key.data = web.new_submission_key()
-        form.category_id.data = request.args.get("category", type=int)
+        form.category_id.data = params.id_arg("category")
         if is_cadre:
-            chosen = request.args.get("enterprise", type=int)
+            chosen = params.id_arg("enterprise")
             preset = next((e for e in paired if e.id == chosen), paired[0] if len(paired) == 1 else None)
             if preset is not None:
                 form.enterprise_id.data = preset.id
@@ -188,14 +188,14 @@ def _render_ticket(ticket: Ticket, material_form: MaterialForm | None = None, ra
         rate_form=rate_form or RateForm(formdata=None))
 
 
-@bp.route("/tickets/<int:ticket_id>")
+@bp.route("/tickets/<id:ticket_id>")
 @portal_users
 def ticket(ticket_id: int):
     """One of my company's tickets: facts, timeline as the enterprise sees it, and what I can do now."""
     return _render_ticket(web.ticket_for_current_user(ticket_id))
 
 
-@bp.route("/tickets/<int:ticket_id>/material", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/material", methods=["POST"])
 @portal_users
 def material(ticket_id: int):
     """Add the material the unit asked for; the handling clock resumes."""
@@ -216,7 +216,7 @@ def material(ticket_id: int):
                    uploads=uploads, note=form.note.data)
 
 
-@bp.route("/tickets/<int:ticket_id>/rate", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/rate", methods=["POST"])
 @portal_users
 def rate(ticket_id: int):
     """Rate the result; a bad rating goes to the supervisor for review."""

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.models.org import Enterprise, Unit
+from supervise.params import parse_id
 
 
 class Role(str, enum.Enum):
@@ -73,9 +74,10 @@ class User(UserMixin, db.Model):
     @classmethod
     def from_session_id(cls, session_id: str) -> "User | None":
         user_id, _, token = (session_id or "").partition(":")
-        if not user_id.isdigit() or not token:
+        ident = parse_id(user_id)
+        if ident is None or not token:
             return None
-        user = db.session.get(cls, int(user_id))
+        user = db.session.get(cls, ident)
         if user is None or not secrets.compare_digest(user.session_token, token):
             return None
         return user

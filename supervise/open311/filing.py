@@ -17,6 +17,7 @@ from supervise.forms_common import MOBILE
 from supervise.models import ApiKey, Area, Source, Ticket
 from supervise.open311.formats import Open311Error
 from supervise.open311.resources import offered_category, question_code
+from supervise.params import parse_id
 
 DESCRIPTION_MAX = 4000  # the spec's limit
 TITLE_LENGTH = 60
@@ -111,7 +112,8 @@ def file_request(key: ApiKey, form: MultiDict) -> tuple[Ticket, bool]:
 def _area_id(value: str) -> int | None:
     if not value:
         return None
-    area = db.session.get(Area, int(value)) if value.isdigit() else None
+    ident = parse_id(value)
+    area = db.session.get(Area, ident) if ident else None
     if area is None or not area.active:
         raise Open311Error(400, _("attribute[area] is not one of the areas in the service definition."))
     return area.id
