@@ -164,10 +164,10 @@ class FilterForm(FlaskForm):
         csrf = False
 
     # No Optional(): it would clear the choice check for a blank-looking value such as " " ("" is offered).
-    state = SelectField(_l("State"))
-    unit = SelectField(_l("Lead unit"))
-    category = SelectField(_l("Category"))
-    source = SelectField(_l("Source"))
+    state = SelectField(_l("State"), default="")
+    unit = SelectField(_l("Lead unit"), default="")
+    category = SelectField(_l("Category"), default="")
+    source = SelectField(_l("Source"), default="")
     q = StringField(_l("Tracking number or title"), validators=[Optional(), Length(max=100)])
 
 

@@ -16,7 +16,14 @@ from supervise.console import bp
 from supervise.console.forms import ACTION_FORMS, AliasesForm, FilterForm, IntakeForm, options
 from supervise.domain import access, credit_code, disclosure, supervision, workflow
 from supervise.domain.clock import now
-from supervise.domain.intake import Complaint, IntakeError, file_complaint, register_enterprise
+from supervise.domain.intake import (
+    CONSOLE,
+    ClientKey,
+    Complaint,
+    IntakeError,
+    file_complaint,
+    register_enterprise,
+)
 from supervise.domain.redaction import redact
 from supervise.extensions import db
 from supervise.jobs import enqueue, maintenance
@@ -311,8 +318,8 @@ def intake():
                 contact_name=(form.contact_name.data or "").strip(), contact_mobile=form.contact_mobile.data or "",
                 contact_email=form.contact_email.data or None, publish_consent=form.publish_consent.data)
             try:
-                ticket, created = file_complaint(complaint, current_user,
-                                                 submission_key=form.submission_key.data or None)
+                ticket, created = file_complaint(complaint, current_user, client_key=ClientKey.of_user(
+                    CONSOLE, current_user, form.submission_key.data))
             except IntakeError as err:
                 db.session.rollback()
                 flash(str(err.message), "danger")

@@ -156,8 +156,9 @@ def _file(form: ComplaintForm, offered: dict[int, Category], is_cadre: bool) -> 
         contact_email=(form.contact_email.data or "").strip() or None,
         publish_consent=form.publish_consent.data, answers=_answers(category))
     try:
-        ticket, created = intake.file_complaint(complaint, current_user,
-                                                submission_key=form.submission_key.data or None)
+        ticket, created = intake.file_complaint(
+            complaint, current_user, client_key=intake.ClientKey.of_user(intake.WEB, current_user,
+                                                                         form.submission_key.data))
     except intake.IntakeError as err:
         db.session.rollback()
         form.form_errors.append(err.message)

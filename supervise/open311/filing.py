@@ -5,7 +5,6 @@ platform does not know it yet. A client's ``attribute[client_request_id]`` makes
 new (it becomes the ticket's submission key, scoped to the client's API key).
 """
 
-import hashlib
 import re
 
 from flask_babel import gettext as _
@@ -30,11 +29,11 @@ def attribute(form: MultiDict, code: str) -> str:
     return (form.get(f"attribute[{code}]") or "").strip()
 
 
-def submission_key(key: ApiKey, client_request_id: str) -> str | None:
+def client_key(key: ApiKey, client_request_id: str) -> intake.ClientKey | None:
     """The idempotency key of a client's request: the same client id from the same API key files once."""
     if not client_request_id:
         return None
-    return hashlib.sha256(f"open311:{key.id}:{client_request_id}".encode()).hexdigest()
+    return intake.ClientKey(intake.OPEN311, f"api-key:{key.id}", client_request_id)
 
 
 def title_from(description: str) -> str:
@@ -104,7 +103,7 @@ def file_request(key: ApiKey, form: MultiDict) -> tuple[Ticket, bool]:
             area_id=area_id, source=Source.API, contact_name=name, contact_mobile=phone,
             contact_email=email or None, publish_consent=True, answers=answers or None)
         return intake.file_complaint(complaint, filed_by=None,
-                                     submission_key=submission_key(key, client_request_id))
+                                     client_key=client_key(key, client_request_id))
     except intake.IntakeError as err:
         raise Open311Error(400, err.message) from None
 
