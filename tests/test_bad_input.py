@@ -25,6 +25,7 @@ import supervise
 from supervise.api.openapi import document
 from supervise.extensions import db
 from supervise.models import Role
+from tests.factories import file_ticket
 from tests.test_permissions import _ROUTES_APP, become, url_for_route
 from tests.test_permissions import scene as scene  # noqa: PLC0414 - the fixture, used by name
 
@@ -80,6 +81,9 @@ def _api_parameters() -> set[str]:
             for p in op.get("parameters", []) if p.get("in") == "query"}
 
 
+#: Parameters checked before any view runs (Open311's jurisdiction): set to a bad value they would refuse
+#: every request first and hide what the view does with the others, so they are fuzzed on their own.
+GATES = ("jurisdiction_id",)
 FORM_FIELDS = sorted(_form_fields() | {"version", "api_key", "attribute[client_request_id]",
                                         "attribute[credit_code]", "attribute[company_name]", "attribute[area]"})
 QUERY_NAMES = sorted(_source_names() | _api_parameters() | set(FORM_FIELDS))
@@ -102,8 +106,8 @@ def _encode(value: str) -> str:
     return quote(value.encode("utf-8", "surrogatepass"), safe="")
 
 
-def _query(value: str) -> str:
-    return "&".join(f"{_encode(name)}={_encode(value)}" for name in QUERY_NAMES)
+def _query(value: str, names) -> str:
+    return "&".join(f"{_encode(name)}={_encode(value)}" for name in names)
 
 
 def _nasty_path(rule_text: str, value: str) -> str:
@@ -137,13 +141,18 @@ def _fails(response, method: str, url: str, who: str) -> str | None:
     return None
 
 
-def _send(client, login, world, who: str, method: str, path: str, value: str | None) -> str | None:
-    """Ask ``path`` as ``who`` with every query parameter (and, for a POST, every form field) set to
-    ``value`` (None: none); what is wrong with the answer, or None."""
+ALL_BUT_GATES = [name for name in QUERY_NAMES if name not in GATES]
+
+
+def _send(client, login, world, who: str, method: str, path: str, value: str | None,
+          names=ALL_BUT_GATES) -> str | None:
+    """Ask ``path`` as ``who`` with the query parameters ``names`` (and, for a POST, the same form fields)
+    set to ``value`` (None: none); what is wrong with the answer, or None."""
     if method == "POST":  # log in again: a fuzzed logout or password change ends the session
         become(client, login, world, who)
-    url = path if value is None else f"{path}?{_query(value)}"
-    body = "&".join(f"{_encode(name)}={_encode(value)}" for name in FORM_FIELDS) if method == "POST" and value else ""
+    url = path if value is None else f"{path}?{_query(value, names)}"
+    fields = [name for name in FORM_FIELDS if name in names]
+    body = _query(value, fields) if method == "POST" and value else ""
     try:
         response = client.open(url, method=method, data=body, content_type="application/x-www-form-urlencoded")
     except Exception as err:  # noqa: BLE001 - reported as a failure
@@ -177,8 +186,9 @@ def test_nasty_values_in_every_argument_never_get_a_server_error(client, login, 
         full_given = full_given or (full and who != "anonymous")
         for value in NASTY if full else NASTY_FEW:
             paths = [valid] + ([_nasty_path(rule_text, value)] if "<" in rule_text else [])
-            for path in paths:
-                failure = _send(client, login, world, who, method, path, value)
+            asks = [(path, ALL_BUT_GATES) for path in paths] + ([(valid, GATES)] if full else [])
+            for path, names in asks:
+                failure = _send(client, login, world, who, method, path, value, names)
                 if failure:
                     (pending if (endpoint, value) in PENDING else failures).append(failure)
     assert not failures, "\n".join(failures[:30])
@@ -198,12 +208,81 @@ VALUES = st.one_of(
 
 @settings(max_examples=150, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(route=st.sampled_from(ROUTES), who=st.sampled_from(WHO), value=VALUES, in_path=st.booleans())
-def test_generated_values_never_get_a_server_error(client, login, world, scene, route, who, value, in_path):
+@given(route=st.sampled_from(ROUTES), who=st.sampled_from(WHO), value=VALUES, in_path=st.booleans(),
+       name=st.sampled_from(QUERY_NAMES))
+def test_generated_values_never_get_a_server_error(client, login, world, scene, route, who, value, in_path, name):
+    """One generated value in the path, or in one query parameter and form field (so that no other
+    parameter's refusal hides what the view does with it)."""
     endpoint, rule_text, method = route
     assume((endpoint, value) not in PENDING)
     path = _nasty_path(rule_text, value) if in_path and "<" in rule_text else _valid_path(endpoint, rule_text,
                                                                                            world, scene)
     become(client, login, world, who)
-    failure = _send(client, login, world, who, method, path, value)
+    failure = _send(client, login, world, who, method, path, value, [name])
     assert failure is None, failure
+
+
+# ---------------------------------------------------------------- the cases found outside, one by one
+
+
+def test_a_non_ascii_retrieval_code_is_not_found_not_a_server_error(world, client):
+    ticket = file_ticket(world)
+    db.session.commit()
+    response = client.post("/lookup", data={"tracking_no": ticket.tracking_no, "code": "码码码码码码"})
+    assert response.status_code == 200 and ticket.title not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/files/9223372036854775808", "/files/2147483648",
+                                 "/feeds/units/99999999999999999999/problems.atom",
+                                 "/feeds/categories/2147483648/results.atom", "/my/tickets/2147483648",
+                                 "/admin/users/²"])
+def test_an_id_past_the_columns_range_in_the_path_is_not_found(world, login, url):
+    response = login(world.admin).get(url)
+    assert response.status_code == 404 and response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("url", ["/my/?after=9223372036854775808", "/my/?after=²", "/notifications/?after=-1",
+                                 "/my/new?category=99999999999999999999"])
+def test_a_cursor_or_id_that_is_no_id_in_the_query_is_a_400_page_that_says_so(world, login, url):
+    response = login(world.enterprise_user).get(url)
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert "is not a valid number" in response.get_data(as_text=True)
+
+
+def test_a_disclosure_cursor_past_the_columns_range_starts_the_list_over(world, client):
+    response = client.get("/disclosure?after=20260101000000-9223372036854775808")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("query", ["start_date=9999-12-31", "end_date=0001-01-01T00:00:00%2B14:00",
+                                   "service_code=²", "service_code=99999999999999999999", "status=%00"])
+def test_open311_refuses_dates_off_the_calendar_and_odd_codes_in_its_own_format(world, client, fmt, query):
+    response = client.get(f"/open311/v2/requests.{fmt}?{query}")
+    assert response.status_code == 400
+    assert response.mimetype == {"json": "application/json", "xml": "text/xml"}[fmt]
+
+
+def test_an_open311_service_definition_with_unicode_digits_is_not_found(world, client):
+    response = client.get("/open311/v2/services/٣.json")
+    assert response.status_code == 404 and response.mimetype == "application/json"
+
+
+@pytest.mark.parametrize(("url", "mimetype"), [("/disclosure/%00", "text/html"), ("/disclosure?q=%00", "text/html"),
+                                               ("/api/v1/tickets?q=%00", "application/json"),
+                                               ("/open311/v2/requests/%00.xml", "text/xml")])
+def test_a_nul_byte_in_the_address_is_a_400_in_the_clients_format(world, client, url, mimetype):
+    response = client.get(url)
+    assert response.status_code == 400 and response.mimetype == mimetype
+
+
+@pytest.mark.parametrize("query", ["role=%20", "role=%0D%0A", "role=no-such-role"])
+def test_an_unknown_role_in_the_user_filter_shows_every_user(world, login, query):
+    response = login(world.admin).get(f"/admin/users?{query}")
+    assert response.status_code == 200 and world.cadre.name in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["state=%20", "unit=%0D%0A", "category=%20", "source=no-such-source"])
+def test_an_unknown_value_in_the_console_filters_shows_the_list_unfiltered(world, login, query):
+    response = login(world.supervisor).get(f"/console/?tab=all&{query}")
+    assert response.status_code == 200
