@@ -21,6 +21,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
+    from supervise.params import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     _register_blueprints(app)
     _register_template_helpers(app)
     _connect_domain_subscribers()

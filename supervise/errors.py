@@ -1,4 +1,11 @@
-"""Error pages in the user's language, and answers in the client's format when the database is down."""
+"""Error answers in the client's format: an HTML page in the user's language, the JSON API's error
+object under /api/, the GeoReport spec's ``errors`` (JSON or XML, as the URL asks) under /open311/.
+
+:func:`error_format` is the one place that decides which; :func:`error_response` renders any status in
+it, so a handler added here (or a refusal before any view runs) answers each client in its own format.
+
+Answers when the database cannot be reached (503 with Retry-After) use the same formats.
+"""
 
 import logging
 from contextlib import suppress
@@ -8,9 +15,17 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from supervise import throttle
+from supervise.api.errors import API_PATH_PREFIX
+from supervise.api.errors import error_response as api_error_response
 from supervise.extensions import db, login_manager
+from supervise.open311.formats import Open311Error, render_error, requested_format
+
+OPEN311_PATH_PREFIX = "/open311/"
 
 log = logging.getLogger(__name__)
 
@@ -20,26 +35,67 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 #: How long a client is asked to wait before trying again while the database is unavailable.
 RETRY_AFTER_SECONDS = 30
 
+HTML, API, OPEN311 = "html", "api", "open311"
+
+
+def error_format() -> str:
+    """How this request's errors are answered: :data:`API` (JSON ``{"error": {...}}``), :data:`OPEN311`
+    (the spec's ``errors``, JSON or XML as the URL asks) or :data:`HTML` (a page in the user's language)."""
+    if request.path.startswith(API_PATH_PREFIX):
+        return API
+    if request.path.startswith(OPEN311_PATH_PREFIX):
+        return OPEN311
+    return HTML
+
+
+def error_response(code: int, error: Exception | None = None, detail: str | None = None, **page) -> Response:
+    """The answer with status ``code`` in the client's format (:func:`error_format`).
+
+    ``detail`` says what was wrong in words for the user; without it, the HTTP error's own description
+    (machine clients) or the page's standard text (people). A server error never shows its cause.
+    ``page`` goes to the HTML template (e.g. ``csrf=True``).
+    """
+    if code >= 500:
+        with suppress(SQLAlchemyError):  # the connection may be gone (database down)
+            db.session.rollback()
+    fmt = error_format()
+    if fmt == HTML:
+        detail = detail or _own_description(error)
+        response = render_template("errors/error.html", code=code, error=error, detail=detail, **page)
+        return Response(response, status=code)
+    message = detail or (getattr(error, "description", None) if code < 500 else None) or _status_text(code)
+    if fmt == API:
+        return api_error_response(code, message)
+    return render_error(Open311Error(code, message), requested_format())
+
+
+def _own_description(error: Exception | None) -> str | None:
+    """What the code said when it refused (``abort(400, description=...)``, in the user's language), not
+    the HTTP error's standard English description."""
+    description = getattr(error, "description", None)
+    return description if description and description != getattr(type(error), "description", None) else None
+
+
+def _status_text(code: int) -> str:
+    if code >= 500:
+        return _("An error occurred on our side. Please try again later.")
+    return HTTP_STATUS_CODES.get(code, "Error")
+
+
+def _has_nul(values: MultiDict) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in vals) for key, vals in values.lists())
+
 
 def refuse_control_characters():
-    """Text with a NUL byte cannot be stored (PostgreSQL refuses it): answer 400 before any view runs."""
+    """A NUL byte cannot be stored, nor even compared with on PostgreSQL (it refuses the query): answer 400
+    before any view runs, whether it came in the address, the query string or a form."""
+    if "\x00" in request.path or _has_nul(request.args):
+        return error_response(400, detail=_("The address contains a character that is not allowed (a NUL byte)."))
     is_form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
-    if request.method in ("POST", "PUT", "PATCH") and is_form and any("\x00" in v for v in request.form.values()):
+    if request.method in ("POST", "PUT", "PATCH") and is_form and _has_nul(request.form):
         detail = _("The form contains a character that cannot be stored (a NUL byte). Remove it and try again.")
-        return render_template("errors/error.html", code=400, error=None, detail=detail), 400
+        return error_response(400, detail=detail)
     return None
-
-
-def client_format() -> str:
-    """How the client reads answers: ``api`` (the JSON API), ``open311-json`` or ``open311-xml`` (by the
-    resource's extension), else ``html``."""
-    if request.blueprint == "api":
-        return "api"
-    if request.blueprint == "open311":
-        from supervise.open311.formats import requested_format
-
-        return f"open311-{requested_format()}"
-    return "html"
 
 
 def service_unavailable(error: Exception) -> Response:
@@ -54,19 +110,8 @@ def service_unavailable(error: Exception) -> Response:
         db.session.rollback()
     login_manager._update_request_context_with_user()  # an anonymous current_user for the page
     message = _("The service is temporarily unavailable. Nothing was saved; please try again in a few minutes.")
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    fmt = client_format()
-    if fmt == "api":
-        from supervise.api.errors import error_response
-
-        return error_response(503, message, headers=headers)
-    if fmt.startswith("open311-"):
-        from supervise.open311.formats import Open311Error, render_error
-
-        response = render_error(Open311Error(503, message), fmt.removeprefix("open311-"))
-    else:
-        response = Response(render_template("errors/error.html", code=503, error=error, detail=message), 503)
-    response.headers.update(headers)
+    response = error_response(503, error, detail=message)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
@@ -75,22 +120,17 @@ def register_error_handlers(app: Flask) -> None:
     for unavailable in DATABASE_UNAVAILABLE:
         app.register_error_handler(unavailable, service_unavailable)
 
-    def page(code: int):
-        def handler(error):
-            if code >= 500:
-                db.session.rollback()
-            return render_template("errors/error.html", code=code, error=error), code
-
-        return handler
+    def handler(error: HTTPException):
+        return error_response(error.code or 500, error)
 
     for code in (400, 403, 404, 405, 413, 500):
-        app.register_error_handler(code, page(code))
+        app.register_error_handler(code, handler)
 
     @app.errorhandler(429)
     def too_many_requests(error):
-        detail = throttle.wait_message()  # the real wait, from the limit that refused the request
-        return render_template("errors/error.html", code=429, error=error, detail=detail), 429
+        # The real wait, from the limit that refused the request.
+        return error_response(429, error, detail=throttle.wait_message())
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_template("errors/error.html", code=400, error=error, csrf=True), 400
+        return error_response(400, error, csrf=True)

@@ -116,4 +116,6 @@ def public_page(view: Callable) -> Callable:
 
 
 def new_submission_key() -> str:
+    """A fresh key for a complaint form, so that sending it twice files once. The client may change it:
+    only its hash with the channel and the filer is stored (:class:`supervise.domain.intake.ClientKey`)."""
     return uuid.uuid4().hex

@@ -469,7 +469,7 @@ def _open(client, path: str, **kwargs):
 
 
 def _ticket_page_routes_are_all_listed():
-    listed = {re.sub(r"\{id\}", "<int:ticket_id>", p) for p in MY_PAGES + UNIT_PAGES + CONSOLE_PAGES}
+    listed = {re.sub(r"\{id\}", "<id:ticket_id>", p) for p in MY_PAGES + UNIT_PAGES + CONSOLE_PAGES}
     listed = {p.replace("/approve_reply", "/<action>") for p in listed}
     prefixes = ("/my/tickets/", "/unit/tickets/", "/console/tickets/")
     routes = {r.rule for r in _ROUTES_APP.url_map.iter_rules() if r.rule.startswith(prefixes)}

@@ -1,6 +1,6 @@
 """Administration of Open311 API keys: list, issue (the secret is shown once), revoke."""
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,6 +9,7 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from supervise import params
 from supervise.admin import bp
 from supervise.extensions import db
 from supervise.models import ApiKey, Role, User
@@ -27,7 +28,7 @@ class ApiKeyForm(FlaskForm):
 @roles_required(Role.ADMIN)
 def api_keys():
     query = select(ApiKey)
-    after = request.args.get("after", type=int)
+    after = params.id_arg("after")
     if after:
         query = query.where(ApiKey.id < after)
     rows = list(db.session.scalars(query.order_by(ApiKey.id.desc()).limit(PAGE_SIZE + 1)))
@@ -55,7 +56,7 @@ def api_key_new():
     return render_template("admin/api_keys_new.html", form=form)
 
 
-@bp.route("/api-keys/<int:key_id>/revoke", methods=["POST"])
+@bp.route("/api-keys/<id:key_id>/revoke", methods=["POST"])
 @roles_required(Role.ADMIN)
 def api_key_revoke(key_id: int):
     key = db.session.get(ApiKey, key_id)

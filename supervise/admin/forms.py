@@ -184,8 +184,8 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    role = SelectField(_l("Role"), choices=[option("", _l("All roles"))] + _choices(labels.ROLE), default="",
-                       validators=[Optional()])
+    # No Optional(): it would clear the choice check for a blank-looking value such as " " ("" is offered).
+    role = SelectField(_l("Role"), choices=[option("", _l("All roles"))] + _choices(labels.ROLE), default="")
     q = StringField(_l("Search"), validators=[Optional(), Length(max=60)],
                     description=_l("Name, username, mobile or e-mail"))
 

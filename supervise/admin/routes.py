@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
+from supervise import params
 from supervise.admin import bp
 from supervise.admin.forms import (
     NONE,
@@ -66,7 +67,7 @@ def _get_or_404(model: type[T], object_id: int) -> T:
 
 def _after_arg() -> int | None:
     """The keyset cursor ``?after=<id>`` of a list ordered by id descending."""
-    return request.args.get("after", type=int)
+    return params.id_arg("after")
 
 
 # --- trees ---------------------------------------------------------------------------------------
@@ -210,7 +211,7 @@ def unit_new():
     return render_template("admin/unit_form.html", form=form, unit=None)
 
 
-@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@bp.route("/units/<id:unit_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def unit_edit(unit_id: int):
     unit = _get_or_404(Unit, unit_id)
@@ -247,8 +248,8 @@ def _category_form(category: Category | None) -> CategoryForm:
                 "co_unit_ids": [u.id for u in category.co_units], "limit_class": category.limit_class.value,
                 "intake_questions": category.intake_questions or "", "description": category.description or "",
                 "active": category.active, "sort": category.sort}
-    elif request.method == "GET" and request.args.get("parent", type=int):
-        data = {"parent_id": request.args.get("parent", type=int)}
+    elif request.method == "GET" and params.id_arg("parent"):
+        data = {"parent_id": params.id_arg("parent")}
     form = CategoryForm(data=data)
     areas = db.session.scalars(
         select(Category).where(Category.parent_id.is_(None)).order_by(Category.sort, Category.name)
@@ -295,7 +296,7 @@ def category_new():
     return render_template("admin/category_form.html", form=form, category=None)
 
 
-@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@bp.route("/categories/<id:category_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def category_edit(category_id: int):
     category = _get_or_404(Category, category_id)
@@ -343,7 +344,7 @@ def rules():
 
 
 def _rule_form() -> RuleForm:
-    preset = request.args.get("category", type=int) if request.method == "GET" else None
+    preset = params.id_arg("category") if request.method == "GET" else None
     form = RuleForm(data={"category_id": preset} if preset else None)
     categories = db.session.scalars(
         select(Category).where(Category.parent_id.is_not(None)).options(selectinload(Category.parent))
@@ -371,7 +372,7 @@ def rule_new():
     return render_template("admin/rule_form.html", form=form)
 
 
-@bp.route("/rules/<int:rule_id>/retire", methods=["POST"])
+@bp.route("/rules/<id:rule_id>/retire", methods=["POST"])
 @roles_required(Role.ADMIN)
 def rule_retire(rule_id: int):
     rule = _get_or_404(RoutingRule, rule_id)
@@ -470,7 +471,7 @@ def _render_user_edit(user: User, form: UserEditForm | None = None, reset_form: 
                            pairs=pairs)
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_edit(user_id: int):
     user = _get_or_404(User, user_id)
@@ -491,7 +492,7 @@ def user_edit(user_id: int):
     return _render_user_edit(user, form=form)
 
 
-@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/users/<id:user_id>/password", methods=["POST"])
 @roles_required(Role.ADMIN)
 def user_password(user_id: int):
     user = _get_or_404(User, user_id)
@@ -513,7 +514,7 @@ def _cadre_or_404(user_id: int) -> User:
     return user
 
 
-@bp.route("/users/<int:user_id>/pairs", methods=["POST"])
+@bp.route("/users/<id:user_id>/pairs", methods=["POST"])
 @roles_required(Role.ADMIN)
 def pair_add(user_id: int):
     cadre = _cadre_or_404(user_id)
@@ -527,7 +528,7 @@ def pair_add(user_id: int):
     return redirect(url_for("admin.user_edit", user_id=cadre.id, _anchor="pairs"))
 
 
-@bp.route("/users/<int:user_id>/pairs/<int:pair_id>/remove", methods=["POST"])
+@bp.route("/users/<id:user_id>/pairs/<id:pair_id>/remove", methods=["POST"])
 @roles_required(Role.ADMIN)
 def pair_remove(user_id: int, pair_id: int):
     cadre = _cadre_or_404(user_id)

@@ -15,6 +15,7 @@ from sqlalchemy import Select, not_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from supervise import params
 from supervise.api import auth, bp, errors, openapi, schemas
 from supervise.api.errors import ApiError
 from supervise.domain import access, clocks, workflow
@@ -24,7 +25,7 @@ from supervise.models import Category, State, Ticket, TicketEvent, Unit, User
 
 PAGE_SIZE = 25
 PAGE_SIZE_MAX = 100
-TICKET_ID = f"<int(min=1, max={schemas.MAX_ID}):ticket_id>"
+TICKET_ID = "<id:ticket_id>"
 
 errors.install(bp)
 bp.before_request(auth.authenticate)
@@ -38,9 +39,10 @@ def _int_arg(name: str, minimum: int, maximum: int) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not re.fullmatch(r"[0-9]{1,10}", raw) or not minimum <= int(raw) <= maximum:
+    number = params.parse_int(raw, minimum, maximum)
+    if number is None:
         raise ApiError(400, f"{name} must be an integer from {minimum} to {maximum}.")
-    return int(raw)
+    return number
 
 
 def _bool_arg(name: str) -> bool | None:

@@ -31,9 +31,9 @@ from supervise.models import (
     UnitKind,
     User,
 )
+from supervise.params import MAX_ID
 from supervise.unit.forms import TEXT_MAX
 
-MAX_ID = 2**31 - 1  # the largest id a column holds on every database
 HANDLE_DAYS_MAX = 90  # as in the console's forms
 DATE_YEARS = (2000, 2099)
 

@@ -69,7 +69,7 @@ def token_new():
     return _page(TokenForm(formdata=None), created=token, secret=secret)
 
 
-@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/tokens/<id:token_id>/revoke", methods=["POST"])
 @roles_required(*API_ROLES)
 def token_revoke(token_id: int):
     """Revoke one of the user's own tokens: requests with it are refused from now on."""

@@ -163,10 +163,11 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    state = SelectField(_l("State"), validators=[Optional()])
-    unit = SelectField(_l("Lead unit"), validators=[Optional()])
-    category = SelectField(_l("Category"), validators=[Optional()])
-    source = SelectField(_l("Source"), validators=[Optional()])
+    # No Optional(): it would clear the choice check for a blank-looking value such as " " ("" is offered).
+    state = SelectField(_l("State"), default="")
+    unit = SelectField(_l("Lead unit"), default="")
+    category = SelectField(_l("Category"), default="")
+    source = SelectField(_l("Source"), default="")
     q = StringField(_l("Tracking number or title"), validators=[Optional(), Length(max=100)])
 
 

@@ -11,12 +11,19 @@ from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from supervise import labels, storage, web
+from supervise import labels, params, storage, web
 from supervise.console import bp
 from supervise.console.forms import ACTION_FORMS, AliasesForm, FilterForm, IntakeForm, options
 from supervise.domain import access, clocks, credit_code, disclosure, workflow
 from supervise.domain.clock import now
-from supervise.domain.intake import Complaint, IntakeError, file_complaint, register_enterprise
+from supervise.domain.intake import (
+    CONSOLE,
+    ClientKey,
+    Complaint,
+    IntakeError,
+    file_complaint,
+    register_enterprise,
+)
 from supervise.domain.redaction import redact
 from supervise.extensions import db
 from supervise.jobs import enqueue, maintenance
@@ -135,7 +142,7 @@ def index():
     tab = request.args.get("tab", "to_accept")
     if tab not in QUEUE_KEYS:
         tab = "to_accept"
-    after = request.args.get("after", type=int)
+    after = params.id_arg("after")
     form = _filter_form() if tab == "all" else None
 
     query = (select(Ticket).where(access.ticket_scope(current_user), queue_condition(tab))
@@ -228,14 +235,14 @@ def _render_ticket(ticket: Ticket, failed: tuple[str, Any] | None = None):
                            events=ticket.events)
 
 
-@bp.route("/tickets/<int:ticket_id>")
+@bp.route("/tickets/<id:ticket_id>")
 @web.roles_required(Role.SUPERVISOR)
 def ticket(ticket_id: int):
     """A ticket with its facts, requests, orders, redaction terms, timeline and the actions open now."""
     return _render_ticket(_load(ticket_id))
 
 
-@bp.route("/tickets/<int:ticket_id>/<action>", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/<action>", methods=["POST"])
 @web.roles_required(Role.SUPERVISOR)
 def act(ticket_id: int, action: str):
     """Perform one action from its panel through the state machine."""
@@ -310,8 +317,8 @@ def intake():
                 contact_name=(form.contact_name.data or "").strip(), contact_mobile=form.contact_mobile.data or "",
                 contact_email=form.contact_email.data or None, publish_consent=form.publish_consent.data)
             try:
-                ticket, created = file_complaint(complaint, current_user,
-                                                 submission_key=form.submission_key.data or None)
+                ticket, created = file_complaint(complaint, current_user, client_key=ClientKey.of_user(
+                    CONSOLE, current_user, form.submission_key.data))
             except IntakeError as err:
                 db.session.rollback()
                 flash(str(err.message), "danger")
@@ -327,7 +334,7 @@ def intake():
     return render_template("console/intake.html", form=form, enterprises=list(enterprises))
 
 
-@bp.route("/enterprises/<int:enterprise_id>/aliases", methods=["GET", "POST"])
+@bp.route("/enterprises/<id:enterprise_id>/aliases", methods=["GET", "POST"])
 @web.roles_required(Role.SUPERVISOR)
 def enterprise_aliases(enterprise_id: int):
     """The names to mask for one company, besides its registered name."""

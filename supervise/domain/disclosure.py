@@ -15,6 +15,7 @@ from supervise.domain.calendar import WorkingCalendar
 from supervise.domain.clocks import OPEN_STATES
 from supervise.domain.redaction import redact
 from supervise.models import Category, State, Ticket
+from supervise.params import parse_id
 
 # Only a progress note the unit marked public is written for the public; every other note on a
 # public event (a rating comment, a reply before moderation, an instruction) stays off the page.
@@ -143,11 +144,14 @@ def encode_cursor(ticket: Ticket) -> str:
 
 
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """The position :func:`encode_cursor` wrote; None for anything else (the list starts over)."""
     try:
         stamp, ident = (cursor or "").split("-")
-        return datetime.strptime(stamp, "%Y%m%d%H%M%S"), int(ident)
+        at = datetime.strptime(stamp, "%Y%m%d%H%M%S")
     except ValueError:
         return None
+    row_id = parse_id(ident)
+    return (at, row_id) if row_id is not None else None
 
 
 #: A search on PostgreSQL first looks among this many of the newest published tickets that pass the

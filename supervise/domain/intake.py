@@ -1,9 +1,12 @@
 """Intake: every complaint, from any channel, becomes a ticket here."""
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +18,9 @@ from supervise.extensions import db
 from supervise.models import Category, Enterprise, Source, Ticket, User
 
 RETRIEVAL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+
+#: The channels a complaint comes through, each with its own namespace of client keys.
+WEB, CONSOLE, OPEN311 = "web", "console", "open311"
 
 
 class IntakeError(workflow.TransitionError):
@@ -36,6 +42,30 @@ class Complaint:
     contact_email: str | None = None
     publish_consent: bool = True
     answers: dict | None = None
+
+
+@dataclass(frozen=True)
+class ClientKey:
+    """The key a client sends with a complaint so that a retry or a double click files it once, and who
+    sent it through which channel: ``filer`` is ``user:<id>`` or ``api-key:<id>``.
+
+    Only :meth:`stored` reaches the database, so two filers or two channels never share a key, and no
+    one can send a key that names another's complaint (see :func:`file_complaint`).
+    """
+
+    channel: str
+    filer: str
+    value: str
+
+    @classmethod
+    def of_user(cls, channel: str, user: User, value: str | None) -> "ClientKey | None":
+        """The key a logged-in user's form carried; None when it carried none."""
+        return cls(channel, f"user:{user.id}", value) if value else None
+
+    def stored(self) -> str:
+        """A keyed hash (HMAC-SHA-256 with ``SECRET_KEY``) of channel, filer and value: 64 hex digits."""
+        message = "\x1f".join((self.channel, self.filer, self.value)).encode("utf-8", "surrogatepass")
+        return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()
 
 
 def register_enterprise(code: str, name: str, industry: str = "", contact_name: str = "",
@@ -68,13 +98,15 @@ def tracking_number(ticket_id: int, at: datetime) -> str:
     return f"{at:%y%m}{ticket_id:07d}"
 
 
-def file_complaint(complaint: Complaint, filed_by: User | None, submission_key: str | None = None,
+def file_complaint(complaint: Complaint, filed_by: User | None, client_key: ClientKey | None = None,
                    at: datetime | None = None) -> tuple[Ticket, bool]:
-    """Create the ticket, or return the one already filed with ``submission_key``.
+    """Create the ticket, or return the one the same filer already filed with the same ``client_key``.
 
-    Returns ``(ticket, created)``. Does not commit. The submission key makes a double click (or a
-    client's retry) file one complaint, even when both requests race.
+    Returns ``(ticket, created)``. Does not commit. The key makes a double click (or a client's retry)
+    file one complaint, even when both requests race; it is stored derived from the channel and the
+    filer (:meth:`ClientKey.stored`), so "already filed" only ever answers the filer who filed it.
     """
+    submission_key = client_key.stored() if client_key else None
     if submission_key:
         existing = _by_key(submission_key)
         if existing is not None:
@@ -122,6 +154,7 @@ def find_by_tracking(tracking_no: str, retrieval_code: str) -> Ticket | None:
     """The ticket for a public progress lookup; both halves must match."""
     ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_no == (tracking_no or "").strip()))
     code = (retrieval_code or "").strip().upper()
-    if ticket is None or not secrets.compare_digest(ticket.retrieval_code, code):
+    # compare_digest refuses a str with non-ASCII characters; no retrieval code has one.
+    if ticket is None or not code.isascii() or not secrets.compare_digest(ticket.retrieval_code, code):
         return None
     return ticket

@@ -34,6 +34,7 @@ from supervise.models import (
     Unit,
     User,
 )
+from supervise.params import parse_id
 
 S = State
 
@@ -125,7 +126,8 @@ def transition(action: str, label: Any, sources, parties_, enterprise_sees: bool
 
 
 def _unit(unit_id: Any) -> Unit:
-    unit = db.session.get(Unit, int(unit_id)) if str(unit_id or "").isdigit() else None
+    ident = parse_id(str(unit_id or ""))
+    unit = db.session.get(Unit, ident) if ident else None
     if unit is None or not unit.active:
         raise TransitionError(_l("Choose an active unit to handle the ticket."))
     return unit

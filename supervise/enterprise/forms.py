@@ -19,14 +19,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from supervise import labels
 from supervise.forms_common import strong_password, valid_email, valid_mobile
 from supervise.models import Rating
+from supervise.params import parse_id
 
 
 def _int_or_none(value) -> int | None:
-    """Coerce a select's value; an empty or bad value becomes None (the view then says what is missing)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """Coerce a select's value to an id; an empty or bad one becomes None (the view then says what is missing)."""
+    if isinstance(value, int):  # the offered choices
+        return value
+    return parse_id(value.strip()) if isinstance(value, str) else None
 
 
 class ComplaintForm(FlaskForm):

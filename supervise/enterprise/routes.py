@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from supervise import storage, web
+from supervise import params, storage, web
 from supervise.domain import access, intake, workflow
 from supervise.domain.clocks import FINAL_STATES, OPEN_STATES
 from supervise.enterprise import bp
@@ -31,7 +31,7 @@ def index():
     status = request.args.get("status", "")
     if status not in STATUS_FILTERS:
         status = ""
-    after = request.args.get("after", type=int)
+    after = params.id_arg("after")
     query = (select(Ticket).where(access.ticket_scope(current_user))
              .options(selectinload(Ticket.category), selectinload(Ticket.lead_unit),
                       selectinload(Ticket.enterprise))
@@ -111,9 +111,9 @@ def new():
 
     if request.method == "GET":
         form.submission_key.data = web.new_submission_key()
-        form.category_id.data = request.args.get("category", type=int)
+        form.category_id.data = params.id_arg("category")
         if is_cadre:
-            chosen = request.args.get("enterprise", type=int)
+            chosen = params.id_arg("enterprise")
             preset = next((e for e in paired if e.id == chosen), paired[0] if len(paired) == 1 else None)
             if preset is not None:
                 form.enterprise_id.data = preset.id
@@ -157,8 +157,9 @@ def _file(form: ComplaintForm, offered: dict[int, Category], is_cadre: bool) -> 
         contact_email=(form.contact_email.data or "").strip() or None,
         publish_consent=form.publish_consent.data, answers=_answers(category))
     try:
-        ticket, created = intake.file_complaint(complaint, current_user,
-                                                submission_key=form.submission_key.data or None)
+        ticket, created = intake.file_complaint(
+            complaint, current_user, client_key=intake.ClientKey.of_user(intake.WEB, current_user,
+                                                                         form.submission_key.data))
     except intake.IntakeError as err:
         db.session.rollback()
         form.form_errors.append(err.message)
@@ -189,14 +190,14 @@ def _render_ticket(ticket: Ticket, material_form: MaterialForm | None = None, ra
         rate_form=rate_form or RateForm(formdata=None))
 
 
-@bp.route("/tickets/<int:ticket_id>")
+@bp.route("/tickets/<id:ticket_id>")
 @portal_users
 def ticket(ticket_id: int):
     """One of my company's tickets: facts, timeline as the enterprise sees it, and what I can do now."""
     return _render_ticket(web.ticket_for_current_user(ticket_id))
 
 
-@bp.route("/tickets/<int:ticket_id>/material", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/material", methods=["POST"])
 @portal_users
 def material(ticket_id: int):
     """Add the material the unit asked for; the handling clock resumes."""
@@ -217,7 +218,7 @@ def material(ticket_id: int):
                    uploads=uploads, note=form.note.data)
 
 
-@bp.route("/tickets/<int:ticket_id>/rate", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/rate", methods=["POST"])
 @portal_users
 def rate(ticket_id: int):
     """Rate the result; a bad rating goes to the supervisor for review."""

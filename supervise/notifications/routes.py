@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
 
+from supervise import params
 from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.models import Notification
@@ -22,7 +23,7 @@ def unread_count(user) -> int:
 @bp.route("/")
 @login_required
 def index():
-    after = request.args.get("after", type=int)
+    after = params.id_arg("after")
     query = select(Notification).where(Notification.user_id == current_user.id)
     if request.args.get("unread"):
         query = query.where(Notification.read_at.is_(None))
@@ -36,7 +37,7 @@ def index():
     return render_template("notifications/index.html", notifications=rows, next_url=next_url)
 
 
-@bp.route("/<int:notification_id>/open", methods=["POST"])
+@bp.route("/<id:notification_id>/open", methods=["POST"])
 @login_required
 def open_one(notification_id: int):
     note = db.session.get(Notification, notification_id)

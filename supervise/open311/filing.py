@@ -5,7 +5,6 @@ platform does not know it yet. A client's ``attribute[client_request_id]`` makes
 new (it becomes the ticket's submission key, scoped to the client's API key).
 """
 
-import hashlib
 
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
@@ -16,6 +15,7 @@ from supervise.forms_common import MOBILE
 from supervise.models import ApiKey, Area, Source, Ticket
 from supervise.open311.formats import Open311Error
 from supervise.open311.resources import offered_category, question_code
+from supervise.params import parse_id
 
 DESCRIPTION_MAX = 4000  # the spec's limit
 TITLE_LENGTH = 60
@@ -27,11 +27,11 @@ def attribute(form: MultiDict, code: str) -> str:
     return (form.get(f"attribute[{code}]") or "").strip()
 
 
-def submission_key(key: ApiKey, client_request_id: str) -> str | None:
+def client_key(key: ApiKey, client_request_id: str) -> intake.ClientKey | None:
     """The idempotency key of a client's request: the same client id from the same API key files once."""
     if not client_request_id:
         return None
-    return hashlib.sha256(f"open311:{key.id}:{client_request_id}".encode()).hexdigest()
+    return intake.ClientKey(intake.OPEN311, f"api-key:{key.id}", client_request_id)
 
 
 def title_from(description: str) -> str:
@@ -102,7 +102,7 @@ def file_request(key: ApiKey, form: MultiDict) -> tuple[Ticket, bool]:
             area_id=area_id, source=Source.API, contact_name=name, contact_mobile=phone,
             contact_email=email, publish_consent=True, answers=answers or None)
         return intake.file_complaint(complaint, filed_by=None,
-                                     submission_key=submission_key(key, client_request_id))
+                                     client_key=client_key(key, client_request_id))
     except intake.IntakeError as err:
         raise Open311Error(400, err.message) from None
 
@@ -110,7 +110,8 @@ def file_request(key: ApiKey, form: MultiDict) -> tuple[Ticket, bool]:
 def _area_id(value: str) -> int | None:
     if not value:
         return None
-    area = db.session.get(Area, int(value)) if value.isdigit() else None
+    ident = parse_id(value)
+    area = db.session.get(Area, ident) if ident else None
     if area is None or not area.active:
         raise Open311Error(400, _("attribute[area] is not one of the areas in the service definition."))
     return area.id

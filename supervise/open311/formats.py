@@ -38,10 +38,11 @@ def chosen_format(fmt: str | None) -> str:
 
 
 def requested_format() -> str:
-    """The format the client asked for by the resource's extension (``requests.json``), else the default."""
+    """The format this request's URL asks for (``….json`` or ``….xml``), else the default."""
     fmt = (request.view_args or {}).get("fmt")
     if fmt is None:
-        fmt = request.path.rsplit(".", 1)[-1] if "." in request.path.rsplit("/", 1)[-1] else None
+        last = request.path.rsplit("/", 1)[-1]
+        fmt = last.rsplit(".", 1)[-1] if "." in last else None
     return chosen_format(fmt)
 
 
@@ -54,13 +55,17 @@ def w3c(at: datetime | None) -> str | None:
 
 
 def parse_w3c(value: str) -> datetime:
-    """A W3C datetime (or a plain date) as a naive local time; raises ValueError when malformed."""
+    """A W3C datetime (or a plain date) as a naive local time; raises ValueError when malformed or when
+    the zone's time falls off the calendar (0001-01-01T00:00:00+14:00)."""
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).replace(tzinfo=None)
+        except OverflowError:
+            raise ValueError(value) from None
     return parsed
 
 

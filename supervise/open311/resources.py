@@ -20,6 +20,7 @@ from supervise.domain.clocks import BEFORE_DISPATCH, FINAL_STATES
 from supervise.extensions import db
 from supervise.models import Area, Category, State, Ticket, TicketEvent, Unit
 from supervise.open311.formats import w3c
+from supervise.params import parse_id
 
 # Our twelve states as the extended status clients may show; status itself is open or closed.
 # A unit's return is internal (the enterprise does not see it either): to the public the ticket is
@@ -66,9 +67,10 @@ def offered_categories() -> list[Category]:
 
 def offered_category(service_code: str) -> Category | None:
     """The category a service code names, if it is offered."""
-    if not (service_code or "").strip().isdigit():
+    ident = parse_id((service_code or "").strip())
+    if ident is None:
         return None
-    category = db.session.get(Category, int(service_code))
+    category = db.session.get(Category, ident)
     if category is None or category.is_area or not category.active or not category.parent.active:
         return None
     return category

@@ -20,6 +20,7 @@ from supervise.extensions import db, limiter
 from supervise.links import external_url, host_of
 from supervise.open311 import bp, filing, keys, resources
 from supervise.open311.formats import FORMATS, Open311Error, parse_w3c, render, render_error, requested_format
+from supervise.params import in_years, parse_id
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-23T00:00:00+08:00"  # when this endpoint's behaviour last changed
@@ -109,7 +110,10 @@ def _date_arg(name: str):
     if not value:
         return None
     try:
-        return parse_w3c(value)
+        parsed = parse_w3c(value)
+        if not in_years(parsed):  # a 90-day span from it must stay within the calendar
+            raise ValueError(value)
+        return parsed
     except ValueError:
         raise Open311Error(400, _("%(name)s must be a W3C datetime such as 2026-01-01T00:00:00+08:00.",
                                   name=name)) from None
@@ -120,7 +124,8 @@ def _request_query() -> resources.RequestQuery:
     if len(ids) > MAX_IDS:
         raise Open311Error(400, _("Ask for at most %(n)s service_request_id at once.", n=MAX_IDS))
     codes = _split("service_code")
-    if not all(code.isdigit() for code in codes):
+    category_ids = tuple(parse_id(code) for code in codes)
+    if None in category_ids:
         raise Open311Error(400, _("service_code must be codes from the service list."))
     statuses = frozenset(_split("status"))
     if not statuses <= {"open", "closed"}:
@@ -137,7 +142,7 @@ def _request_query() -> resources.RequestQuery:
     if end - start > MAX_SPAN and not ids:
         raise Open311Error(400, _("start_date and end_date may not span more than 90 days."))
     return resources.RequestQuery(start=start, end=end, tracking_nos=tuple(ids),
-                                  category_ids=tuple(int(c) for c in codes), statuses=statuses)
+                                  category_ids=category_ids, statuses=statuses)
 
 
 @bp.route("/requests.<fmt>", methods=["POST"])

@@ -36,7 +36,7 @@ def retry_job(job_id: str):
     return redirect(url_for(".index"))
 
 
-@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@bp.route("/outbox/<id:message_id>/retry", methods=["POST"])
 @roles_required(*OPERATORS)
 def retry_message(message_id: int):
     retry(message_id)

@@ -99,8 +99,8 @@ def _titles(kind: str, scope: str | None) -> str:
 
 
 @bp.route(f"/feeds/<{KINDS}:kind>.atom")
-@bp.route(f"/feeds/units/<int:unit_id>/<{KINDS}:kind>.atom")
-@bp.route(f"/feeds/categories/<int:category_id>/<{KINDS}:kind>.atom")
+@bp.route(f"/feeds/units/<id:unit_id>/<{KINDS}:kind>.atom")
+@bp.route(f"/feeds/categories/<id:category_id>/<{KINDS}:kind>.atom")
 @public_page
 def feed(kind: str, unit_id: int | None = None, category_id: int | None = None):
     """The latest published problems or results, overall, of one lead unit or of one category."""

@@ -14,7 +14,7 @@ from supervise.models import Attachment
 from supervise.public import bp
 
 
-@bp.route("/files/<int:attachment_id>")
+@bp.route("/files/<id:attachment_id>")
 def attachment(attachment_id: int):
     """Send one attachment as a download; 403 to users who may not have it, 404 to anonymous visitors."""
     found = db.session.get(Attachment, attachment_id)

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 
-from supervise import storage, web
+from supervise import params, storage, web
 from supervise.domain import access, clocks
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
@@ -75,7 +75,7 @@ def index():
     tab = request.args.get("tab", "all")
     if tab not in TAB_KEYS:
         tab = "all"
-    after = request.args.get("after", type=int)
+    after = params.id_arg("after")
     scope = access.ticket_scope(current_user)
     conditions = _tab_conditions(now())
 
@@ -128,7 +128,7 @@ def _page(ticket: Ticket, bound: tuple[str, FlaskForm] | None = None, status: in
                            co_handled=co_handled), status
 
 
-@bp.route("/tickets/<int:ticket_id>")
+@bp.route("/tickets/<id:ticket_id>")
 @web.roles_required(*UNIT_ROLES)
 def ticket(ticket_id: int):
     return _page(web.ticket_for_current_user(ticket_id))
@@ -156,45 +156,45 @@ def _submit(ticket_id: int, action: str, data: Callable[[FlaskForm], dict], with
     return web.act(ticket, action, back, uploads=uploads, **data(form))
 
 
-@bp.route("/tickets/<int:ticket_id>/sign", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/sign", methods=["POST"])
 @web.roles_required(*UNIT_ROLES)
 def sign(ticket_id: int):
     return _submit(ticket_id, "sign", lambda f: {})
 
 
-@bp.route("/tickets/<int:ticket_id>/return", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/return", methods=["POST"])
 @web.roles_required(*UNIT_ROLES)
 def return_ticket(ticket_id: int):
     return _submit(ticket_id, "return", lambda f: {"reason": f.reason.data, "basis": f.basis.data})
 
 
-@bp.route("/tickets/<int:ticket_id>/note", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/note", methods=["POST"])
 @web.roles_required(*UNIT_ROLES)
 def note(ticket_id: int):
     return _submit(ticket_id, "note", lambda f: {"note": f.note.data, "public": f.public.data})
 
 
-@bp.route("/tickets/<int:ticket_id>/extension", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/extension", methods=["POST"])
 @web.roles_required(*UNIT_ROLES)
 def request_extension(ticket_id: int):
     return _submit(ticket_id, "request_extension",
                    lambda f: {"new_due": f.new_due.data, "reason": f.extension_reason.data})
 
 
-@bp.route("/tickets/<int:ticket_id>/material", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/material", methods=["POST"])
 @web.roles_required(*UNIT_ROLES)
 def request_material(ticket_id: int):
     return _submit(ticket_id, "request_material", lambda f: {"note": f.material.data})
 
 
-@bp.route("/tickets/<int:ticket_id>/reply", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/reply", methods=["POST"])
 @web.roles_required(*UNIT_ROLES)
 def reply(ticket_id: int):
     return _submit(ticket_id, "reply", lambda f: {"outcome": f.outcome.data, "text": f.text.data},
                    with_files=True)
 
 
-@bp.route("/tickets/<int:ticket_id>/order-answer", methods=["POST"])
+@bp.route("/tickets/<id:ticket_id>/order-answer", methods=["POST"])
 @web.roles_required(*UNIT_ROLES)
 def answer_order(ticket_id: int):
     return _submit(ticket_id, "answer_order", lambda f: {"text": f.answer.data})
