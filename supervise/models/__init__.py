@@ -21,7 +21,8 @@ from supervise.models.ticket import (
     TicketEvent,
     ticket_co_units,
 )
-from supervise.models.user import UNIT_ROLES, Role, User
+from supervise.models.user import UNIT_ROLES, Role, User, Verification, VerificationMethod
+from supervise.models.verification import Invitation, LicenceReview, VerificationCode
 
 __all__ = [
     "ApiKey", "ApiToken", "hash_secret", "NO_UNIT", "StatsCell", "StatsDirty",
@@ -29,5 +30,5 @@ __all__ = [
     "JobRun", "LiaisonPair", "LimitClass", "Notification", "OPEN_STATES", "OutboxMessage", "Outcome",
     "Rating", "RedactionTerm", "Role", "RoutingRule", "Source", "State", "SupervisionOrder", "Ticket",
     "TicketAlert", "TicketEvent", "UNIT_ROLES", "Unit", "UnitKind", "User", "category_co_units", "month_key",
-    "ticket_co_units",
+    "ticket_co_units", "Invitation", "LicenceReview", "Verification", "VerificationCode", "VerificationMethod",
 ]
