@@ -64,9 +64,10 @@ def test_the_verification_migration_keeps_existing_accounts_verified(tmp_path):
             conn.execute(text("INSERT INTO enterprises (name, credit_code, industry, contact_name, contact_mobile, "
                               "aliases, created_at) VALUES ('甲', 'X', '', '王', '139', '', '2026-01-01')"))
             for name, role, enterprise in (("ent", "enterprise", 1), ("boss", "supervisor", None)):
-                conn.execute(text("INSERT INTO users (username, password_hash, name, role, enterprise_id, notify_email, "
-                                  "notify_sms, active, session_token, created_at) VALUES (:n, 'h', :n, :r, :e, 1, 0, 1, "
-                                  ":n, '2026-01-01')"), {"n": name, "r": role, "e": enterprise})
+                conn.execute(text(
+                    "INSERT INTO users (username, password_hash, name, role, enterprise_id, notify_email, notify_sms, "
+                    "active, session_token, created_at) VALUES (:n, 'h', :n, :r, :e, 1, 0, 1, :n, '2026-01-01')"),
+                    {"n": name, "r": role, "e": enterprise})
         upgrade(revision="d4b63d70cead")
         with engine.connect() as conn:
             users = conn.execute(text("SELECT username, verification, verification_method FROM users "

@@ -3,28 +3,14 @@ username and password, and gets a verified account of that company."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from supervise.auth import bp
+from supervise.auth.forms import ActivateForm
 from supervise.domain import verification
 from supervise.extensions import db
-from supervise.forms_common import strong_password
 from supervise.models import User
-
-
-class ActivateForm(FlaskForm):
-    name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=60)])
-    username = StringField(_l("Username"), validators=[
-        DataRequired(), Length(min=3, max=60),
-        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200), strong_password])
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
 
 
 @bp.route("/activate/<token>", methods=["GET", "POST"])

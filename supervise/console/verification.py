@@ -12,7 +12,7 @@ from supervise.console import bp
 from supervise.console.forms import LicenceDecisionForm, ResendInvitationForm
 from supervise.domain import verification
 from supervise.extensions import db
-from supervise.models import Enterprise, Invitation, LicenceReview, Role, Ticket, User
+from supervise.models import Enterprise, Invitation, LicenceReview, Role, User
 
 supervisors = web.roles_required(Role.SUPERVISOR)
 RECENT = 20
@@ -86,16 +86,15 @@ def decide_verification(review_id: int):
 @bp.route("/enterprises/<int:enterprise_id>")
 @supervisors
 def enterprise(enterprise_id: int):
-    """One company: its accounts and how each was verified, its invitations and latest tickets."""
+    """One company: its accounts and how each was verified, and its invitations (its latest tickets are
+    on its names page)."""
     found = _enterprise_or_404(enterprise_id)
     accounts = db.session.scalars(select(User).where(User.enterprise_id == found.id, User.role == Role.ENTERPRISE)
                                   .order_by(User.id))
     invitations = db.session.scalars(select(Invitation).where(Invitation.enterprise_id == found.id)
                                      .order_by(Invitation.id.desc()).limit(RECENT))
-    tickets = db.session.scalars(select(Ticket).where(Ticket.enterprise_id == found.id)
-                                 .order_by(Ticket.id.desc()).limit(RECENT))
     return render_template("console/enterprise.html", enterprise=found, accounts=list(accounts),
-                           invitations=list(invitations), tickets=list(tickets),
+                           invitations=list(invitations),
                            verified=verification.has_verified_account(found), form=ResendInvitationForm())
 
 
