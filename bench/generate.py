@@ -122,7 +122,7 @@ def add_enterprises(count: int, now: datetime, rng: random.Random) -> None:
     from supervise import seed_data as D
     from supervise.domain import credit_code
     from supervise.extensions import db
-    from supervise.models import Area, Enterprise, LiaisonPair, Role, User
+    from supervise.models import Area, Enterprise, LiaisonPair, Role, User, Verification, VerificationMethod
 
     areas = list(db.session.scalars(select(Area).order_by(Area.id)))
     names, codes, rows = set(), set(), []
@@ -147,12 +147,14 @@ def add_enterprises(count: int, now: datetime, rng: random.Random) -> None:
             "email": f"contact{number:05d}@example.com" if rng.random() < 0.6 else None,
             "address": f"襄阳市高新区{rng.choice(D.ROADS)}{rng.randint(1, 300)}号", "area_id": area.id,
             "aliases": f"{brand}{word[:2]}", "created_at": since + timedelta(days=rng.randint(0, 60)),
+            "contact_on_record": True,
         })
     ids = list(db.session.scalars(insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True), rows))
     password_hash = generate_password_hash("Bench-2026-pass", current_app.config["PASSWORD_HASH_METHOD"])
     users = [{"username": f"bench_ent{i:05d}", "name": row["contact_name"], "role": Role.ENTERPRISE,
               "enterprise_id": ident, "mobile": row["contact_mobile"], "email": row["email"],
-              "password_hash": password_hash, "created_at": row["created_at"]}
+              "password_hash": password_hash, "created_at": row["created_at"],
+              "verification": Verification.VERIFIED, "verification_method": VerificationMethod.STAFF}
              for i, (ident, row) in enumerate(zip(ids, rows, strict=True), 1) if rng.random() < 0.33]
     db.session.execute(insert(User), users)
     cadres = list(db.session.scalars(select(User.id).where(User.role == Role.CADRE).order_by(User.id)))

@@ -2,7 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 
-from supervise.models import LimitClass, Outcome, Rating, Role, Source, State, UnitKind
+from supervise.models import (
+    LimitClass,
+    Outcome,
+    Rating,
+    Role,
+    Source,
+    State,
+    UnitKind,
+    Verification,
+    VerificationMethod,
+)
 
 STATE = {
     State.SUBMITTED: _l("Awaiting acceptance"),
@@ -64,4 +74,23 @@ WARNING = {
     "yellow": _l("Due soon"),
     "orange": _l("Overdue"),
     "red": _l("Seriously overdue"),
+}
+VERIFICATION = {
+    Verification.UNVERIFIED: _l("Not verified"),
+    Verification.PENDING: _l("Licence under review"),
+    Verification.VERIFIED: _l("Verified"),
+}
+VERIFICATION_METHOD = {
+    VerificationMethod.CODE: _l("code sent to the contact on record"),
+    VerificationMethod.LICENCE: _l("business licence checked by the office"),
+    VerificationMethod.INVITATION: _l("invitation accepted"),
+    VerificationMethod.COLLEAGUE: _l("added by a verified colleague"),
+    VerificationMethod.STAFF: _l("set up by the office"),
+    VerificationMethod.EXISTING: _l("account older than verification"),
+}
+LICENCE_STATE = {
+    "pending": _l("Awaiting review"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "replaced": _l("Replaced by a later upload"),
 }

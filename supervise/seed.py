@@ -11,6 +11,7 @@ The demo is deterministic (``random.Random(2026)``) apart from the retrieval cod
 which are laid out backwards from today: no step is ever in the future.
 """
 
+import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,10 +20,12 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 from werkzeug.security import generate_password_hash
 
 from supervise import seed_data as D
-from supervise.domain import credit_code, notify, routing, workflow
+from supervise import storage
+from supervise.domain import credit_code, notify, routing, verification, workflow
 from supervise.domain.calendar import load_calendar
 from supervise.domain.calendar_admin import sync_from_package
 from supervise.domain.clock import now as clock_now
@@ -44,6 +47,9 @@ from supervise.models import (
 )
 
 DEMO_PASSWORD = "Demo-2026-pass"
+# The demo applicant's "business licence": a one-page PDF.
+DEMO_LICENCE = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+                b"trailer<</Root 1 0 R>>\n%%EOF\n")
 SEED = 2026
 
 # The accounts printed after seeding: one per role.
@@ -76,6 +82,9 @@ def _user(username: str, name: str, role: Role, password_hash: str, created_at: 
           enterprise: Enterprise | None = None, mobile: str | None = None, email: str | None = None) -> User:
     user = User(username=username, name=name, role=role, unit=unit, enterprise=enterprise, mobile=mobile,
                 email=email, password_hash=password_hash, created_at=created_at)
+    if role == Role.ENTERPRISE:
+        verification.verify_by_staff(user)
+        user.verified_at = created_at
     db.session.add(user)
     return user
 
@@ -182,6 +191,7 @@ def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
         demo = _Demo(random.Random(SEED))
         demo.add_enterprises()
         demo.add_tickets(tickets)
+        demo.add_pending_registration()
         supervision.refresh_overdue_flags(demo.now)
     db.session.flush()
     measures.refresh_all(demo.now)  # the statistics pages read these cells
@@ -269,7 +279,7 @@ class _Demo:
                     codes.add(code)
                     break
             enterprise = Enterprise(
-                name=name, credit_code=code, industry=industry, contact_name=self.names(),
+                name=name, credit_code=code, industry=industry, contact_name=self.names(), contact_on_record=True,
                 contact_mobile=_mobile(rng), email=f"contact{number:02d}@example.com" if rng.random() < 0.6 else None,
                 address=f"襄阳市高新区{rng.choice(D.ROADS)}{rng.randint(1, 300)}号", area=self.areas[area],
                 aliases=alias, created_at=since + timedelta(days=rng.randint(0, 40), hours=rng.randint(8, 17)))
@@ -295,6 +305,23 @@ class _Demo:
                                            created_at=enterprise.created_at + timedelta(days=7)))
                 self.cadre_of.setdefault(enterprise.id, cadre)
         db.session.flush()
+
+    def add_pending_registration(self) -> None:
+        """A company that registered itself and uploaded its licence: the console's queue shows it."""
+        name, industry, area, username = D.PENDING_REGISTRATION
+        first17 = "91420600MA4" + "".join(self.rng.choice(credit_code.ALPHABET) for _ in range(6))
+        at = self.now - timedelta(days=1)
+        enterprise = Enterprise(name=name, credit_code=first17 + credit_code.check_character(first17),
+                                industry=industry, contact_name=self.names(), contact_mobile=_mobile(self.rng),
+                                area=self.areas[area], contact_on_record=False, created_at=at)
+        applicant = User(username=username, name=enterprise.contact_name, role=Role.ENTERPRISE, enterprise=enterprise,
+                         mobile=enterprise.contact_mobile, password_hash=self.password_hash,
+                         created_at=at)
+        db.session.add_all([enterprise, applicant])
+        db.session.flush()
+        licence = FileStorage(io.BytesIO(DEMO_LICENCE), filename="营业执照.pdf")
+        review = verification.submit_licence(applicant, storage.check_upload(licence, storage.LICENCE_TYPES))
+        review.submitted_at = at + timedelta(minutes=10)
 
     def enterprise_actor(self, enterprise_id: int) -> User:
         """Who answers for the enterprise on its tickets: its first account, else its liaison cadre."""

@@ -211,6 +211,9 @@ ENTERPRISES: list[tuple[str, str, str, str]] = [
 ]
 # How many enterprises have their own accounts (the first ones); the rest are reached by cadres.
 ENTERPRISES_WITH_USERS = 26
+# A company that registered itself and uploaded its business licence, awaiting the office's review:
+# name, industry, area, username of the applicant.
+PENDING_REGISTRATION = ("襄阳新锐智能装备有限公司", "制造业", "东风街道", "ent_new")
 # A second account for these enterprise numbers (1-based).
 SECOND_USERS = (1, 3, 6, 10)
 # Liaison cadres (包联干部): username, and the enterprise numbers (1-based) each is paired with.

@@ -19,6 +19,9 @@ ALLOWED = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
 }
 
+# A business licence is a scan or a photograph.
+LICENCE_TYPES = {mime: ext for mime, ext in ALLOWED.items() if mime in ("image/jpeg", "image/png", "application/pdf")}
+
 
 class UploadError(ValueError):
     def __init__(self, message):
@@ -34,8 +37,11 @@ class CheckedUpload:
     size: int
 
 
-def check_upload(storage: FileStorage) -> CheckedUpload:
-    """Validate one uploaded file by its content and size; raises :class:`UploadError`."""
+def check_upload(storage: FileStorage, allowed: dict[str, str] = ALLOWED) -> CheckedUpload:
+    """Validate one uploaded file by its content and size; raises :class:`UploadError`.
+
+    ``allowed`` maps the content types accepted to their extensions (:data:`ALLOWED` or
+    :data:`LICENCE_TYPES`)."""
     head = storage.stream.read(8192)
     storage.stream.seek(0, os.SEEK_END)
     size = storage.stream.tell()
@@ -47,9 +53,11 @@ def check_upload(storage: FileStorage) -> CheckedUpload:
     if size > limit:
         raise UploadError(_l("%(name)s is larger than %(mb)d MB.", name=name, mb=limit // (1024 * 1024)))
     kind = filetype.guess(head)
-    if kind is None or kind.mime not in ALLOWED:
+    if kind is None or kind.mime not in allowed:
+        if allowed is LICENCE_TYPES:
+            raise UploadError(_l("%(name)s is not a JPEG, PNG or PDF file.", name=name))
         raise UploadError(_l("%(name)s is not a JPEG, PNG, PDF, Word or Excel file.", name=name))
-    return CheckedUpload(storage, _display_name(name, ALLOWED[kind.mime]), kind.mime, size)
+    return CheckedUpload(storage, _display_name(name, allowed[kind.mime]), kind.mime, size)
 
 
 def check_uploads(files: list[FileStorage]) -> list[CheckedUpload]:
@@ -68,18 +76,28 @@ def _display_name(name: str, ext: str) -> str:
     return f"{safe}.{ext}"
 
 
+def path_for(stored_name: str) -> str:
+    """Where the file stored as ``stored_name`` lives, outside the static folder."""
+    return os.path.join(current_app.config["UPLOAD_DIR"], stored_name[:2], stored_name)
+
+
 def path_of(attachment: Attachment) -> str:
-    return os.path.join(current_app.config["UPLOAD_DIR"], attachment.stored_name[:2], attachment.stored_name)
+    return path_for(attachment.stored_name)
+
+
+def write(upload: CheckedUpload) -> str:
+    """Write a checked upload under a new random name and return that name."""
+    stored_name = secrets.token_hex(16)
+    path = path_for(stored_name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    upload.storage.stream.seek(0)
+    upload.storage.save(path)
+    return stored_name
 
 
 def store(upload: CheckedUpload, ticket: Ticket, by: User | None, event: TicketEvent | None = None) -> Attachment:
     """Write the file and return its (added, uncommitted) attachment row."""
-    stored_name = secrets.token_hex(16)
-    attachment = Attachment(filename=upload.filename, stored_name=stored_name, content_type=upload.content_type,
+    attachment = Attachment(filename=upload.filename, stored_name=write(upload), content_type=upload.content_type,
                             size=upload.size, uploaded_by_id=by and by.id, event=event)
-    path = path_of(attachment)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    upload.storage.stream.seek(0)
-    upload.storage.save(path)
     ticket.attachments.append(attachment)
     return attachment

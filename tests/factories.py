@@ -4,7 +4,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import datetime
 
-from supervise.domain import credit_code, routing, workflow
+from supervise.domain import credit_code, routing, verification, workflow
 from supervise.domain.intake import Complaint, file_complaint
 from supervise.extensions import db
 from supervise.models import (
@@ -38,11 +38,13 @@ def make_unit(name: str, kind: UnitKind = UnitKind.DEPARTMENT, parent: Unit | No
 
 
 def make_user(role: Role, username: str | None = None, unit: Unit | None = None,
-              enterprise: Enterprise | None = None, name: str | None = None) -> User:
+              enterprise: Enterprise | None = None, name: str | None = None, verified: bool = True) -> User:
     username = username or f"{role.value}{next(_seq)}"
     user = User(username=username, name=name or username, role=role, unit=unit, enterprise=enterprise,
                 mobile="13800000000", email=f"{username}@example.com")
     user.set_password(PASSWORD)
+    if verified:
+        verification.verify_by_staff(user)
     db.session.add(user)
     return user
 
@@ -50,7 +52,7 @@ def make_user(role: Role, username: str | None = None, unit: Unit | None = None,
 def make_enterprise(name: str, industry: str = "制造业", area: Area | None = None) -> Enterprise:
     enterprise = Enterprise(name=name, credit_code=valid_credit_code(), industry=industry,
                             contact_name="王建国", contact_mobile="13912345678", email="wang@corp.example",
-                            area=area)
+                            area=area, contact_on_record=True)
     db.session.add(enterprise)
     return enterprise
 

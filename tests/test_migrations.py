@@ -45,3 +45,33 @@ def test_the_search_index_exists_at_head():
             assert conn.exec_driver_sql(
                 "SELECT is_generated FROM information_schema.columns "
                 "WHERE table_name = 'tickets' AND column_name = 'search_vector'").scalar() == "ALWAYS"
+
+
+def test_the_verification_migration_keeps_existing_accounts_verified(tmp_path):
+    """Existing data is the demo seed and staff intake: its accounts stay verified ("existing"), its
+    companies' contacts count as on record; new rows get the models' safe defaults."""
+    from flask_migrate import upgrade
+    from sqlalchemy import create_engine, text
+
+    from supervise import create_app
+
+    url = f"sqlite:///{tmp_path / 'before.sqlite3'}"
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade(revision="5d0e3c1a9b47")
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO enterprises (name, credit_code, industry, contact_name, contact_mobile, "
+                              "aliases, created_at) VALUES ('甲', 'X', '', '王', '139', '', '2026-01-01')"))
+            for name, role, enterprise in (("ent", "enterprise", 1), ("boss", "supervisor", None)):
+                conn.execute(text(
+                    "INSERT INTO users (username, password_hash, name, role, enterprise_id, notify_email, notify_sms, "
+                    "active, session_token, created_at) VALUES (:n, 'h', :n, :r, :e, 1, 0, 1, :n, '2026-01-01')"),
+                    {"n": name, "r": role, "e": enterprise})
+        upgrade(revision="d4b63d70cead")
+        with engine.connect() as conn:
+            users = conn.execute(text("SELECT username, verification, verification_method FROM users "
+                                      "ORDER BY username")).all()
+            assert [tuple(u) for u in users] == [("boss", "verified", None), ("ent", "verified", "existing")]
+            assert conn.execute(text("SELECT contact_on_record FROM enterprises")).scalar() in (1, True)
+        engine.dispose()

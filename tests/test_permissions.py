@@ -26,6 +26,7 @@ from supervise.models import (
     ApiToken,
     Attachment,
     LiaisonPair,
+    LicenceReview,
     Notification,
     OutboxMessage,
     Role,
@@ -72,13 +73,15 @@ class Policy:
     ticket they may see: 403 otherwise), ``owner`` (``roles``, and only ``owner``'s object: ``others`` for
     anyone else's), ``file`` (an attachment: its ticket's parties; 403 to other users, 404 to anonymous),
     ``token`` (the JSON API: a bearer token, never the session: 401 without one), ``key`` (Open311
-    filing: an API key, never the session: 403 without one), ``nowhere`` (404 for everyone).
+    filing: an API key, never the session: 403 without one), ``nowhere`` (404 for everyone), ``only``
+    (exactly ``viewers``: 403 to other users, 404 to anonymous visitors).
     """
 
     kind: str
     roles: tuple[Role, ...] = ALL_ROLES
     owner: str | None = None
     others: int = FORBIDDEN
+    viewers: frozenset[str] = frozenset()
 
     def expect(self, who: str, anonymous=LOGIN):
         """The outcome for ``who``; ``anonymous`` is what a visitor without credentials gets."""
@@ -92,6 +95,8 @@ class Policy:
             return FORBIDDEN
         if self.kind == "file":
             return ALLOW if who in TICKET_VIEWERS else NOT_FOUND if who == "anonymous" else FORBIDDEN
+        if self.kind == "only":
+            return ALLOW if who in self.viewers else NOT_FOUND if who == "anonymous" else FORBIDDEN
         if who == "anonymous":
             return anonymous
         if ROLE_OF[who] not in self.roles:
@@ -106,6 +111,8 @@ class Policy:
 PUBLIC = Policy("public")
 LOGGED_IN = Policy("roles")
 FILE = Policy("file")
+#: A business licence: the supervisors who review it and the account that uploaded it (the scene's).
+LICENCE = Policy("only", viewers=frozenset({"supervisor", "enterprise_user"}))
 TOKEN = Policy("token")
 KEY = Policy("key")
 NOWHERE = Policy("nowhere")
@@ -136,10 +143,12 @@ MATRIX: dict[str, Policy] = {
     "public.stats_export": PUBLIC,
     "public.feed": PUBLIC,
     "public.attachment": FILE,
+    "public.licence": LICENCE,
     # accounts
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.register": PUBLIC,
+    "auth.activate": PUBLIC,  # the invitation's token is the credential
     "auth.password": LOGGED_IN,
     "auth.tokens": roles(*API_USERS),
     "auth.token_new": roles(*API_USERS),
@@ -148,6 +157,10 @@ MATRIX: dict[str, Policy] = {
     "enterprise.index": roles(*PORTAL),
     "enterprise.new": roles(*PORTAL),
     "enterprise.colleagues": roles(Role.ENTERPRISE),
+    "enterprise.verification": roles(Role.ENTERPRISE),
+    "enterprise.send_code": roles(Role.ENTERPRISE),
+    "enterprise.check_code": roles(Role.ENTERPRISE),
+    "enterprise.upload_licence": roles(Role.ENTERPRISE),
     "enterprise.ticket": ticket(*PORTAL),
     "enterprise.material": ticket(*PORTAL),
     "enterprise.rate": ticket(*PORTAL),
@@ -165,6 +178,11 @@ MATRIX: dict[str, Policy] = {
     "console.index": roles(Role.SUPERVISOR),
     "console.intake": roles(Role.SUPERVISOR),
     "console.enterprise_aliases": roles(Role.SUPERVISOR),
+    "console.enterprise": roles(Role.SUPERVISOR),
+    "console.resend_invitation": roles(Role.SUPERVISOR),
+    "console.verifications": roles(Role.SUPERVISOR),
+    "console.verification_review": roles(Role.SUPERVISOR),
+    "console.decide_verification": roles(Role.SUPERVISOR),
     "console.ticket": ticket(Role.SUPERVISOR),
     "console.act": ticket(Role.SUPERVISOR),
     # administration
@@ -286,6 +304,7 @@ class Scene:
     api_key: ApiKey
     token: ApiToken  # the handler's
     message: OutboxMessage
+    licence: LicenceReview  # uploaded by the enterprise user, awaiting review
 
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -305,13 +324,17 @@ def scene(world) -> Scene:
     token, _secret = ApiToken.issue(world.handler, "我的系统")
     message = OutboxMessage(dedupe_key="permission-matrix", channel="email", address="x@example.com",
                             subject="s", body="b", status="dead", attempts=5)
-    db.session.add_all([notification, token, message])
+    licence = LicenceReview(user_id=world.enterprise_user.id, enterprise_id=world.acme.id, filename="营业执照.pdf",
+                            stored_name=storage.write(storage.check_upload(
+                                FileStorage(io.BytesIO(PDF), filename="营业执照.pdf"), storage.LICENCE_TYPES)),
+                            content_type="application/pdf", size=len(PDF))
+    db.session.add_all([notification, token, message, licence])
     db.session.commit()
     return Scene(
         ticket=ticket_, rival_ticket=rival_ticket, published=published, attachment=attachment,
         notification=notification,
         pair=db.session.scalar(select(LiaisonPair).where(LiaisonPair.cadre_id == world.cadre.id)),
-        rule=db.session.scalar(select(RoutingRule)), api_key=api_key, token=token, message=message)
+        rule=db.session.scalar(select(RoutingRule)), api_key=api_key, token=token, message=message, licence=licence)
 
 
 def url_for_route(endpoint: str, rule_text: str, world, scene: Scene) -> str:
@@ -323,7 +346,8 @@ def url_for_route(endpoint: str, rule_text: str, world, scene: Scene) -> str:
         "unit_id": world.edu.id, "category_id": world.schooling.id, "user_id": world.cadre.id,
         "pair_id": scene.pair.id, "rule_id": scene.rule.id, "key_id": scene.api_key.id,
         "token_id": scene.token.id, "enterprise_id": world.acme.id, "message_id": scene.message.id,
-        "job_id": "no-such-job", "name": "no-such-task", "lang": "en", "kind": "problems",
+        "review_id": scene.licence.id, "job_id": "no-such-job", "name": "no-such-task", "lang": "en",
+        "kind": "problems",
         "service_code": str(world.schooling.id), "service_request_id": scene.published.tracking_no,
         "token": scene.published.tracking_no, "rest": "no-such-resource",
         "fmt": FORMAT_IN_URL.get(endpoint, "json"), "action": ACTION_IN_URL.get(endpoint),
@@ -699,6 +723,10 @@ WORKING_FORMS = {
     "console.act": {"approve_reply-note": "同意"}, "auth.logout": {}, "notifications.read_all": {},
     "notifications.open_one": {}, "admin.rule_retire": {}, "admin.pair_remove": {},
     "admin.api_key_revoke": {}, "auth.token_revoke": {}, "auth.token_new": {"name": "我的系统"},
+    "console.resend_invitation": {}, "console.decide_verification": {"decision": "approve"},
+    "enterprise.send_code": {"channel": "sms"}, "enterprise.check_code": {"code": "123456"},
+    "auth.activate": {"name": "王二", "username": "acme3", "password": "Strong-pass-123",
+                      "confirm": "Strong-pass-123"},
     "enterprise.colleagues": {"username": "acme2", "name": "王二", "mobile": "13812345678",
                               "password": "Strong-pass-123", "password2": "Strong-pass-123"},
 }

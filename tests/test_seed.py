@@ -136,3 +136,15 @@ def test_the_demo_seed_prints_one_login_per_role(app):
     assert result.exit_code == 0 and f"password for all: {seed.DEMO_PASSWORD}" in result.output
     for role in Role:
         assert f"  {role.value:<12} " in result.output
+
+
+def test_demo_enterprise_accounts_are_verified_and_one_registration_awaits_review(demo):
+    from supervise.models import LicenceReview, Verification
+
+    accounts = db.session.scalars(select(User).where(User.role == Role.ENTERPRISE)).all()
+    pending = [u for u in accounts if u.verification != Verification.VERIFIED]
+    assert len(accounts) > 26 and [u.username for u in pending] == ["ent_new"]
+    assert pending[0].verification == Verification.PENDING and not pending[0].enterprise.contact_on_record
+    review = db.session.scalar(select(LicenceReview))
+    assert review.user_id == pending[0].id and review.state == "pending"
+    assert all(e.contact_on_record for e in db.session.scalars(select(Enterprise)) if e.id != review.enterprise_id)

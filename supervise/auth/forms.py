@@ -19,7 +19,18 @@ class PasswordForm(FlaskForm):
                             validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))])
 
 
-class RegisterForm(FlaskForm):
+class NewAccountForm(FlaskForm):
+    """The username and password of an account being created (registration, activating an invitation)."""
+
+    username = StringField(_l("Username"), validators=[
+        DataRequired(), Length(min=3, max=60),
+        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200), strong_password])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+
+
+class RegisterForm(NewAccountForm):
     company = StringField(_l("Company name"), validators=[DataRequired(), Length(max=120)])
     credit_code = StringField(_l("Unified social credit code"), validators=[DataRequired(), valid_credit_code],
                               description=_l("18 characters, as on the business licence"))
@@ -29,9 +40,9 @@ class RegisterForm(FlaskForm):
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=40)])
     mobile = StringField(_l("Mobile"), validators=[DataRequired(), valid_mobile])
     email = EmailField(_l("E-mail"), validators=[valid_email])
-    username = StringField(_l("Username"), validators=[
-        DataRequired(), Length(min=3, max=60),
-        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200), strong_password])
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+
+
+class ActivateForm(NewAccountForm):
+    """Activating an invitation: the invitee's name, username and password."""
+
+    name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=60)])

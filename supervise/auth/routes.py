@@ -7,9 +7,10 @@ from wtforms import SelectChoice
 from supervise import throttle
 from supervise.auth import bp, sessions
 from supervise.auth.forms import LoginForm, PasswordForm, RegisterForm
+from supervise.domain import verification
 from supervise.domain.clock import now
 from supervise.extensions import db, limiter
-from supervise.models import Area, Enterprise, Role, User
+from supervise.models import Area, Role, User
 from supervise.redirects import redirect_to_next
 
 HOME = {
@@ -73,24 +74,18 @@ def register():
     form.area_id.choices = [SelectChoice(0, "—")] + [SelectChoice(a.id, a.name) for a in db.session.scalars(
         select(Area).where(Area.active).order_by(Area.sort, Area.id))]
     if form.validate_on_submit():
-        if db.session.scalar(select(Enterprise).where(Enterprise.credit_code == form.credit_code.data)):
-            form.credit_code.errors.append(
-                _("This company is already registered; ask its administrator for an account."))
-        elif User.by_username(form.username.data):
+        if User.by_username(form.username.data):
             form.username.errors.append(_("This username is taken."))
         else:
-            enterprise = Enterprise(
-                name=form.company.data.strip(), credit_code=form.credit_code.data, industry=form.industry.data,
-                contact_name=form.contact_name.data.strip(), contact_mobile=form.mobile.data,
-                email=form.email.data or None, address=form.address.data or None,
-                area_id=form.area_id.data or None)
-            user = User(username=form.username.data.strip(), name=form.contact_name.data.strip(),
-                        role=Role.ENTERPRISE, enterprise=enterprise, mobile=form.mobile.data,
-                        email=form.email.data or None)
-            user.set_password(form.password.data)
-            db.session.add_all([enterprise, user])
+            user = verification.register_applicant(
+                code=form.credit_code.data, company=form.company.data, industry=form.industry.data,
+                area_id=form.area_id.data or None, address=form.address.data,
+                contact_name=form.contact_name.data.strip(),
+                mobile=form.mobile.data, email=form.email.data or None, username=form.username.data,
+                password=form.password.data)
             sessions.log_in(user)
             db.session.commit()
-            flash(_("Your company is registered. You can now file complaints."), "success")
-            return redirect(url_for("enterprise.index"))
+            flash(_("Your account is registered. Until it is verified you see only the complaints you file "
+                    "yourself: verify it now."), "success")
+            return redirect(url_for("enterprise.verification"))
     return render_template("auth/register.html", form=form)

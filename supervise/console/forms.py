@@ -205,3 +205,18 @@ class IntakeForm(FlaskForm):
                                    default=True)
     files = MultipleFileField(_l("Attachments"),
                               description=_l("Up to 5 files: JPEG, PNG, PDF, Word or Excel, 10 MB each."))
+
+
+class LicenceDecisionForm(FlaskForm):
+    """A supervisor's decision on a business licence; a rejection needs its reason (the applicant is told)."""
+
+    decision = SelectField(_l("Decision"), choices=[NO_CHOICE,
+                                                    SelectChoice("approve", _l("Approve: the licence matches")),
+                                                    SelectChoice("reject", _l("Reject"))],
+                           validators=[DataRequired(message=_l("Choose approve or reject."))])
+    reason = TextAreaField(_l("Reason for a rejection"), validators=[Optional(), Length(max=500)],
+                           description=_l("E.g. the name or credit code on the licence differs, or it cannot be read."))
+
+
+class ResendInvitationForm(FlaskForm):
+    """Only the CSRF token."""

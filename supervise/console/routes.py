@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 from supervise import labels, params, storage, web
 from supervise.console import bp
 from supervise.console.forms import ACTION_FORMS, AliasesForm, FilterForm, IntakeForm, options
-from supervise.domain import access, clocks, credit_code, disclosure, workflow
+from supervise.domain import access, clocks, credit_code, disclosure, verification, workflow
 from supervise.domain.clock import now
 from supervise.domain.intake import (
     CONSOLE,
@@ -164,7 +164,8 @@ def index():
         next_url = url_for(".index", **args, after=tickets[-1].id)
     first_url = url_for(".index", **args) if after else None
     return render_template("console/index.html", queues=QUEUES, counts=queue_counts(), tab=tab,
-                           tickets=tickets, form=form, next_url=next_url, first_url=first_url)
+                           tickets=tickets, form=form, next_url=next_url, first_url=first_url,
+                           pending_licences=verification.pending_count())
 
 
 # ---------------------------------------------------------------- one ticket
@@ -326,6 +327,8 @@ def intake():
                 if created:
                     for upload in uploads:
                         storage.store(upload, ticket, current_user, ticket.events[0])
+                    verification.invite_if_new(enterprise, form.contact_mobile.data, form.contact_email.data,
+                                               by=current_user)
                 db.session.commit()
                 flash(_("Complaint registered: tracking number %(no)s, retrieval code %(code)s.",
                         no=ticket.tracking_no, code=ticket.retrieval_code), "success")

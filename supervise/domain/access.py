@@ -3,7 +3,16 @@
 from sqlalchemy import ColumnElement, false, select, true
 
 from supervise.extensions import db
-from supervise.models import Attachment, LiaisonPair, Role, Ticket, User, ticket_co_units
+from supervise.models import (
+    Attachment,
+    LiaisonPair,
+    LicenceReview,
+    Role,
+    Ticket,
+    User,
+    Verification,
+    ticket_co_units,
+)
 
 
 def paired_enterprise_ids(cadre: User) -> list[int]:
@@ -20,7 +29,11 @@ def ticket_scope(user: User | None) -> ColumnElement[bool]:
         co = select(ticket_co_units.c.ticket_id).where(ticket_co_units.c.unit_id == user.unit_id)
         return (Ticket.lead_unit_id == user.unit_id) | Ticket.id.in_(co)
     if user.role == Role.ENTERPRISE and user.enterprise_id:
-        return Ticket.enterprise_id == user.enterprise_id
+        if user.is_verified:
+            return Ticket.enterprise_id == user.enterprise_id
+        # An account not yet shown to speak for its company sees only what it filed itself, never what
+        # staff, a cadre or Open311 filed for the same credit code.
+        return (Ticket.enterprise_id == user.enterprise_id) & (Ticket.filed_by_id == user.id)
     if user.role == Role.CADRE:
         pairs = select(LiaisonPair.enterprise_id).where(LiaisonPair.cadre_id == user.id)
         return Ticket.enterprise_id.in_(pairs)
@@ -43,11 +56,28 @@ def parties(user: User | None, ticket: Ticket) -> frozenset[str]:
             found.add("unit")
         elif any(u.id == user.unit_id for u in ticket.co_units):
             found.add("co_unit")
-    if user.role == Role.ENTERPRISE and user.enterprise_id == ticket.enterprise_id:
+    if user.role == Role.ENTERPRISE and user.enterprise_id == ticket.enterprise_id and (
+            user.is_verified or ticket.filed_by_id == user.id):
         found.add("enterprise")
     if user.role == Role.CADRE and ticket.enterprise_id in paired_enterprise_ids(user):
         found.add("enterprise")
     return frozenset(found)
+
+
+def enterprise_accounts_following(ticket: Ticket) -> ColumnElement[bool]:
+    """A WHERE clause on users: the enterprise accounts that may follow ``ticket`` (its company's
+    verified accounts, and the account that filed it), as :func:`parties` decides for one user."""
+    mine = User.verification == Verification.VERIFIED
+    if ticket.filed_by_id is not None:
+        mine = mine | (User.id == ticket.filed_by_id)
+    return (User.role == Role.ENTERPRISE) & (User.enterprise_id == ticket.enterprise_id) & mine
+
+
+def may_see_licence(user: User | None, review: LicenceReview) -> bool:
+    """A business licence is shown to the supervisors who review it and to the account that uploaded it."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.role == Role.SUPERVISOR or review.user_id == user.id
 
 
 def can_view(user: User | None, ticket: Ticket) -> bool:

@@ -84,7 +84,7 @@ def register_enterprise(code: str, name: str, industry: str = "", contact_name: 
         raise IntakeError(_l("Give the company's name to register it."))
     enterprise = Enterprise(name=name.strip()[:120], credit_code=code, industry=industry or "",
                             contact_name=(contact_name or "").strip()[:40], contact_mobile=contact_mobile or "",
-                            email=email or None)
+                            email=email or None, contact_on_record=True)  # taken down by staff or a client
     db.session.add(enterprise)
     return enterprise
 

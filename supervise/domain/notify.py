@@ -15,6 +15,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from supervise.domain import access
 from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.links import absolute
@@ -84,7 +85,7 @@ def _recipients(ticket: Ticket, audience: Iterable[str]) -> list[Recipient]:
             found = _unit_staff(ticket, (Role.HANDLER,))
         elif who == "enterprise":
             found = db.session.scalars(select(User).where(
-                User.enterprise_id == ticket.enterprise_id, User.active.is_(True)))
+                access.enterprise_accounts_following(ticket), User.active.is_(True)))
         elif who == "filer":
             found = []
             extra.append(Recipient(key="contact", email=ticket.contact_email or None,
@@ -128,6 +129,37 @@ def _link_for(ticket: Ticket, recipient: Recipient) -> str:
     return f"/my/tickets/{ticket.id}"
 
 
+def _outbox(key: str, channel: str, subject: str, body: str, user: User | None = None, address: str | None = None,
+            ticket: Ticket | None = None, link: str | None = None) -> OutboxMessage:
+    message = OutboxMessage(
+        dedupe_key=key, channel=channel, user_id=user.id if user else None, address=address,
+        ticket_id=ticket.id if ticket else None, subject=subject, body=body, link=link,
+        next_attempt_at=now(), enqueued_at=now())
+    db.session.add(message)
+    return message
+
+
+def tell_address(key: str, channel: str, address: str, subject: str, body: str) -> OutboxMessage:
+    """One e-mail or SMS (``channel``) to an address that is not a user's, such as a company's contact
+    on record or an invitee; ``key`` makes it one row however often the cause repeats. Delivered after
+    the commit, like every message."""
+    return _outbox(key, channel, subject, body, address=address)
+
+
+def tell_user(key: str, user: User, compose, link: str | None = None) -> list[OutboxMessage]:
+    """A message about no particular ticket to ``user``: in-app, and by e-mail and SMS as they chose.
+
+    ``compose()`` returns (subject, body); it is called in the user's language.
+    """
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject, body = compose()
+    channels = [("inapp", None)]
+    channels += [("email", user.email)] if user.email and user.notify_email else []
+    channels += [("sms", user.mobile)] if user.mobile and user.notify_sms else []
+    return [_outbox(f"{key}:u{user.id}:{channel}", channel, subject, body, user=user, address=address, link=link)
+            for channel, address in channels]
+
+
 def queue_messages(ticket: Ticket, event: TicketEvent) -> list[OutboxMessage]:
     """Outbox rows for ``event``; none twice for the same event, recipient and channel."""
     audience = AUDIENCE.get(event.action)
@@ -148,12 +180,8 @@ def queue_messages(ticket: Ticket, event: TicketEvent) -> list[OutboxMessage]:
         channels += [("email", recipient.email)] if recipient.email else []
         channels += [("sms", recipient.mobile)] if recipient.mobile else []
         for channel, address in channels:
-            message = OutboxMessage(
-                dedupe_key=f"e{event.id}:{recipient.key}:{channel}", channel=channel,
-                user_id=recipient.user.id if recipient.user else None, address=address, ticket_id=ticket.id,
-                subject=subject, body=body, link=link, next_attempt_at=now(), enqueued_at=now())
-            db.session.add(message)
-            messages.append(message)
+            messages.append(_outbox(f"e{event.id}:{recipient.key}:{channel}", channel, subject, body,
+                                    user=recipient.user, address=address, ticket=ticket, link=link))
     return messages
 
 

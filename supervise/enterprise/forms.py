@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -77,3 +78,20 @@ class ColleagueForm(FlaskForm):
     mobile = StringField(_l("Mobile"), validators=[DataRequired(), valid_mobile])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=200), strong_password],
                              description=_l("Tell it to your colleague; they should change it after logging in."))
+
+
+class SendCodeForm(FlaskForm):
+    """Where to send the one-time code: one of the company's contacts on record (the view fills the choices)."""
+
+    channel = RadioField(_l("Send the code to"),
+                         validators=[InputRequired(message=_l("Choose where to send the code."))])
+
+
+class CheckCodeForm(FlaskForm):
+    code = StringField(_l("The code you received"), validators=[DataRequired(), Length(max=12)])
+
+
+class LicenceForm(FlaskForm):
+    licence = FileField(_l("Business licence"), validators=[FileRequired(message=_l("Choose the licence's file."))],
+                        description=_l("A scan or photograph (PDF, JPEG or PNG) in which the company's name and "
+                                       "unified social credit code can be read."))

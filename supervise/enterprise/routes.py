@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from supervise import params, storage, web
-from supervise.domain import access, intake, workflow
+from supervise.domain import access, intake, verification, workflow
 from supervise.domain.clocks import FINAL_STATES, OPEN_STATES
 from supervise.enterprise import bp
 from supervise.enterprise.forms import ColleagueForm, ComplaintForm, MaterialForm, RateForm
@@ -167,6 +167,8 @@ def _file(form: ComplaintForm, offered: dict[int, Category], is_cadre: bool) -> 
     if created:
         for upload in uploads:
             storage.store(upload, ticket, current_user, ticket.events[0])
+        if is_cadre:  # the company may have no account yet: invite the contact the cadre took down
+            verification.invite_if_new(enterprise, complaint.contact_mobile, complaint.contact_email, by=current_user)
         db.session.commit()
         flash(_("Your complaint has been filed. Tracking number: %(no)s. Retrieval code: %(code)s. "
                 "Keep both to look up its progress without logging in.",
@@ -244,6 +246,9 @@ def colleagues():
     enterprise_id = current_user.enterprise_id
     if enterprise_id is None:
         abort(403)
+    if not current_user.is_verified:
+        flash(_("Only a verified account can add colleagues: verify yours first."), "info")
+        return redirect(url_for(".verification"))
     form = ColleagueForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
@@ -253,6 +258,7 @@ def colleagues():
             user = User(username=username, name=form.name.data.strip(), role=Role.ENTERPRISE,
                         enterprise_id=enterprise_id, mobile=form.mobile.data)
             user.set_password(form.password.data)
+            verification.vouch_for(user, current_user)
             db.session.add(user)
             try:
                 db.session.commit()

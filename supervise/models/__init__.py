@@ -20,7 +20,8 @@ from supervise.models.ticket import (
     TicketEvent,
     ticket_co_units,
 )
-from supervise.models.user import UNIT_ROLES, Role, User, UserSession, hash_secret
+from supervise.models.user import UNIT_ROLES, Role, User, UserSession, Verification, VerificationMethod, hash_secret
+from supervise.models.verification import Invitation, LicenceReview, VerificationCode
 
 __all__ = [
     "ApiKey", "ApiToken", "hash_secret", "NO_UNIT", "StatsCell", "StatsDirty",
@@ -29,5 +30,5 @@ __all__ = [
     "Rating", "RedactionTerm", "Role", "RoutingRule", "Source", "State", "SupervisionOrder", "Ticket",
     "TicketAlert", "TicketEvent", "UNIT_ROLES", "Unit", "UnitKind", "User", "UserSession", "category_co_units",
     "month_key",
-    "ticket_co_units",
+    "ticket_co_units", "Invitation", "LicenceReview", "Verification", "VerificationCode", "VerificationMethod",
 ]

@@ -67,6 +67,9 @@ class Enterprise(db.Model):
     contact_name: Mapped[str] = mapped_column(String(40))
     contact_mobile: Mapped[str] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(120))
+    # The contact was taken down by staff, a cadre or an Open311 client, not typed by a self-registering
+    # applicant: only such a contact may receive a one-time code that verifies an account.
+    contact_on_record: Mapped[bool] = mapped_column(default=False)
     address: Mapped[str | None] = mapped_column(String(200))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
     aliases: Mapped[str] = mapped_column(Text, default="")  # redaction terms, one per line

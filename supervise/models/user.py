@@ -16,6 +16,23 @@ from supervise.extensions import db
 from supervise.models.org import Enterprise, Unit
 
 
+class Verification(str, enum.Enum):
+    """Whether an enterprise account speaks for its company (staff accounts are never asked)."""
+
+    UNVERIFIED = "unverified"  # sees only the complaints it filed itself
+    PENDING = "pending"  # a business licence awaits a supervisor's review
+    VERIFIED = "verified"
+
+
+class VerificationMethod(str, enum.Enum):
+    CODE = "code"  # a one-time code sent to the company's contact on record
+    LICENCE = "licence"  # a supervisor checked the uploaded business licence
+    INVITATION = "invitation"  # activated an invitation sent to the contact staff took down
+    COLLEAGUE = "colleague"  # added by a verified colleague
+    STAFF = "staff"  # set up by the platform's staff (the demo seed)
+    EXISTING = "existing"  # an account that existed before verification was introduced
+
+
 class Role(str, enum.Enum):
     ENTERPRISE = "enterprise"
     HANDLER = "handler"  # 承办人
@@ -54,6 +71,14 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     last_login_at: Mapped[datetime | None]
+    # Enterprise identity (supervise.domain.verification): unverified until shown to speak for the company.
+    verification: Mapped[Verification] = mapped_column(
+        db.Enum(Verification, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=Verification.UNVERIFIED)
+    verification_method: Mapped[VerificationMethod | None] = mapped_column(
+        db.Enum(VerificationMethod, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+    verified_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     unit: Mapped[Unit | None] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()
@@ -119,6 +144,11 @@ class User(UserMixin, db.Model):
     @classmethod
     def by_username(cls, username: str) -> "User | None":
         return db.session.scalar(select(cls).where(cls.username == username.strip()))
+
+    @property
+    def is_verified(self) -> bool:
+        """True when this enterprise account has shown that it speaks for its company."""
+        return self.verification == Verification.VERIFIED
 
     @property
     def is_unit_staff(self) -> bool:

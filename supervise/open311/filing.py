@@ -1,7 +1,8 @@
 """POST requests: an Open311 service request becomes a complaint like any other channel's.
 
 The complaint is always an enterprise's: the one with the given credit code, registered now when the
-platform does not know it yet. A client's ``attribute[client_request_id]`` makes a retry file nothing
+platform does not know it yet; a company without a verified account is invited to activate one
+through the phone or e-mail given. A client's ``attribute[client_request_id]`` makes a retry file nothing
 new (it becomes the ticket's submission key, scoped to the client's API key).
 """
 
@@ -9,7 +10,7 @@ new (it becomes the ticket's submission key, scoped to the client's API key).
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from supervise.domain import credit_code, intake, mail
+from supervise.domain import credit_code, intake, mail, verification
 from supervise.extensions import db
 from supervise.forms_common import MOBILE
 from supervise.models import ApiKey, Area, Source, Ticket
@@ -101,10 +102,13 @@ def file_request(key: ApiKey, form: MultiDict) -> tuple[Ticket, bool]:
             enterprise=enterprise, category=category, title=title_from(description), description=description,
             area_id=area_id, source=Source.API, contact_name=name, contact_mobile=phone,
             contact_email=email, publish_consent=True, answers=answers or None)
-        return intake.file_complaint(complaint, filed_by=None,
-                                     client_key=client_key(key, client_request_id))
+        ticket, created = intake.file_complaint(complaint, filed_by=None,
+                                                client_key=client_key(key, client_request_id))
     except intake.IntakeError as err:
         raise Open311Error(400, err.message) from None
+    if created:  # a caller whose company has no account yet is invited to activate one
+        verification.invite_if_new(enterprise, phone, email or None)
+    return ticket, created
 
 
 def _area_id(value: str) -> int | None:

@@ -10,7 +10,7 @@ from supervise.domain import access, disclosure
 from supervise.domain.access import may_download
 from supervise.domain.redaction import redact
 from supervise.extensions import db
-from supervise.models import Attachment
+from supervise.models import Attachment, LicenceReview
 from supervise.public import bp
 
 
@@ -29,9 +29,29 @@ def attachment(attachment_id: int):
     public = not access.can_view(current_user, found.ticket)
     # Served to the public, the file name is masked like every other public text.
     name = redact(found.filename, disclosure.terms_for(found.ticket)) if public else found.filename
-    response = send_file(path, mimetype=found.content_type, as_attachment=True, download_name=name)
+    return _download(path, found.content_type, name, private=not (found.released and found.ticket.is_published))
+
+
+def _download(path: str, content_type: str, name: str, private: bool):
+    """The file as a download in a sandbox, never rendered by the browser; kept out of shared caches
+    when ``private``."""
+    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    if not (found.released and found.ticket.is_published):
+    if private:
         response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/files/licences/<int:review_id>")
+def licence(review_id: int):
+    """A business licence uploaded for verification: to supervisors and to the account that uploaded it."""
+    found = db.session.get(LicenceReview, review_id)
+    if found is None:
+        abort(404)
+    if not access.may_see_licence(current_user, found):
+        abort(403 if current_user.is_authenticated else 404)
+    path = storage.path_for(found.stored_name)
+    if not os.path.isfile(path):
+        abort(404)
+    return _download(path, found.content_type, found.filename, private=True)
