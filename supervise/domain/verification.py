@@ -30,6 +30,7 @@ from supervise import storage
 from supervise.domain import credit_code, notify
 from supervise.domain.clock import now
 from supervise.extensions import db
+from supervise.links import absolute
 from supervise.models import (
     Enterprise,
     Invitation,
