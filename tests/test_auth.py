@@ -157,6 +157,7 @@ class _HttpsClient(FlaskClient):
 def production(app):
     """The production configuration on the test database; HTTPS, as behind the proxy."""
     prod = create_app("production", SECRET_KEY=PRODUCTION_KEY, UPLOAD_DIR=app.config["UPLOAD_DIR"],
+                      PUBLIC_BASE_URL="https://localhost", TRUSTED_HOSTS=["localhost"],
                       SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     prod.test_client_class = _HttpsClient
     return prod.test_client()
