@@ -229,13 +229,19 @@ def as_browser_reads(location: str) -> tuple[str, str]:
 @pytest.mark.parametrize("target", BYPASSES)
 def test_the_language_switch_never_sends_the_browser_to_another_site(client, target):
     response = client.get(f"/language/zh_CN?next={quote(target, safe='%')}")
-    assert response.status_code == 302
-    assert as_browser_reads(response.headers["Location"]) == ("", ""), response.headers["Location"]
+    assert_stays_on_the_site(response, target)
 
 
 @pytest.mark.parametrize("target", BYPASSES)
 def test_logging_in_never_sends_the_browser_to_another_site(app, world, target):
     response = log_in(app.test_client(), world.handler, next_url=target)
+    assert_stays_on_the_site(response, target)
+
+
+def assert_stays_on_the_site(response, target: str) -> None:
+    if "\x00" in target:  # a NUL byte in the address is refused before any view runs
+        assert response.status_code == 400 and "Location" not in response.headers
+        return
     assert response.status_code == 302
     assert as_browser_reads(response.headers["Location"]) == ("", ""), response.headers["Location"]
 
