@@ -52,14 +52,14 @@ def _render_review(review: LicenceReview, form: LicenceDecisionForm | None = Non
                            form=form or LicenceDecisionForm(formdata=None)), status
 
 
-@bp.route("/verifications/<int:review_id>")
+@bp.route("/verifications/<id:review_id>")
 @supervisors
 def verification_review(review_id: int):
     """One licence beside the company's record and its accounts, with the decision form."""
     return _render_review(_review_or_404(review_id))
 
 
-@bp.route("/verifications/<int:review_id>/decide", methods=["POST"])
+@bp.route("/verifications/<id:review_id>/decide", methods=["POST"])
 @supervisors
 def decide_verification(review_id: int):
     """Approve or reject a licence; the applicant is told either way."""
@@ -83,7 +83,7 @@ def decide_verification(review_id: int):
     return redirect(url_for(".verifications"))
 
 
-@bp.route("/enterprises/<int:enterprise_id>")
+@bp.route("/enterprises/<id:enterprise_id>")
 @supervisors
 def enterprise(enterprise_id: int):
     """One company: its accounts and how each was verified, and its invitations (its latest tickets are
@@ -98,7 +98,7 @@ def enterprise(enterprise_id: int):
                            verified=verification.has_verified_account(found), form=ResendInvitationForm())
 
 
-@bp.route("/enterprises/<int:enterprise_id>/invitation", methods=["POST"])
+@bp.route("/enterprises/<id:enterprise_id>/invitation", methods=["POST"])
 @supervisors
 def resend_invitation(enterprise_id: int):
     """Send the company a new invitation; the links sent before stop working."""

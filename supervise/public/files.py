@@ -43,7 +43,7 @@ def _download(path: str, content_type: str, name: str, private: bool):
     return response
 
 
-@bp.route("/files/licences/<int:review_id>")
+@bp.route("/files/licences/<id:review_id>")
 def licence(review_id: int):
     """A business licence uploaded for verification: to supervisors and to the account that uploaded it."""
     found = db.session.get(LicenceReview, review_id)
