@@ -278,7 +278,7 @@ class AppServer:
         self.base = f"http://127.0.0.1:{self.port}"
         # Plain HTTP on the loopback: the session cookie cannot be Secure here.
         self.env = service_env(database_url, redis_url, tmp, SUPERVISE_ENV="production",
-                               SECRET_KEY="outage-test-secret", SESSION_COOKIE_SECURE="0",
+                               SECRET_KEY="outage-test-secret-of-at-least-32-bytes", SESSION_COOKIE_SECURE="0",
                                PUBLIC_BASE_URL=self.base, **extra)
         self.log = tmp / f"gunicorn-{self.port}.log"
         self.process = None

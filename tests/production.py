@@ -29,7 +29,7 @@ def production_like(app: Flask, config: str = "test", **overrides):
         "CACHE_TYPE": "SimpleCache",
         "REDIS_URL": "",
         "JOBS_MODE": "eager",
-        "SECRET_KEY": "test",
+        "SECRET_KEY": "test-secret-key-of-at-least-32-bytes",
         "SESSION_COOKIE_SECURE": False,
     }
     settings.update(overrides)

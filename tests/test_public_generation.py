@@ -136,7 +136,7 @@ def test_browsers_and_proxies_must_revalidate_public_pages_and_feeds(app, world,
 
 def test_a_logged_in_users_page_is_kept_by_no_shared_cache(app, world, client, login):
     login(world.supervisor)
-    assert client.get("/disclosure").headers["Cache-Control"] == "private, no-cache"
+    assert client.get("/disclosure").headers["Cache-Control"] == "no-store"
 
 
 # ---------------------------------------------------------------- what raises the generation

@@ -95,7 +95,7 @@ def test_the_page_defaults_to_the_current_quarter_by_unit(client, figures):
 
 
 @pytest.mark.parametrize("query", ["period=2026-13", "period=2026-Q9&group=enterprise", "period=abc&kind=decade",
-                                   "period=99999", "period=%00", "group=", "kind=month&period=", "period=1999-Q1"])
+                                   "period=99999", "group=", "kind=month&period=", "period=1999-Q1"])
 def test_bad_parameters_fall_back_to_the_defaults(client, figures, query):
     for url in (f"/stats?{query}", f"/stats/export.csv?{query}", f"/stats/export.xlsx?{query}"):
         assert get(client, url).status_code == 200, url
