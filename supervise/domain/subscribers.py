@@ -2,8 +2,9 @@
 
 :func:`workflow.perform` records every event (the submission included) and sends
 :data:`workflow.event_recorded` before the caller commits; the receivers below do their part in that
-same transaction, in the order listed (blinker calls them in the order they were connected). The
-session hooks below raise the public generation in any flush that changes what is public.
+same transaction, in the order listed: one receiver, :func:`on_event_recorded`, is connected and calls
+them in turn (blinker itself calls its receivers in no set order). The session hooks below raise the
+public generation in any flush that changes what is public.
 
 A new reaction to events is added here, and to the list in tests/test_architecture.py, not by
 connecting a receiver from the module that implements it.
@@ -30,10 +31,15 @@ SESSION_HOOKS: tuple[Callable[[], None], ...] = (
 )
 
 
+def on_event_recorded(event: TicketEvent) -> None:
+    """Run every reaction to ``event``, in the order of :data:`EVENT_RECORDED`."""
+    for receiver in EVENT_RECORDED:
+        receiver(event)
+
+
 def connect_all() -> None:
     """Connect every subscriber (called by ``create_app``). Idempotent: blinker keeps one connection
     per receiver and each session hook checks it is not installed already."""
-    for receiver in EVENT_RECORDED:
-        event_recorded.connect(receiver, weak=False)
+    event_recorded.connect(on_event_recorded, weak=False)
     for install in SESSION_HOOKS:
         install()
