@@ -35,15 +35,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def _connect_domain_subscribers() -> None:
-    from supervise.domain import measures, notify, public_generation, search, supervision
+    from supervise.domain import subscribers
     from supervise.jobs import delivery
 
-    public_generation.connect()
-    notify.connect()
-    supervision.connect()
-    search.connect()
-    measures.connect()
-    delivery.install_hooks()
+    subscribers.connect_all()
+    delivery.install_hooks()  # the job layer's: hand new outbox messages over after the commit
 
 
 def _check_production_secrets(app: Flask, config_name: str) -> None:

@@ -94,9 +94,9 @@ def register(app: Flask) -> None:
     @click.option("--all", "everything", is_flag=True, help="Recompute every cell, not only the dirty ones.")
     def measures_refresh(everything: bool) -> None:
         """Recompute the kept measures (after importing tickets outside the state machine)."""
-        from supervise.domain import measures
+        from supervise.domain.measures import cells
 
-        count = measures.refresh_all() if everything else measures.refresh_dirty()
+        count = cells.refresh_all() if everything else cells.refresh_dirty()
         db.session.commit()
         click.echo(f"{count} measure cells recomputed.")
 

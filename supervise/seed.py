@@ -184,7 +184,8 @@ def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
     Notifications are muted while the history is replayed: nobody is told about last year's events.
     Returns the demo logins, as :func:`demo_logins`.
     """
-    from supervise.domain import measures, supervision
+    from supervise.domain import supervision
+    from supervise.domain.measures import cells
 
     load_staff()
     with notify.suppressed():
@@ -194,7 +195,7 @@ def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
         demo.add_pending_registration()
         supervision.refresh_overdue_flags(demo.now)
     db.session.flush()
-    measures.refresh_all(demo.now)  # the statistics pages read these cells
+    cells.refresh_all(demo.now)  # the statistics pages read these cells
     return demo_logins()
 
 

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from supervise import params, storage, web
-from supervise.domain import access, intake, verification, workflow
+from supervise.domain import access, attachments, intake, verification, workflow
 from supervise.domain.clocks import FINAL_STATES, OPEN_STATES
 from supervise.enterprise import bp
 from supervise.enterprise.forms import ColleagueForm, ComplaintForm, MaterialForm, RateForm
@@ -186,7 +186,7 @@ def _render_ticket(ticket: Ticket, material_form: MaterialForm | None = None, ra
     material_request = next((e for e in reversed(ticket.events) if e.action == "request_material"), None)
     return render_template(
         "enterprise/ticket.html", ticket=ticket, events=events,
-        attachments=[a for a in ticket.attachments if access.may_download(current_user, a)],
+        attachments=[a for a in ticket.attachments if attachments.may_download(current_user, a)],
         material_request=material_request,
         material_form=material_form or MaterialForm(formdata=None),
         rate_form=rate_form or RateForm(formdata=None))
