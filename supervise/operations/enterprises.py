@@ -97,7 +97,7 @@ def register_applicant(*, code: str, company: str, industry: str, area_id: int |
     return user
 
 
-def set_aliases(actor: User, enterprise: Enterprise, text: str) -> None:
+def set_aliases(actor: User | None, enterprise: Enterprise, text: str) -> None:
     """The names to mask for ``enterprise`` besides its registered name: one a line, trimmed, no
     duplicates. The caller reindexes the company's tickets after commit (masked words leave search)."""
     lines = (line.strip()[:ALIAS_MAX] for line in (text or "").splitlines())
