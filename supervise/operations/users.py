@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from supervise.domain import verification
 from supervise.extensions import db
-from supervise.models import Enterprise, Role, Unit, User
+from supervise.models import UNIT_ROLES, Enterprise, Role, Unit, User
 from supervise.operations import OperationError
 
 
@@ -57,8 +57,8 @@ def create_staff(actor: User | None, *, username: str, name: str, role: Role, pa
                  email: str | None = None, active: bool = True) -> User:
     """A staff account (an administrator's form, ``flask create-user``). Handlers and leaders belong to
     a unit: raises :class:`OperationError` on ``unit`` when none is given."""
-    if role in (Role.HANDLER, Role.LEADER) and unit is None and not unit_id:
-        raise OperationError(_l("Handlers and leaders need a unit."), field="unit")
+    if role in UNIT_ROLES and unit is None and not unit_id:
+        raise OperationError(_l("Unit handlers and leaders must belong to a unit."), field="unit")
     return create_user(actor, username=username, name=name, role=role, password=password, unit=unit,
                        unit_id=unit_id, mobile=mobile, email=email, active=active)
 
