@@ -28,9 +28,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _register_template_helpers(app)
     _connect_domain_subscribers()
 
-    from supervise import cli
+    from supervise import commands
 
-    cli.register(app)
+    commands.register(app)
     return app
 
 

@@ -52,6 +52,9 @@ from supervise.models import (
     UnitKind,
     User,
 )
+from supervise.operations import OperationError
+from supervise.operations import units as units_ops
+from supervise.operations import users as users_ops
 from supervise.web import roles_required
 
 PAGE_SIZE = 50
@@ -179,22 +182,16 @@ def _unit_form(unit: Unit | None, all_units: list[Unit]) -> UnitForm:
     return form
 
 
-def _save_unit(form: UnitForm, unit: Unit) -> bool:
-    """Copy the form onto ``unit``; False (with a field error) when the name is taken."""
-    name = form.name.data.strip()
-    taken = select(Unit.id).where(Unit.name == name)
-    if unit.id is not None:
-        taken = taken.where(Unit.id != unit.id)
-    if db.session.scalar(taken) is not None:
-        form.name.errors.append(_("Another unit already has this name."))
-        return False
-    unit.name = name
-    unit.short_name = (form.short_name.data or "").strip() or None
-    unit.kind = UnitKind(form.kind.data)
-    unit.parent_id = form.parent_id.data or None
-    unit.active = form.active.data
-    unit.sort = form.sort.data
-    return True
+def _save_unit(form: UnitForm, unit: Unit) -> bool | None:
+    """Save the form onto ``unit``: whether it was renamed; None (with a field error) when refused."""
+    details = units_ops.UnitDetails(name=form.name.data, kind=UnitKind(form.kind.data),
+                                    short_name=form.short_name.data, parent_id=form.parent_id.data,
+                                    active=form.active.data, sort=form.sort.data)
+    try:
+        return units_ops.save_unit(current_user, unit, details)
+    except OperationError as err:
+        form.name.errors.append(str(err.message))
+        return None
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
@@ -203,8 +200,7 @@ def unit_new():
     form = _unit_form(None, _all_units())
     if form.validate_on_submit():
         unit = Unit()
-        if _save_unit(form, unit):
-            db.session.add(unit)
+        if _save_unit(form, unit) is not None:
             db.session.commit()
             flash(_("Unit %(name)s created.", name=unit.name), "success")
             return redirect(url_for("admin.units"))
@@ -217,10 +213,10 @@ def unit_edit(unit_id: int):
     unit = _get_or_404(Unit, unit_id)
     form = _unit_form(unit, _all_units())
     if form.validate_on_submit():
-        old_name = unit.name
-        if _save_unit(form, unit):
+        renamed = _save_unit(form, unit)
+        if renamed is not None:
             db.session.commit()
-            if unit.name != old_name:
+            if renamed:
                 enqueue(maintenance.reindex_unit, unit.id)
             flash(_("Unit %(name)s saved.", name=unit.name), "success")
             return redirect(url_for("admin.units"))
@@ -423,15 +419,14 @@ def user_new():
     form = UserNewForm()
     _staff_unit_choices(form)
     if form.validate_on_submit():
-        if User.by_username(form.username.data):
-            form.username.errors.append(_("This username is taken."))
+        try:
+            user = users_ops.create_staff(
+                current_user, username=form.username.data, name=form.name.data, role=Role(form.role_choice.data),
+                unit_id=form.unit_id.data or None, mobile=form.mobile.data, email=form.email.data,
+                password=form.password.data, active=form.active.data)
+        except OperationError as err:
+            form[err.field if err.field in form else "username"].errors.append(str(err.message))
         else:
-            user = User(username=form.username.data.strip(), name=form.name.data.strip(),
-                        role=Role(form.role_choice.data), unit_id=form.unit_id.data or None,
-                        mobile=form.mobile.data or None, email=(form.email.data or "").strip() or None,
-                        active=form.active.data)
-            user.set_password(form.password.data)
-            db.session.add(user)
             db.session.commit()
             flash(_("User %(name)s created.", name=user.name), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
