@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from supervise import params, storage, web
-from supervise.domain import access, intake, verification, workflow
+from supervise.domain import access, intake, timeline, verification, workflow
 from supervise.domain.clocks import FINAL_STATES, OPEN_STATES
 from supervise.enterprise import bp
 from supervise.enterprise.forms import ColleagueForm, ComplaintForm, MaterialForm, RateForm
@@ -182,7 +182,7 @@ def _file(form: ComplaintForm, offered: dict[int, Category], is_cadre: bool) -> 
 
 
 def _render_ticket(ticket: Ticket, material_form: MaterialForm | None = None, rate_form: RateForm | None = None):
-    events = [e for e in ticket.events if workflow.visible_to_enterprise(e)]
+    events = [e for e in ticket.events if timeline.visible_to_enterprise(e)]
     material_request = next((e for e in reversed(ticket.events) if e.action == "request_material"), None)
     return render_template(
         "enterprise/ticket.html", ticket=ticket, events=events,
