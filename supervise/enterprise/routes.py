@@ -217,7 +217,7 @@ def material(ticket_id: int):
         form.files.errors.append(err.message)
         return _render_ticket(ticket, material_form=form)
     return web.act(ticket, "provide_material", back, success=_("Thank you: the material was added."),
-                   uploads=uploads, note=form.note.data)
+                   uploads=uploads, **form.payload())
 
 
 @bp.route("/tickets/<id:ticket_id>/rate", methods=["POST"])
@@ -232,8 +232,7 @@ def rate(ticket_id: int):
     form = RateForm()
     if not form.validate_on_submit():
         return _render_ticket(ticket, rate_form=form)
-    return web.act(ticket, "rate", back, success=_("Thank you for your rating."), rating=form.rating.data,
-                   solved=form.solved.data == "yes", comment=form.comment.data or "")
+    return web.act(ticket, "rate", back, success=_("Thank you for your rating."), **form.payload())
 
 
 # ---------------------------------------------------------------- colleagues

@@ -54,7 +54,11 @@ class Transition:
     enterprise_sees: bool  # shown to the enterprise on its own ticket (public events always are)
 
     def param(self, name: str) -> Param:
-        return next(p for p in self.fields if p.name == name)
+        """The declared field ``name`` (an effect reads only what its transition declares)."""
+        for p in self.fields:
+            if p.name == name:
+                return p
+        raise KeyError(f"{self.action} does not declare the field {name!r}")
 
 
 TRANSITIONS: dict[str, Transition] = {}
@@ -87,7 +91,8 @@ class Context:
     spec: Transition
 
     def refuse(self, name: str, message: Any = None) -> Invalid:
-        """The error for field ``name``: its declared message unless another is given."""
+        """The error for field ``name`` ("" for none in particular): its declared message unless another
+        is given."""
         return Invalid(message or self.spec.param(name).message, field=name)
 
     def text(self, name: str) -> str:
