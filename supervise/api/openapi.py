@@ -1,14 +1,15 @@
 """The OpenAPI 3.0.3 document of the JSON API, served at /api/v1/openapi.json.
 
-Written by hand; the actions' request bodies come from ``schemas.ACTION_BODIES``, the same
-declaration that checks requests, and the test suite fuzzes the API against this document, so it
-stays true to what the API does.
+Written by hand; the actions' request bodies come from the transitions' declarations
+(``workflow.describe``), the same declaration that checks requests, and the test suite fuzzes the API
+against this document, so it stays true to what the API does.
 """
 
 from typing import Any
 
-from supervise.api.schemas import ACTION_BODIES, DATE_YEARS, MAX_ID, Field
+from supervise.api.schemas import ACTION_BODIES, MAX_ID
 from supervise.domain import workflow
+from supervise.domain.workflow.fields import DATE_YEARS
 from supervise.models import LimitClass, Outcome, Role, Source, State, UnitKind
 
 STATES = [s.value for s in State]
@@ -164,34 +165,10 @@ ERROR = _obj({"error": _obj({
 })})
 
 
-def _field_schema(field: Field) -> dict:
-    if field.kind == "text":
-        schema: dict[str, Any] = {"type": "string", "maxLength": field.max_length}
-    elif field.kind == "bool":
-        schema = {"type": "boolean"}
-    elif field.kind == "int":
-        schema = {"type": "integer", "minimum": field.minimum, "maximum": field.maximum}
-    elif field.kind == "date":
-        schema = {"type": "string", "format": "date"}
-    else:
-        schema = {"type": "string", "enum": list(field.choices)}
-    if field.nullable:
-        schema["nullable"] = True
-        if "enum" in schema:
-            schema["enum"].append(None)
-    schema["description"] = field.description
-    return schema
-
-
 def _action_body(action: str) -> dict:
-    fields = ACTION_BODIES[action]
-    properties = {name: _field_schema(field) for name, field in fields.items()}
-    properties["version"] = _int("The ticket's `version` as you last read it: the action is refused (409) "
-                                 "if the ticket changed since.", minimum=1, maximum=MAX_ID)
-    schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
-    required = [name for name, field in fields.items() if field.required]
-    if required:
-        schema["required"] = required
+    schema = workflow.describe(action)
+    schema["properties"]["version"] = _int("The ticket's `version` as you last read it: the action is refused "
+                                           "(409) if the ticket changed since.", minimum=1, maximum=MAX_ID)
     return schema
 
 
@@ -215,7 +192,7 @@ def _action_path(action: str) -> dict:
         "summary": str(spec.label),
         "description": f"By {_who(action)}, on a ticket in: {sources}. Answers with the ticket as it now is.",
         "parameters": [{"$ref": "#/components/parameters/TicketId"}],
-        "requestBody": {"required": any(f.required for f in ACTION_BODIES[action].values()),
+        "requestBody": {"required": any(p.required for p in ACTION_BODIES[action]),
                         "content": {"application/json": {"schema": _ref(_schema_name(action))}}},
         "responses": _responses(_ok("Ticket", "Done; the ticket as it now is."), 400, 404, 409, 422),
     }}

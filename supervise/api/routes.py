@@ -223,20 +223,15 @@ def act(ticket_id: int, action: str):
     user = auth.api_user()
     ticket_ = _visible_ticket(ticket_id, user)
     version, data = schemas.parse_action_body(action, _json_body())
-    spec = workflow.TRANSITIONS[action]
-    if not access.parties(user, ticket_) & spec.parties:
-        raise ApiError(403, _l("You may not do that on this ticket."))
+    if not access.parties(user, ticket_) & workflow.TRANSITIONS[action].parties:
+        raise errors.refused(workflow.NotAllowed())  # the user's part first: a 403 whatever the state
     try:
         workflow.perform(ticket_, action, user, expected_version=version, **data)
         db.session.commit()
-    except workflow.StaleTicket as err:
-        db.session.rollback()
-        raise ApiError(409, err.message, code="stale") from None
     except workflow.TransitionError as err:
-        conflict = ticket_.state not in spec.sources
         db.session.rollback()
-        raise ApiError(409 if conflict else 422, err.message, code="conflict" if conflict else "refused") from None
+        raise errors.refused(err) from None
     except StaleDataError:
         db.session.rollback()
-        raise ApiError(409, workflow.StaleTicket().message, code="stale") from None
+        raise errors.refused(workflow.Stale()) from None
     return jsonify(schemas.ticket(_visible_ticket(ticket_.id, user), user, now()))

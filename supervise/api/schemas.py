@@ -1,14 +1,12 @@
 """One schema per resource of the JSON API: how each is written out, and what each action accepts.
 
-The request bodies of the actions are declared once, in :data:`ACTION_BODIES`: the same declaration
-checks a request (:func:`parse_action_body`) and is written into the OpenAPI document. It checks only
+The request bodies of the actions are declared once, on the transitions (``workflow.transitions``): the
+same declaration checks a request (:func:`parse_action_body`) and is written into the OpenAPI document
+(``workflow.describe``). It checks only
 the shape of the data (types, lengths, known choices), like the web's forms; whether the action may
 happen and what it requires is the state machine's to say.
 """
 
-import math
-import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,26 +15,17 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from supervise.api.errors import ApiError
-from supervise.console.forms import NOTE_MAX
-from supervise.domain import clocks, workflow
-from supervise.extensions import db
+from supervise.domain import clocks, timeline, workflow
+from supervise.domain.workflow.fields import integer
 from supervise.models import (
     ApiToken,
     Category,
-    LimitClass,
-    Outcome,
     Ticket,
     TicketEvent,
     Unit,
-    UnitKind,
     User,
 )
 from supervise.params import MAX_ID
-from supervise.unit.forms import TEXT_MAX
-
-HANDLE_DAYS_MAX = 90  # as in the console's forms
-DATE_YEARS = (2000, 2099)
-
 
 # ---------------------------------------------------------------- writing resources out
 
@@ -60,7 +49,7 @@ def unit_ref(unit: Unit | None) -> dict | None:
 
 def unit(u: Unit) -> dict:
     return {"id": u.id, "name": u.name, "short_name": u.short_name, "kind": u.kind.value, "parent_id": u.parent_id,
-            "active": u.active, "handles_tickets": u.active and u.kind != UnitKind.OFFICE}
+            "active": u.active, "handles_tickets": u.handles_tickets}
 
 
 def category(c: Category) -> dict:
@@ -142,7 +131,7 @@ def event(e: TicketEvent) -> dict:
         "id": e.id,
         "at": iso(e.at),
         "action": e.action,
-        "label": str(workflow.label(e.action)),
+        "label": str(timeline.label(e.action)),
         "actor": None if actor is None else {"id": actor.id, "name": actor.name, "role": actor.role.value,
                                              "unit": unit_ref(actor.unit)},
         "from_state": e.from_state.value if e.from_state else None,
@@ -155,182 +144,33 @@ def event(e: TicketEvent) -> dict:
 
 # ---------------------------------------------------------------- what each action accepts
 
-
-@dataclass(frozen=True)
-class Field:
-    """One property of an action's request body."""
-
-    kind: str  # text | bool | int | date | choice
-    description: str
-    required: bool = False  # the state machine refuses the action without it
-    max_length: int | None = None
-    minimum: int | None = None
-    maximum: int | None = None
-    choices: tuple[str, ...] = ()
-    nullable: bool = False
-
-
-def _unit_text(description: str, required: bool = True) -> Field:
-    return Field("text", description, required=required, max_length=TEXT_MAX)
-
-
-def _note(description: str = "A note on the timeline.", required: bool = False) -> Field:
-    return Field("text", description, required=required, max_length=NOTE_MAX)
-
-
-_DATE_HELP = f"A date, YYYY-MM-DD, in the years {DATE_YEARS[0]}–{DATE_YEARS[1]}."
-_HANDLE_DAYS = Field("int", "Working days to handle; empty for the time-limit class's.", minimum=1,
-                     maximum=HANDLE_DAYS_MAX)
-
-#: The actions the API offers (every action of the state machine a unit or a supervisor can make),
-#: each with the properties of its request body, under the keys the state machine reads.
-ACTION_BODIES: dict[str, dict[str, Field]] = {
-    # A unit (lead unit; progress notes also a co-handling unit).
-    "sign": {},
-    "return": {"reason": _unit_text("Why the ticket is not the unit's to handle, and who should handle it."),
-               "basis": _unit_text("The rule or duty list that assigns the matter elsewhere.")},
-    "note": {"note": _unit_text("The progress note."),
-             "public": Field("bool", "Shown to the enterprise and, once published, on the public page.")},
-    "request_extension": {"new_due": Field("date", "The new due date: a working day later than the current one. "
-                                                   + _DATE_HELP, required=True),
-                          "reason": _unit_text("Why the extension is needed.")},
-    "request_material": {"note": _unit_text("Which material the enterprise should add (pauses the clock).")},
-    "reply": {"outcome": Field("choice", "The outcome.", required=True, choices=tuple(o.value for o in Outcome)),
-              "text": _unit_text("The reply to the enterprise; the supervisor reviews it first.")},
-    "answer_order": {"text": _unit_text("The answer to the oldest open supervision order.")},
-    # A supervisor.
-    "accept": {"unit_id": Field("int", "The lead unit (a unit that handles tickets); null or absent lets "
-                                       "the routing rules decide.", minimum=1, maximum=MAX_ID, nullable=True),
-               "note": _note()},
-    "decline": {"reason": Field("choice", "One of the published reasons for declining.", required=True,
-                                choices=tuple(workflow.DECLINE_REASONS)),
-                "note": _note()},
-    "dispatch": {"unit_id": Field("int", "The lead unit (a unit that handles tickets).", required=True, minimum=1,
-                                  maximum=MAX_ID),
-                 "limit_class": Field("choice", "The time-limit class; absent for the category's.",
-                                      choices=tuple(c.value for c in LimitClass)),
-                 "handle_days": _HANDLE_DAYS,
-                 "note": _note()},
-    "reject_return": {"note": _note("Why the unit must handle the ticket.", required=True)},
-    "grant_extension": {"note": _note()},
-    "refuse_extension": {"note": _note("Why the extension is refused.", required=True)},
-    "approve_reply": {"note": _note()},
-    "send_back": {"note": _note("What the reply lacks.", required=True)},
-    "reopen": {"note": _note("What the unit must handle again.", required=True),
-               "handle_days": Field("int", "Working days to handle; empty for the ticket's usual limit.",
-                                    minimum=1, maximum=HANDLE_DAYS_MAX)},
-    "uphold": {"note": _note("Why the unit's appeal is upheld.", required=True)},
-    "close_unrated": {},
-    "issue_order": {"level": Field("choice", "The level of supervision.", required=True,
-                                   choices=tuple(workflow.ORDER_LEVELS)),
-                    "deadline": Field("date", "The date by which the unit must answer. " + _DATE_HELP,
-                                      required=True),
-                    "note": _note("What the unit must do.", required=True)},
-    "merge": {"into": Field("text", "The tracking number of another open ticket.", required=True, max_length=20),
-              "note": _note()},
-    "publish": {"public_title": Field("text", "The public title.", required=True, max_length=120),
-                "public_summary": Field("text", "The public summary of the problem.", required=True,
-                                        max_length=TEXT_MAX)},
-    "publish_result": {"public_reply": Field("text", "The public summary of the result.", required=True,
-                                             max_length=TEXT_MAX)},
-    "unpublish": {"note": _note("Why the ticket is withdrawn.", required=True)},
-    "add_redaction_term": {"term": Field("text", "A word to mask on this ticket's public pages.", required=True,
-                                         max_length=100)},
+#: The actions the API offers (every action of the state machine a unit or a supervisor can make), each
+#: with the fields its transition declares (``workflow.transitions``), under the keys it reads.
+ACTION_BODIES: dict[str, tuple[workflow.Param, ...]] = {
+    action: spec.fields for action, spec in workflow.TRANSITIONS.items()
+    if spec.parties & {"unit", "co_unit", "supervisor"}
 }
-
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
 
 
 def _invalid(name: str, problem: str) -> ApiError:
     return ApiError(422, f"Invalid value for {name}: {problem}", code="invalid")
 
 
-def clean_text(value: str) -> str | None:
-    """None when ``value`` cannot be stored: a NUL character or a lone surrogate."""
-    if "\x00" in value:
-        return None
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return None
-    return value
-
-
-def _integer(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    return None
-
-
-def parse_date(value: Any) -> date | None:
-    """A YYYY-MM-DD date within the accepted years, else None."""
-    match = _DATE.match(value) if isinstance(value, str) else None
-    if not match:
-        return None
-    try:
-        day = date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
-    return day if DATE_YEARS[0] <= day.year <= DATE_YEARS[1] else None
-
-
-def _value(name: str, spec: Field, value: Any) -> Any:
-    if value is None:
-        if spec.nullable:
-            return None
-        raise _invalid(name, "must not be null")
-    if spec.kind == "text":
-        if not isinstance(value, str) or clean_text(value) is None:
-            raise _invalid(name, "must be a string of text")
-        if spec.max_length is not None and len(value) > spec.max_length:
-            raise _invalid(name, f"at most {spec.max_length} characters")
-        return value
-    if spec.kind == "bool":
-        if not isinstance(value, bool):
-            raise _invalid(name, "must be true or false")
-        return value
-    if spec.kind == "int":
-        number = _integer(value)
-        if number is None or not (spec.minimum or 0) <= number <= (spec.maximum or MAX_ID):
-            raise _invalid(name, f"must be an integer from {spec.minimum} to {spec.maximum}")
-        return number
-    if spec.kind == "date":
-        day = parse_date(value)
-        if day is None:
-            raise _invalid(name, f"must be a date YYYY-MM-DD in the years {DATE_YEARS[0]}–{DATE_YEARS[1]}")
-        return day
-    if spec.kind == "choice":
-        if value not in spec.choices:
-            raise _invalid(name, "must be one of " + ", ".join(spec.choices))
-        return value
-    raise AssertionError(spec.kind)
-
-
 def parse_action_body(action: str, body: Any) -> tuple[int | None, dict]:
     """The expected version and the data for ``workflow.perform`` (422 for data of the wrong shape)."""
     if not isinstance(body, dict):
         raise ApiError(400, _l("The request body must be a JSON object."))
-    fields = ACTION_BODIES[action]
-    unknown = sorted(set(body) - set(fields) - {"version"})
-    if unknown:
-        raise ApiError(422, "Unknown properties for this action: " + ", ".join(unknown), code="invalid")
     version = None
     if body.get("version") is not None:
-        version = _integer(body["version"])
+        version = integer(body["version"])
         if version is None or not 1 <= version <= MAX_ID:
             raise _invalid("version", f"must be an integer from 1 to {MAX_ID}")
-    data = {name: _value(name, spec, body[name]) for name, spec in fields.items() if name in body}
-    if data.get("unit_id") is not None:
-        _check_handling_unit(data["unit_id"])
+    try:
+        data = workflow.parse_data(action, {k: v for k, v in body.items() if k != "version"})
+    except workflow.Invalid as err:
+        unknown = sorted(name for name, problem in err.errors.items() if problem == "unknown property")
+        if unknown:
+            raise ApiError(422, "Unknown properties for this action: " + ", ".join(unknown), code="invalid") from None
+        name, problem = next(iter(err.errors.items()))
+        raise _invalid(name, problem) from None
     return version, data
-
-
-def _check_handling_unit(unit_id: int) -> None:
-    """As on the console: a ticket goes only to an active unit that handles tickets, not to the office."""
-    chosen = db.session.get(Unit, unit_id)
-    if chosen is None or not chosen.active or chosen.kind == UnitKind.OFFICE:
-        raise ApiError(422, _l("Choose an active unit to handle the ticket."), code="invalid")

@@ -5,7 +5,7 @@ these rules ask the state machine which steps the enterprise sees.
 """
 
 from supervise.domain.access import parties
-from supervise.domain.workflow import visible_to_enterprise
+from supervise.domain.timeline import visible_to_enterprise
 from supervise.models import Attachment, User
 
 

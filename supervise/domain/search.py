@@ -26,6 +26,7 @@ import unicodedata
 from sqlalchemy import ColumnElement, func, literal_column, select, text
 from sqlalchemy.orm import selectinload
 
+from supervise.domain import workflow
 from supervise.domain.redaction import redact, terms_for
 from supervise.extensions import db
 from supervise.models import Category, Ticket, TicketEvent
@@ -36,8 +37,6 @@ _TOKEN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+)")
 
 #: A query is cut to at most this many terms (a 25-character phrase); the rest adds little.
 MAX_QUERY_TERMS = 24
-#: Ticket events after which the indexed texts may differ: publication, masking, the lead unit.
-REFRESH_ON = frozenset({"publish", "publish_result", "unpublish", "add_redaction_term", "accept", "dispatch"})
 
 
 def _terms(value: str, run_final: bool) -> list[str]:
@@ -105,8 +104,10 @@ def refresh(ticket: Ticket) -> bool:
 
 def on_event_recorded(event: TicketEvent) -> None:
     """Keep search documents current: refresh a ticket's document in the transaction of each event
-    that may change it (a receiver of :data:`workflow.event_recorded`)."""
-    if event.action in REFRESH_ON:
+    that may change it (a receiver of :data:`workflow.event_recorded`). Transitions after which the
+    indexed texts may differ (publication, masking, the lead unit) say so in their declaration."""
+    spec = workflow.TRANSITIONS.get(event.action)
+    if spec is not None and spec.refresh_search:
         refresh(event.ticket)
 
 
