@@ -189,3 +189,11 @@ def test_the_category_form_does_not_offer_the_office_as_lead(world, login):
     lead_select = rules_page.split('name="lead_unit_id"')[1].split("</select>")[0]
     assert world.office.name not in lead_select
     assert db.session.get(Unit, world.office.id).handles_tickets is False
+
+
+def test_the_office_is_never_a_co_handling_unit(world):
+    world.hiring.co_units.append(world.office)
+    db.session.flush()
+    ticket = file_ticket(world, category=world.hiring)
+    workflow.perform(ticket, "accept", world.supervisor, unit_id=world.hr.id)
+    assert world.office not in ticket.co_units

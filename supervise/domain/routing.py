@@ -28,7 +28,8 @@ def resolve_lead_unit(category: Category, area_id: int | None) -> Unit | None:
 
 
 def co_units_for(category: Category, lead: Unit | None) -> list[Unit]:
-    return [u for u in category.co_units if u.active and u != lead]
+    """The category's co-handling units besides the lead: like the lead, only units that handle tickets."""
+    return [u for u in category.co_units if u.handles_tickets and u != lead]
 
 
 def add_rule(category: Category, lead_unit: Unit, area_id: int | None, by: User | None, note: str = "") -> RoutingRule:
