@@ -1,4 +1,4 @@
-"""Small helpers every portal's views share: load-and-authorize, act, pagination of staff lists."""
+"""Small helpers every portal's views share: load-and-authorize a ticket, act, count, public-page caching."""
 
 import uuid
 from collections.abc import Callable

@@ -329,9 +329,7 @@ def intake():
 @web.roles_required(Role.SUPERVISOR)
 def enterprise_aliases(enterprise_id: int):
     """The names to mask for one company, besides its registered name."""
-    enterprise = db.session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        abort(404)
+    enterprise = db.get_or_404(Enterprise, enterprise_id)
     form = AliasesForm(obj=enterprise)
     if form.validate_on_submit():
         lines = (line.strip()[:100] for line in (form.aliases.data or "").splitlines())
