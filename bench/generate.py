@@ -7,7 +7,7 @@ Phases, each timed: the schema (the migrations, as ``flask db upgrade``), the re
 (``supervise.seed.load_reference``, the demo staff and the holiday calendar back to the first ticket), enterprises with
 valid credit codes and some accounts, the tickets with their timelines and co-units (told by
 :mod:`bench.simulate` in ``--jobs`` processes and loaded with COPY, in batches, while the secondary
-indexes are dropped), the indexes rebuilt, VACUUM ANALYZE, and the measures (``measures.refresh_all``).
+indexes are dropped), the indexes rebuilt, VACUUM ANALYZE, and the measures (``measures.cells.refresh_all``).
 
 The database must be empty (``--create`` makes it; ``--drop-existing`` starts a ``supervise_bench*``
 database over). The URL comes from ``--database-url`` or ``BENCH_DATABASE_URL``.
@@ -388,12 +388,12 @@ def main(argv: list[str] | None = None) -> None:
     with phases("vacuum analyze"):
         vacuum_analyze(dsn)
     with app.app_context():
-        from supervise.domain import measures
+        from supervise.domain.measures import cells
 
         with phases("measures (refresh_all)"):
-            cells = measures.refresh_all(now)
+            count = cells.refresh_all(now)
             db.session.commit()
-            print(f"   {cells:,} cells")
+            print(f"   {count:,} cells")
         db.session.remove()
     phases.report()
     summary(dsn)

@@ -268,45 +268,67 @@ def _ms(us: float) -> str:
     return f"{us / 1000:.1f}"
 
 
+def _header(labels: list[str]) -> list[str]:
+    first, last = labels[0], labels[-1]
+    header = ["page"]
+    for label in labels:
+        header += [f"{label} p50", f"{label} p95", f"{label} p99", f"{label} req/s", f"{label} err"]
+    if len(labels) > 1:
+        header.append(f"p50 {last}/{first}")
+    return header + [f"req/s vs bare ({last})", "targets"]
+
+
+def _figures(r: dict | None) -> list[str]:
+    if not r:
+        return ["-"] * 5
+    return [_ms(r["p50_us"]), _ms(r["p95_us"]), _ms(r["p99_us"]), f"{r['rps']:.1f}", str(r["errors"])]
+
+
+def _p50_ratio(results: dict[str, dict[str, dict]], labels: list[str], key: str) -> float | None:
+    """The p50 of the last database over the first's; None with one database or a page missing."""
+    first, last = results[labels[0]], results[labels[-1]]
+    if len(labels) > 1 and key in first and key in last:
+        return last[key]["p50_us"] / max(first[key]["p50_us"], 1)
+    return None
+
+
+def _bare_share(figures: dict[str, dict], key: str) -> float | None:
+    """The page's throughput over the bare endpoint's, on one database; None without both."""
+    bare = figures.get("bare")
+    return figures[key]["rps"] / bare["rps"] if bare and key in figures else None
+
+
+def _verdict(key: str, ratio: float | None, share: float | None) -> str:
+    if key == "bare":
+        return ""
+    misses = []
+    if ratio is not None and ratio > LATENCY_TARGET:
+        misses.append("latency")
+    if share is not None and share < THROUGHPUT_TARGET:
+        misses.append("throughput")
+    return "MISS " + "+".join(misses) if misses else "ok"
+
+
+def _row(results: dict[str, dict[str, dict]], labels: list[str], key: str) -> list[str]:
+    row = [key]
+    for label in labels:
+        row += _figures(results[label].get(key))
+    ratio, share = _p50_ratio(results, labels, key), _bare_share(results[labels[-1]], key)
+    if len(labels) > 1:
+        row.append(f"{ratio:.2f}" if ratio is not None else "-")
+    row.append(f"{share:.2f}" if share is not None else "-")
+    row.append(_verdict(key, ratio, share))
+    return row
+
+
 def table(results: dict[str, dict[str, dict]], markdown: bool = False) -> str:
     """Per page: each database's figures, the p50 ratio of the last database to the first, and the
     throughput against the bare endpoint on the last database."""
     labels = list(results)
     first, last = labels[0], labels[-1]
     keys = list(results[last]) or list(results[first])
-    header = ["page"]
-    for label in labels:
-        header += [f"{label} p50", f"{label} p95", f"{label} p99", f"{label} req/s", f"{label} err"]
-    if len(labels) > 1:
-        header.append(f"p50 {last}/{first}")
-    header += [f"req/s vs bare ({last})", "targets"]
-    rows = []
-    for key in keys:
-        row = [key]
-        for label in labels:
-            r = results[label].get(key)
-            row += [_ms(r["p50_us"]), _ms(r["p95_us"]), _ms(r["p99_us"]), f"{r['rps']:.1f}", str(r["errors"])] \
-                if r else ["-"] * 5
-        ratio = share = None
-        if len(labels) > 1 and key in results[first] and key in results[last]:
-            ratio = results[last][key]["p50_us"] / max(results[first][key]["p50_us"], 1)
-            row.append(f"{ratio:.2f}")
-        elif len(labels) > 1:
-            row.append("-")
-        bare = results[last].get("bare")
-        if bare and key in results[last]:
-            share = results[last][key]["rps"] / bare["rps"]
-            row.append(f"{share:.2f}")
-        else:
-            row.append("-")
-        misses = []
-        if key != "bare":
-            if ratio is not None and ratio > LATENCY_TARGET:
-                misses.append("latency")
-            if share is not None and share < THROUGHPUT_TARGET:
-                misses.append("throughput")
-        row.append("MISS " + "+".join(misses) if misses else ("ok" if key != "bare" else ""))
-        rows.append(row)
+    header = _header(labels)
+    rows = [_row(results, labels, key) for key in keys]
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in rows]

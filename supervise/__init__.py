@@ -28,22 +28,18 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _register_template_helpers(app)
     _connect_domain_subscribers()
 
-    from supervise import cli
+    from supervise import commands
 
-    cli.register(app)
+    commands.register(app)
     return app
 
 
 def _connect_domain_subscribers() -> None:
-    from supervise.domain import measures, notify, public_generation, search, supervision
+    from supervise.domain import subscribers
     from supervise.jobs import delivery
 
-    public_generation.connect()
-    notify.connect()
-    supervision.connect()
-    search.connect()
-    measures.connect()
-    delivery.install_hooks()
+    subscribers.connect_all()
+    delivery.install_hooks()  # the job layer's: hand new outbox messages over after the commit
 
 
 def _check_production_secrets(app: Flask, config_name: str) -> None:

@@ -1,6 +1,6 @@
 """Static reference and demo data for ``supervise.seed``, modelled on Xiangyang High-tech Zone (襄阳高新区).
 
-Plain data, which ``seed.py`` turns into rows (and ``bench/simulate.py`` into a million tickets). Texts
+Plain data, which ``supervise.seed`` turns into rows (and ``bench/simulate.py`` into a million tickets). Texts
 use ``str.format`` placeholders filled per ticket by :func:`story_facts`: {n} {big} {amount} {fee} {days} {month} {year} {road} {school}
 {line} {project} {mu} {kva} {meters} {sqm} {license} {policy} {officer} {area}.
 """

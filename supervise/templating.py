@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from supervise import labels
-from supervise.domain import clocks, workflow
+from supervise.domain import clocks, notify, workflow
 from supervise.domain.clock import now
 from supervise.models import Outcome, Rating
 
@@ -80,8 +80,6 @@ def register(app: Flask) -> None:
             return workflow.allowed(current_user, ticket, action)
 
         def unread_notifications() -> int:
-            from supervise.notifications.routes import unread_count
-
-            return unread_count(current_user) if current_user.is_authenticated else 0
+            return notify.unread_count(current_user) if current_user.is_authenticated else 0
 
         return {"can": can, "zone_name": app.config["ZONE_NAME"], "unread_notifications": unread_notifications}

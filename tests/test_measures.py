@@ -7,11 +7,12 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from supervise.domain import deadlines, measures, workflow
+from supervise.domain import deadlines, subscribers, workflow
 from supervise.domain.calendar import load_calendar
 from supervise.domain.calendar_admin import sync_from_package
 from supervise.domain.clock import frozen
-from supervise.domain.measures import Period, parse_period
+from supervise.domain.measures import cells, definitions, reports
+from supervise.domain.measures.periods import Period, parse_period
 from supervise.extensions import db
 from supervise.jobs import periodic
 from supervise.models import NO_UNIT, State, StatsCell, StatsDirty, Ticket
@@ -23,7 +24,7 @@ MARCH = Period("month", 2026, 3)
 
 @pytest.fixture(autouse=True)
 def _subscribed():
-    measures.connect()
+    subscribers.connect_all()
 
 
 def dispatched(world, category=None, at=MONDAY, **accept) -> Ticket:
@@ -47,10 +48,10 @@ def handled(world, ticket, handler, at=MONDAY, sign_at=None, reply_at=None, rati
     return ticket
 
 
-def refreshed(period: Period = MARCH, group_by: str = "unit") -> dict[str, measures.Row]:
-    measures.refresh_dirty(MONDAY + timedelta(days=1))
+def refreshed(period: Period = MARCH, group_by: str = "unit") -> dict[str, reports.Row]:
+    cells.refresh_dirty(MONDAY + timedelta(days=1))
     db.session.commit()
-    return {row.name: row for row in measures.table(period, group_by).rows}
+    return {row.name: row for row in reports.table(period, group_by).rows}
 
 
 # ---------------------------------------------------------------- each measure's definition
@@ -169,7 +170,7 @@ def test_received_counts_every_complaint_and_closed_only_finished_handling(world
     assert rows[world.edu.name].counts["received"] == 1 and rows[world.edu.name].counts["closed"] == 1
     waiting = next(r for r in rows.values() if r.key == NO_UNIT)
     assert waiting.counts["received"] == 2 and waiting.counts["closed"] == 0 and waiting.counts["accepted"] == 0
-    assert measures.table(MARCH).total.counts["received"] == 3
+    assert reports.table(MARCH).total.counts["received"] == 3
 
 
 def test_open_overdue_counts_running_clocks_past_their_deadline_and_splits_warning_colours(world):
@@ -180,7 +181,7 @@ def test_open_overdue_counts_running_clocks_past_their_deadline_and_splits_warni
     long_limit = dispatched(world, handle_days=20)  # due Monday 30 March
     db.session.commit()
 
-    measures.refresh_dirty(datetime(2026, 3, 9, 9))
+    cells.refresh_dirty(datetime(2026, 3, 9, 9))
     cell = db.session.get(StatsCell, (date(2026, 3, 1), world.edu.id, world.schooling.id))
     assert cell.open_overdue == 2
 
@@ -189,8 +190,8 @@ def test_open_overdue_counts_running_clocks_past_their_deadline_and_splits_warni
     cal = load_calendar()
     seen = set()
     for moment in (datetime(2026, 3, 9, 9), datetime(2026, 3, 10, 9), datetime(2026, 4, 8, 9)):
-        measures.refresh_all(moment)  # as the alerts' events make the cells be recomputed
-        rows = {r.unit_id: r for r in measures.open_overdue_by_unit()}
+        cells.refresh_all(moment)  # as the alerts' events make the cells be recomputed
+        rows = {r.unit_id: r for r in reports.open_overdue_by_unit()}
         expected = {"orange": 0, "red": 0}
         for ticket in (*four_days[:2], long_limit):
             if ticket.handle_due < moment:
@@ -198,8 +199,8 @@ def test_open_overdue_counts_running_clocks_past_their_deadline_and_splits_warni
         assert (rows[world.edu.id].orange, rows[world.edu.id].red) == (expected["orange"], expected["red"])
         seen |= {colour for colour, n in expected.items() if n}
     assert seen == {"orange", "red"}
-    measures.refresh_all(datetime(2026, 3, 6, 12))
-    assert measures.open_overdue_by_unit() == []
+    cells.refresh_all(datetime(2026, 3, 6, 12))
+    assert reports.open_overdue_by_unit() == []
 
 
 @pytest.mark.parametrize("handle_days", [1, 2, 3, 4, 5, 7, 8, 9, 10, 15, 30])
@@ -212,8 +213,8 @@ def test_the_red_split_in_sql_agrees_with_the_warning_rule(world, handle_days):
     cal = load_calendar()
     moment = ticket.handle_due + timedelta(minutes=1)
     while moment < ticket.handle_due + timedelta(days=30):
-        measures.refresh_all(moment)
-        rows = measures.open_overdue_by_unit()
+        cells.refresh_all(moment)
+        rows = reports.open_overdue_by_unit()
         colour = "red" if rows[0].red else "orange"
         assert colour == deadlines.warning_level(cal, ticket.handle_due, handle_days, moment), moment
         moment += timedelta(hours=13)
@@ -223,7 +224,7 @@ def test_the_working_day_counter_agrees_with_the_calendar():
     from supervise.domain.calendar import WorkingCalendar
 
     cal = WorkingCalendar({date(2026, 10, day): False for day in range(1, 8)} | {date(2026, 10, 10): True})
-    counter = measures.WorkingDayCounter(cal)
+    counter = cells.WorkingDayCounter(cal)
     rng = random.Random(4)
     for _ in range(300):
         start = datetime(2026, 9, 1) + timedelta(hours=rng.randrange(24 * 90))
@@ -275,12 +276,12 @@ def test_the_ranking_lists_only_units_with_at_least_five_tickets_in_the_period(w
     db.session.commit()
     refreshed()
 
-    ranked, too_few = measures.ranking(MARCH)
+    ranked, too_few = reports.ranking(MARCH)
 
     assert [(r.rank, r.row.name) for r in ranked] == [(1, world.edu.name), (2, world.hr.name)]
     assert too_few == 1  # the street office: 4 complaints
     assert ranked[1].row.value("satisfaction") == pytest.approx(0.6)
-    quarter, _ = measures.ranking(Period("quarter", 2026, 1))
+    quarter, _ = reports.ranking(Period("quarter", 2026, 1))
     assert [r.row.name for r in quarter] == [world.edu.name, world.hr.name]
 
 
@@ -291,7 +292,7 @@ def test_units_with_equal_rates_share_a_rank(world):
     db.session.commit()
     refreshed()
 
-    ranked, _ = measures.ranking(MARCH)
+    ranked, _ = reports.ranking(MARCH)
 
     assert [r.rank for r in ranked] == [1, 1]
 
@@ -301,11 +302,11 @@ def test_tables_group_by_unit_area_or_category_and_add_up_to_the_same_totals(wor
     handled(world, dispatched(world, world.hiring), world.hr_handler, rating=2)
     dispatched(world, world.hiring, at=datetime(2026, 5, 6, 9))
     db.session.commit()
-    measures.refresh_dirty(datetime(2026, 6, 1))
+    cells.refresh_dirty(datetime(2026, 6, 1))
 
-    by_unit = measures.table(Period("quarter", 2026, 1), "unit")
-    by_area = measures.table(Period("quarter", 2026, 1), "area")
-    by_category = measures.table(Period("year", 2026), "category")
+    by_unit = reports.table(Period("quarter", 2026, 1), "unit")
+    by_area = reports.table(Period("quarter", 2026, 1), "area")
+    by_category = reports.table(Period("year", 2026), "category")
 
     assert {r.name for r in by_unit.rows} == {world.edu.name, world.hr.name}
     assert [r.name for r in by_area.rows] == [world.public_services.name]
@@ -320,11 +321,11 @@ def test_the_monthly_trend_has_every_month_with_received_closed_and_on_time(worl
     dispatched(world, at=datetime(2026, 1, 5, 9))
     dispatched(world, world.hiring, at=datetime(2026, 1, 6, 9))
     db.session.commit()
-    measures.refresh_dirty(datetime(2026, 4, 1))
+    cells.refresh_dirty(datetime(2026, 4, 1))
 
-    points = measures.monthly_trend(12, last=date(2026, 3, 31))
-    edu_only = measures.monthly_trend(3, unit_id=world.edu.id, last=date(2026, 3, 1))
-    hiring_area = measures.monthly_trend(3, category_id=world.public_services.id, last=date(2026, 3, 1))
+    points = reports.monthly_trend(12, last=date(2026, 3, 31))
+    edu_only = reports.monthly_trend(3, unit_id=world.edu.id, last=date(2026, 3, 1))
+    hiring_area = reports.monthly_trend(3, category_id=world.public_services.id, last=date(2026, 3, 1))
 
     assert len(points) == 12 and points[0].month == date(2025, 4, 1) and points[-1].month == date(2026, 3, 1)
     assert [(p.received, p.closed) for p in points[-3:]] == [(2, 0), (0, 0), (1, 1)]
@@ -341,16 +342,16 @@ def test_the_headline_adds_up_all_cells(world):
             at=datetime(2025, 12, 1, 9), rating=5)
     file_ticket(world, at=MONDAY)
     db.session.commit()
-    measures.refresh_dirty(MONDAY)
+    cells.refresh_dirty(MONDAY)
 
-    assert measures.headline() == {"received": 3, "closed": 2, "published": 1, "satisfaction_rate": 0.5}
+    assert reports.headline() == {"received": 3, "closed": 2, "published": 1, "satisfaction_rate": 0.5}
 
 
 # ---------------------------------------------------------------- keeping the cells up to date
 
 
 def _cells() -> dict:
-    return {(c.month, c.unit_id, c.category_id): {k: getattr(c, k) for k in measures.COUNTERS}
+    return {(c.month, c.unit_id, c.category_id): {k: getattr(c, k) for k in definitions.COUNTERS}
             for c in db.session.scalars(select(StatsCell))}
 
 
@@ -363,7 +364,7 @@ def test_a_dirty_mark_is_written_in_the_same_transaction_as_the_event(world):
     db.session.commit()
     waiting = (date(2026, 3, 1), NO_UNIT, world.schooling.id)
     assert _dirty() == {waiting}  # the submission marked its cell
-    measures.refresh_dirty(MONDAY)
+    cells.refresh_dirty(MONDAY)
     db.session.commit()
     assert _dirty() == set()
 
@@ -383,7 +384,7 @@ def test_a_dirty_mark_is_written_in_the_same_transaction_as_the_event(world):
 def test_a_redispatch_moves_the_ticket_from_one_units_cell_to_the_other(world):
     ticket = dispatched(world)
     db.session.commit()
-    measures.refresh_dirty(MONDAY)
+    cells.refresh_dirty(MONDAY)
     db.session.commit()
     assert refreshed()[world.edu.name].counts["received"] == 1
 
@@ -410,15 +411,15 @@ def test_refreshing_is_idempotent_and_the_full_pass_agrees_with_the_incremental_
     at = datetime(2026, 3, 10, 9)
 
     # Five cells marked: three with tickets, and the two "not yet dispatched" cells the accepted tickets left.
-    assert measures.refresh_dirty(at) == 5
+    assert cells.refresh_dirty(at) == 5
     db.session.commit()
     incremental = _cells()
     assert len(incremental) == 3
-    assert measures.refresh_dirty(at) == 0
-    assert measures.refresh_all(at) == 3
+    assert cells.refresh_dirty(at) == 0
+    assert cells.refresh_all(at) == 3
     db.session.commit()
     assert _cells() == incremental
-    assert measures.refresh_all(at) == 3
+    assert cells.refresh_all(at) == 3
     db.session.commit()
     assert _cells() == incremental
     assert incremental[(date(2026, 3, 1), world.edu.id, world.schooling.id)]["open_overdue"] == 1
@@ -427,12 +428,12 @@ def test_refreshing_is_idempotent_and_the_full_pass_agrees_with_the_incremental_
 def test_the_full_pass_removes_cells_left_without_tickets(world):
     dispatched(world)
     db.session.commit()
-    measures.refresh_all(MONDAY)
+    cells.refresh_all(MONDAY)
     db.session.add(StatsCell(month=date(2025, 1, 1), unit_id=world.hr.id, category_id=world.hiring.id, received=9,
                              refreshed_at=MONDAY))
     db.session.commit()
 
-    measures.refresh_all(MONDAY)
+    cells.refresh_all(MONDAY)
     db.session.commit()
 
     assert list(_cells()) == [(date(2026, 3, 1), world.edu.id, world.schooling.id)]
@@ -457,7 +458,7 @@ def test_the_minute_job_recomputes_dirty_cells_and_the_nightly_job_all_cells(wor
 def test_a_unit_changed_twice_before_a_refresh_leaves_no_stale_cell(world):
     ticket = dispatched(world)
     db.session.commit()
-    measures.refresh_dirty(MONDAY)
+    cells.refresh_dirty(MONDAY)
     db.session.commit()
     for unit in (world.hr, world.street):
         workflow.perform(ticket, "dispatch", world.supervisor, at=MONDAY, unit_id=unit.id)

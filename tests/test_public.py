@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import event
 
-from supervise.domain import deadlines, measures, workflow
+from supervise.domain import deadlines, workflow
+from supervise.domain.measures import cells
 from supervise.extensions import db
 from supervise.models import Attachment, State
 from tests.factories import advance, file_ticket, publish
@@ -38,7 +39,7 @@ def test_the_home_page_offers_the_entry_points_and_the_latest_published_problems
     tickets = [published_ticket(world, at=BASE + timedelta(hours=i)) for i in range(8)]
     advance(world, file_ticket(world), State.CLOSED)  # closed, not published
     db.session.commit()
-    measures.refresh_dirty()  # the minute job: the headline numbers come from the kept measures
+    cells.refresh_dirty()  # the minute job: the headline numbers come from the kept measures
 
     response = client.get("/")
 
@@ -115,7 +116,7 @@ def test_the_list_filters_by_lead_unit(client, world, approvals):
     published_ticket(world, world.schooling)
     hiring = published_ticket(world, world.hiring)
     db.session.commit()
-    measures.refresh_dirty()  # the unit choices come from the kept measures
+    cells.refresh_dirty()  # the unit choices come from the kept measures
 
     response = client.get(f"/disclosure?unit={world.hr.id}")
 

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import event, insert, select, text, update
 
 from supervise import paging
-from supervise.domain import disclosure, measures, search, workflow
+from supervise.domain import disclosure, search, subscribers, workflow
 from supervise.domain.disclosure import PublicFilters
+from supervise.domain.measures import cells
 from supervise.extensions import db
 from supervise.models import State, Ticket
 from tests.factories import advance, file_ticket
@@ -26,8 +27,8 @@ PERMIT = ("施工许可办理时间长", "某企业反映施工许可审批环�
 
 @pytest.fixture(autouse=True)
 def _search_connected():
-    """Until create_app connects it, keep search documents current as production will."""
-    search.connect()
+    """Keep search documents current as production does."""
+    subscribers.connect_all()
 
 
 def listed(response) -> list[str]:
@@ -148,7 +149,7 @@ def test_search_combines_with_the_category_unit_and_state_filters(client, world)
                        at=BASE + timedelta(hours=2))
     published(world, PERMIT, world.hiring, at=BASE + timedelta(hours=3))
     db.session.commit()
-    measures.refresh_dirty()  # the minute job: the unit filter offers units from the kept measures
+    cells.refresh_dirty()  # the minute job: the unit filter offers units from the kept measures
 
     assert found(client, "入学") == [hiring.tracking_no, school_closed.tracking_no, school_open.tracking_no]
     assert found(client, "入学", category=world.hiring.id) == [hiring.tracking_no]

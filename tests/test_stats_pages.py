@@ -10,9 +10,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event
 
-from supervise.domain import measures, workflow
+from supervise.domain import subscribers, workflow
 from supervise.domain.clock import frozen
-from supervise.domain.measures import MEASURES, Period
+from supervise.domain.measures import cells, periods, reports
+from supervise.domain.measures.definitions import MEASURES
+from supervise.domain.measures.periods import Period
 from supervise.extensions import db
 from tests.test_measures import MONDAY, dispatched, handled
 
@@ -21,7 +23,7 @@ NOW = datetime(2026, 3, 20, 10)  # a Friday in the first quarter of 2026
 
 @pytest.fixture(autouse=True)
 def _subscribed():
-    measures.connect()
+    subscribers.connect_all()
 
 
 @pytest.fixture
@@ -39,7 +41,7 @@ def figures(world):
 
 
 def refresh() -> None:
-    measures.refresh_dirty(NOW)
+    cells.refresh_dirty(NOW)
     db.session.commit()
 
 
@@ -73,7 +75,7 @@ def test_the_statistics_page_shows_every_period_and_grouping_with_definitions(cl
 
 
 def parse_kind(text: str) -> str:
-    return measures.parse_period(text).kind
+    return periods.parse_period(text).kind
 
 
 def test_the_table_shows_the_measures_of_the_cells(client, figures):
@@ -81,7 +83,7 @@ def test_the_table_shows_the_measures_of_the_cells(client, figures):
 
     edu_row = table[table.index(figures.edu.name):].split("</tr>")[0]
     cells = [c.split("<")[0] for c in edu_row.split('<td class="num">')[1:]]
-    row = next(r for r in measures.table(Period("quarter", 2026, 1)).rows if r.key == figures.edu.id)
+    row = next(r for r in reports.table(Period("quarter", 2026, 1)).rows if r.key == figures.edu.id)
     assert cells == [row.display(m.key) for m in MEASURES]
     # Six received; four closed (the bad rating waits for review); four of five ratings satisfied.
     assert cells[:2] == ["6", "4"] and row.display("satisfaction") == "80.0%"
@@ -139,7 +141,7 @@ def test_the_csv_download_is_the_table_with_a_bom_for_excel(client, figures):
     assert "measures-2026-Q1-unit.csv" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    data = measures.table(Period("quarter", 2026, 1), "unit")
+    data = reports.table(Period("quarter", 2026, 1), "unit")
     assert rows[0] == ["Unit"] + [str(m.label) for m in MEASURES]
     expected = [[r.name] + [r.display(m.key).replace("—", "") for m in MEASURES] for r in [*data.rows, data.total]]
     assert rows[1:] == expected
@@ -152,7 +154,7 @@ def test_the_xlsx_download_is_the_table_with_numbers(client, figures):
     book = load_workbook(io.BytesIO(response.data))
     sheet = book["2026"]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    data = measures.table(Period("year", 2026), "category")
+    data = reports.table(Period("year", 2026), "category")
     assert rows[0] == ["Category"] + [str(m.label) for m in MEASURES]
     assert [r[0] for r in rows[1:]] == [r.name for r in data.rows] + ["Total"]
     for got, row in zip(rows[1:], [*data.rows, data.total], strict=True):

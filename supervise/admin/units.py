@@ -2,13 +2,15 @@
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_login import current_user
 
 from supervise.admin import bp, trees
 from supervise.admin.forms import NONE, UnitForm
 from supervise.extensions import db
 from supervise.jobs import enqueue, maintenance
 from supervise.models import Role, Unit, UnitKind
+from supervise.operations import OperationError
+from supervise.operations import units as units_ops
 from supervise.web import roles_required
 
 
@@ -30,22 +32,16 @@ def _unit_form(unit: Unit | None, all_units: list[Unit]) -> UnitForm:
     return form
 
 
-def _save_unit(form: UnitForm, unit: Unit) -> bool:
-    """Copy the form onto ``unit``; False (with a field error) when the name is taken."""
-    name = form.name.data.strip()
-    taken = select(Unit.id).where(Unit.name == name)
-    if unit.id is not None:
-        taken = taken.where(Unit.id != unit.id)
-    if db.session.scalar(taken) is not None:
-        form.name.errors.append(_("Another unit already has this name."))
-        return False
-    unit.name = name
-    unit.short_name = (form.short_name.data or "").strip() or None
-    unit.kind = UnitKind(form.kind.data)
-    unit.parent_id = form.parent_id.data or None
-    unit.active = form.active.data
-    unit.sort = form.sort.data
-    return True
+def _save_unit(form: UnitForm, unit: Unit) -> bool | None:
+    """Save the form onto ``unit``: whether it was renamed; None (with a field error) when refused."""
+    details = units_ops.UnitDetails(name=form.name.data, kind=UnitKind(form.kind.data),
+                                    short_name=form.short_name.data, parent_id=form.parent_id.data,
+                                    active=form.active.data, sort=form.sort.data)
+    try:
+        return units_ops.save_unit(current_user, unit, details)
+    except OperationError as err:
+        form.name.errors.append(str(err.message))
+        return None
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
@@ -54,8 +50,7 @@ def unit_new():
     form = _unit_form(None, trees.all_units())
     if form.validate_on_submit():
         unit = Unit()
-        if _save_unit(form, unit):
-            db.session.add(unit)
+        if _save_unit(form, unit) is not None:
             db.session.commit()
             flash(_("Unit %(name)s created.", name=unit.name), "success")
             return redirect(url_for("admin.units"))
@@ -68,10 +63,10 @@ def unit_edit(unit_id: int):
     unit = db.get_or_404(Unit, unit_id)
     form = _unit_form(unit, trees.all_units())
     if form.validate_on_submit():
-        old_name = unit.name
-        if _save_unit(form, unit):
+        renamed = _save_unit(form, unit)
+        if renamed is not None:
             db.session.commit()
-            if unit.name != old_name:
+            if renamed:
                 enqueue(maintenance.reindex_unit, unit.id)
             flash(_("Unit %(name)s saved.", name=unit.name), "success")
             return redirect(url_for("admin.units"))

@@ -12,6 +12,8 @@ from supervise.admin.forms import NONE, PairForm, PasswordResetForm, UserEditFor
 from supervise.auth import sessions
 from supervise.extensions import db
 from supervise.models import Enterprise, LiaisonPair, Role, User
+from supervise.operations import OperationError
+from supervise.operations import users as users_ops
 from supervise.web import roles_required
 
 PAGE_SIZE = 50
@@ -44,15 +46,14 @@ def user_new():
     form = UserNewForm()
     _staff_unit_choices(form)
     if form.validate_on_submit():
-        if User.by_username(form.username.data):
-            form.username.errors.append(_("This username is taken."))
+        try:
+            user = users_ops.create_staff(
+                current_user, username=form.username.data, name=form.name.data, role=Role(form.role_choice.data),
+                unit_id=form.unit_id.data or None, mobile=form.mobile.data, email=form.email.data,
+                password=form.password.data, active=form.active.data)
+        except OperationError as err:
+            form[err.field if err.field in form else "username"].errors.append(str(err.message))
         else:
-            user = User(username=form.username.data.strip(), name=form.name.data.strip(),
-                        role=Role(form.role_choice.data), unit_id=form.unit_id.data or None,
-                        mobile=form.mobile.data or None, email=(form.email.data or "").strip() or None,
-                        active=form.active.data)
-            user.set_password(form.password.data)
-            db.session.add(user)
             db.session.commit()
             flash(_("User %(name)s created.", name=user.name), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))

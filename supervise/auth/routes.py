@@ -7,10 +7,11 @@ from wtforms import SelectChoice
 from supervise import throttle
 from supervise.auth import bp, sessions
 from supervise.auth.forms import LoginForm, PasswordForm, RegisterForm
-from supervise.domain import verification
 from supervise.domain.clock import now
 from supervise.extensions import db, limiter
 from supervise.models import Area, Role, User
+from supervise.operations import enterprises
+from supervise.operations.users import UsernameTaken
 from supervise.redirects import redirect_to_next
 
 HOME = {
@@ -74,15 +75,17 @@ def register():
     form.area_id.choices = [SelectChoice(0, "—")] + [SelectChoice(a.id, a.name) for a in db.session.scalars(
         select(Area).where(Area.active).order_by(Area.sort, Area.id))]
     if form.validate_on_submit():
-        if User.by_username(form.username.data):
-            form.username.errors.append(_("This username is taken."))
-        else:
-            user = verification.register_applicant(
+        try:
+            user = enterprises.register_applicant(
                 code=form.credit_code.data, company=form.company.data, industry=form.industry.data,
                 area_id=form.area_id.data or None, address=form.address.data,
                 contact_name=form.contact_name.data.strip(),
                 mobile=form.mobile.data, email=form.email.data or None, username=form.username.data,
                 password=form.password.data)
+        except UsernameTaken as err:
+            db.session.rollback()  # the company it may have registered goes too
+            form.username.errors.append(str(err.message))
+        else:
             sessions.log_in(user)
             db.session.commit()
             flash(_("Your account is registered. Until it is verified you see only the complaints you file "

@@ -14,16 +14,9 @@ from wtforms import SelectChoice
 from supervise import labels, paging, storage, web
 from supervise.console import bp
 from supervise.console.forms import ACTION_FORMS, AliasesForm, FilterForm, IntakeForm, options
-from supervise.domain import access, clocks, credit_code, disclosure, verification, workflow
+from supervise.domain import access, clocks, disclosure, verification, workflow
 from supervise.domain.clock import now
-from supervise.domain.intake import (
-    CONSOLE,
-    ClientKey,
-    Complaint,
-    IntakeError,
-    file_complaint,
-    register_enterprise,
-)
+from supervise.domain.intake import CONSOLE, Complaint, IntakeError
 from supervise.domain.redaction import redact
 from supervise.extensions import db
 from supervise.jobs import enqueue, maintenance
@@ -43,6 +36,7 @@ from supervise.models import (
     UnitKind,
     User,
 )
+from supervise.operations import enterprises, filing
 
 PAGE_SIZE = 25
 ENTERPRISE_CHOICES_MAX = 200
@@ -251,18 +245,6 @@ def act(ticket_id: int, action: str):
 # ---------------------------------------------------------------- staff intake
 
 
-def find_enterprise(text: str) -> Enterprise | None:
-    """The enterprise named by its credit code, or by its exact name when only one has it."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    found = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code.normalize(text)))
-    if found is not None:
-        return found
-    named = list(db.session.scalars(select(Enterprise).where(Enterprise.name == text).limit(2)))
-    return named[0] if len(named) == 1 else None
-
-
 def _intake_form() -> IntakeForm:
     form = IntakeForm()
     form.category_id.choices = options([(0, _("— choose —"))]) + [
@@ -274,55 +256,60 @@ def _intake_form() -> IntakeForm:
     return form
 
 
+def _intake_enterprise(form: IntakeForm) -> Enterprise | None:
+    """The company the form names, registered when new; None with a field error."""
+    new = None
+    if form.new_company.data:
+        new = enterprises.NewCompany(form.enterprise.data, form.new_company.data, form.new_company_industry.data,
+                                     form.contact_name.data, form.contact_mobile.data, form.contact_email.data)
+    try:
+        return enterprises.enterprise_for_intake(current_user, form.enterprise.data, new)
+    except IntakeError as err:
+        form.enterprise.errors.append(str(err.message))
+        return None
+
+
+def _intake_complaint(form: IntakeForm) -> tuple[Complaint | None, list[storage.CheckedUpload]]:
+    """The complaint the form describes and its checked uploads; None (with field errors) when incomplete."""
+    enterprise = _intake_enterprise(form)
+    category = db.session.get(Category, form.category_id.data) if form.category_id.data else None
+    if category is None:
+        form.category_id.errors.append(_("Choose a category."))
+    uploads = []
+    try:
+        uploads = storage.check_uploads(request.files.getlist(form.files.name))
+    except storage.UploadError as err:
+        form.files.errors.append(str(err.message))
+    if enterprise is None or category is None or form.files.errors:
+        return None, uploads
+    return Complaint(
+        enterprise=enterprise, category=category, title=form.title.data, description=form.description.data,
+        area_id=form.area_id.data or None, source=Source(form.source.data),
+        contact_name=(form.contact_name.data or "").strip(), contact_mobile=form.contact_mobile.data or "",
+        contact_email=form.contact_email.data or None, publish_consent=form.publish_consent.data), uploads
+
+
 @bp.route("/intake", methods=["GET", "POST"])
 @web.roles_required(Role.SUPERVISOR)
 def intake():
     """Register a complaint that came by phone, at the hall, from a visit, the province or the media."""
     form = _intake_form()
-    if form.validate_on_submit():
-        enterprise = find_enterprise(form.enterprise.data)
-        if enterprise is None and form.new_company.data:
-            try:
-                enterprise = register_enterprise(form.enterprise.data, form.new_company.data,
-                                                 form.new_company_industry.data, form.contact_name.data,
-                                                 form.contact_mobile.data, form.contact_email.data)
-            except IntakeError as err:
-                form.enterprise.errors.append(str(err.message))
-        category = db.session.get(Category, form.category_id.data) if form.category_id.data else None
-        uploads = []
-        if enterprise is None and not form.enterprise.errors:
-            form.enterprise.errors.append(_("No registered company has this name or credit code; type its "
-                                            "unified social credit code, and its name below to register it."))
-        if category is None:
-            form.category_id.errors.append(_("Choose a category."))
+    complaint, uploads = _intake_complaint(form) if form.validate_on_submit() else (None, [])
+    if complaint is not None:
         try:
-            uploads = storage.check_uploads(request.files.getlist(form.files.name))
-        except storage.UploadError as err:
-            form.files.errors.append(str(err.message))
-        if not (form.enterprise.errors or form.category_id.errors or form.files.errors):
-            complaint = Complaint(
-                enterprise=enterprise, category=category, title=form.title.data, description=form.description.data,
-                area_id=form.area_id.data or None, source=Source(form.source.data),
-                contact_name=(form.contact_name.data or "").strip(), contact_mobile=form.contact_mobile.data or "",
-                contact_email=form.contact_email.data or None, publish_consent=form.publish_consent.data)
-            try:
-                ticket, created = file_complaint(complaint, current_user, client_key=ClientKey.of_user(
-                    CONSOLE, current_user, form.submission_key.data))
-            except IntakeError as err:
-                db.session.rollback()
-                flash(str(err.message), "danger")
-            else:
-                if created:
-                    for upload in uploads:
-                        storage.store(upload, ticket, current_user, ticket.events[0])
-                    verification.invite_if_new(enterprise, form.contact_mobile.data, form.contact_email.data,
-                                               by=current_user)
+            ticket, created = filing.file_complaint(CONSOLE, current_user, complaint, form.submission_key.data,
+                                                    uploads=uploads, invite=True)
+        except IntakeError as err:
+            db.session.rollback()
+            flash(str(err.message), "danger")
+        else:
+            if created:
                 db.session.commit()
-                flash(_("Complaint registered: tracking number %(no)s, retrieval code %(code)s.",
-                        no=ticket.tracking_no, code=ticket.retrieval_code), "success")
-                return redirect(url_for(".ticket", ticket_id=ticket.id))
-    enterprises = db.session.scalars(select(Enterprise).order_by(Enterprise.name).limit(ENTERPRISE_CHOICES_MAX))
-    return render_template("console/intake.html", form=form, enterprises=list(enterprises))
+            flash(_("Complaint registered: tracking number %(no)s, retrieval code %(code)s.",
+                    no=ticket.tracking_no, code=ticket.retrieval_code), "success")
+            return redirect(url_for(".ticket", ticket_id=ticket.id))
+    choices = db.session.scalars(select(Enterprise).order_by(Enterprise.name).limit(ENTERPRISE_CHOICES_MAX))
+    return render_template("console/intake.html", form=form, enterprises=list(choices))
 
 
 @bp.route("/enterprises/<id:enterprise_id>/aliases", methods=["GET", "POST"])
@@ -332,8 +319,7 @@ def enterprise_aliases(enterprise_id: int):
     enterprise = db.get_or_404(Enterprise, enterprise_id)
     form = AliasesForm(obj=enterprise)
     if form.validate_on_submit():
-        lines = (line.strip()[:100] for line in (form.aliases.data or "").splitlines())
-        enterprise.aliases = "\n".join(dict.fromkeys(line for line in lines if line))
+        enterprises.set_aliases(current_user, enterprise, form.aliases.data)
         db.session.commit()
         enqueue(maintenance.reindex_enterprise, enterprise.id)  # masked words leave the search documents
         flash(_("The names to mask are saved; published texts are masked with them from now on."), "success")

@@ -4,7 +4,6 @@ from sqlalchemy import ColumnElement, false, select, true
 
 from supervise.extensions import db
 from supervise.models import (
-    Attachment,
     LiaisonPair,
     LicenceReview,
     Role,
@@ -91,22 +90,3 @@ def can_file_for(user: User, enterprise_id: int) -> bool:
     if user.role == Role.CADRE:
         return enterprise_id in paired_enterprise_ids(user)
     return user.role == Role.SUPERVISOR
-
-
-def may_download(user: User | None, attachment: Attachment) -> bool:
-    """Released files of published tickets are public; otherwise the ticket's parties may fetch them.
-
-    An enterprise (or its cadre) does not get files attached to steps hidden from it, such as a
-    unit's internal progress note.
-    """
-    ticket = attachment.ticket
-    if attachment.released and ticket.is_published:
-        return True
-    mine = parties(user, ticket) - {"system"}
-    if not mine:
-        return False
-    if mine == {"enterprise"} and attachment.event is not None:
-        from supervise.domain.workflow import visible_to_enterprise
-
-        return visible_to_enterprise(attachment.event)
-    return True

@@ -14,7 +14,7 @@ from supervise import paging
 from supervise.domain import clocks, deadlines, search
 from supervise.domain.calendar import WorkingCalendar
 from supervise.domain.clocks import OPEN_STATES
-from supervise.domain.redaction import redact
+from supervise.domain.redaction import redact, terms_for
 from supervise.models import Category, State, Ticket
 
 # Only a progress note the unit marked public is written for the public; every other note on a
@@ -55,15 +55,6 @@ class PublicTicket:
     reopen_count: int
     result_published: bool
     events: list[PublicEvent]
-
-
-def terms_for(ticket: Ticket) -> list[str]:
-    """Everything to mask in this ticket's public texts: enterprise names, aliases, per-ticket terms,
-    and the names of the people on the ticket."""
-    terms = ticket.enterprise.redaction_terms()
-    terms += [t.term for t in ticket.redaction_terms]
-    terms += [n for n in (ticket.contact_name, ticket.enterprise.contact_name) if n and len(n) >= 2]
-    return terms
 
 
 def public_view(ticket: Ticket, cal: WorkingCalendar, at: datetime, with_events: bool = True) -> PublicTicket:

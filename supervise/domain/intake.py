@@ -68,27 +68,6 @@ class ClientKey:
         return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()
 
 
-def register_enterprise(code: str, name: str, industry: str = "", contact_name: str = "",
-                        contact_mobile: str = "", email: str | None = None) -> Enterprise:
-    """The enterprise with credit code ``code``, registered now if the platform does not know it yet
-    (a hotline caller, an API client). Raises :class:`IntakeError` for an invalid code or no name."""
-    from supervise.domain import credit_code
-
-    code = credit_code.normalize(code)
-    if not credit_code.is_valid(code):
-        raise IntakeError(_l("This is not a valid unified social credit code (check the 18 characters)."))
-    existing = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
-    if existing is not None:
-        return existing
-    if not (name or "").strip():
-        raise IntakeError(_l("Give the company's name to register it."))
-    enterprise = Enterprise(name=name.strip()[:120], credit_code=code, industry=industry or "",
-                            contact_name=(contact_name or "").strip()[:40], contact_mobile=contact_mobile or "",
-                            email=email or None, contact_on_record=True)  # taken down by staff or a client
-    db.session.add(enterprise)
-    return enterprise
-
-
 def new_retrieval_code() -> str:
     return "".join(secrets.choice(RETRIEVAL_ALPHABET) for _ in range(6))
 

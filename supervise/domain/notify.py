@@ -1,8 +1,9 @@
 """Who is told about what, and what they are told.
 
-Subscribed to :data:`workflow.event_recorded`: for every timeline event it writes outbox rows in the
-same transaction (delivered by jobs after the commit). In-app always; e-mail and SMS as each user
-chose; the filer's acknowledgement goes to the e-mail and mobile given on the complaint.
+Subscribed to :data:`workflow.event_recorded` (see :mod:`supervise.domain.subscribers`): for every
+timeline event it writes outbox rows in the same transaction (delivered by jobs after the commit).
+In-app always; e-mail and SMS as each user chose; the filer's acknowledgement goes to the e-mail and
+mobile given on the complaint.
 """
 
 from collections.abc import Iterable, Iterator
@@ -13,13 +14,13 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from supervise.domain import access
 from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.links import absolute
-from supervise.models import OutboxMessage, Role, Ticket, TicketEvent, User
+from supervise.models import Notification, OutboxMessage, Role, Ticket, TicketEvent, User
 
 # Which parties hear about each action; "filer" is the acknowledgement to the complaint's contact.
 AUDIENCE: dict[str, tuple[str, ...]] = {
@@ -199,12 +200,12 @@ def suppressed() -> Iterator[None]:
 
 
 def on_event_recorded(event: TicketEvent) -> None:
+    """Queue the messages of ``event`` (a receiver of :data:`workflow.event_recorded`)."""
     if not _suppressed.get():
         queue_messages(event.ticket, event)
 
 
-def connect() -> None:
-    """Subscribe to the state machine's events (called once by ``create_app``)."""
-    from supervise.domain.workflow import event_recorded
-
-    event_recorded.connect(on_event_recorded, weak=False)
+def unread_count(user: User) -> int:
+    """How many of ``user``'s in-app notifications are unread (the badge in every page's header)."""
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0

@@ -7,6 +7,8 @@ always; per-ticket terms (the enterprise's names and aliases, people's names) ar
 import re
 from collections.abc import Iterable
 
+from supervise.models import Ticket
+
 MASK = "＊＊＊"
 TERM_MASK = "某某"
 
@@ -35,3 +37,12 @@ def redact(text: str | None, terms: Iterable[str] = ()) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(MASK, text)
     return text
+
+
+def terms_for(ticket: Ticket) -> list[str]:
+    """Everything to mask in this ticket's public texts: enterprise names, aliases, per-ticket terms,
+    and the names of the people on the ticket."""
+    terms = ticket.enterprise.redaction_terms()
+    terms += [t.term for t in ticket.redaction_terms]
+    terms += [n for n in (ticket.contact_name, ticket.enterprise.contact_name) if n and len(n) >= 2]
+    return terms

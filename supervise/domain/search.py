@@ -26,10 +26,9 @@ import unicodedata
 from sqlalchemy import ColumnElement, func, literal_column, select, text
 from sqlalchemy.orm import selectinload
 
-from supervise.domain import disclosure, workflow
-from supervise.domain.redaction import redact
+from supervise.domain.redaction import redact, terms_for
 from supervise.extensions import db
-from supervise.models import Category, Ticket
+from supervise.models import Category, Ticket, TicketEvent
 
 # Han ideographs (unified, extension A, compatibility, the supplementary planes) and kana.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -78,7 +77,7 @@ def _is_prefix(term: str) -> bool:
 
 def public_texts(ticket: Ticket) -> list[str]:
     """What the public page shows of ``ticket`` that is worth searching, masked as shown there."""
-    terms = disclosure.terms_for(ticket)
+    terms = terms_for(ticket)
     texts = [redact(ticket.public_title, terms), redact(ticket.public_summary, terms)]
     if ticket.result_published_at is not None:
         texts.append(redact(ticket.public_reply, terms))
@@ -104,15 +103,11 @@ def refresh(ticket: Ticket) -> bool:
     return True
 
 
-def _on_event(event, **_kwargs) -> None:
+def on_event_recorded(event: TicketEvent) -> None:
+    """Keep search documents current: refresh a ticket's document in the transaction of each event
+    that may change it (a receiver of :data:`workflow.event_recorded`)."""
     if event.action in REFRESH_ON:
         refresh(event.ticket)
-
-
-def connect() -> None:
-    """Keep search documents current: refresh a ticket's document in the transaction of each event
-    that may change it. Idempotent (blinker keeps one connection per receiver)."""
-    workflow.event_recorded.connect(_on_event, weak=False)
 
 
 def _postgres_query(terms: list[str]) -> str:

@@ -66,7 +66,7 @@ def deadline_alerts(at: datetime) -> int:
                                                   SupervisionOrder.deadline < at.date())
                    .options(selectinload(SupervisionOrder.ticket)))
     for order in db.session.scalars(late_orders):
-        if order.ticket.is_open:
+        if order.ticket.state in clocks.OPEN_STATES:
             raised += raise_alert(order.ticket, "order_overdue", f"{order.id}:{order.deadline}", at)
     return raised
 
@@ -112,9 +112,7 @@ def refresh_overdue_flags(at: datetime) -> int:
 
 
 def on_event_recorded(event: TicketEvent) -> None:
+    """A unit's progress note is its progress report for the month (a receiver of
+    :data:`workflow.event_recorded`)."""
     if event.action == "note" and event.actor is not None and event.actor.is_unit_staff:
         record_progress_report(event)
-
-
-def connect() -> None:
-    workflow.event_recorded.connect(on_event_recorded, weak=False)

@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
 
 from supervise import storage
-from supervise.domain import credit_code, notify
+from supervise.domain import notify
 from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.links import absolute
@@ -87,28 +87,6 @@ def has_verified_account(enterprise: Enterprise) -> bool:
     return bool(db.session.scalar(select(exists().where(
         User.enterprise_id == enterprise.id, User.role == Role.ENTERPRISE,
         User.verification == Verification.VERIFIED, User.active.is_(True)))))
-
-
-def register_applicant(*, code: str, company: str, industry: str, area_id: int | None, address: str | None,
-                       contact_name: str, mobile: str, email: str | None, username: str, password: str) -> User:
-    """A new, unverified account for the company with credit code ``code``.
-
-    A company the platform does not know is registered with the applicant's details; its contact is
-    then the applicant's own, not on record, so it can be verified only by a licence. A company it
-    knows keeps its details, and the applicant may verify by a code to the contact on record.
-    """
-    code = credit_code.normalize(code)
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
-    if enterprise is None:
-        enterprise = Enterprise(name=company.strip(), credit_code=code, industry=industry, contact_name=contact_name,
-                                contact_mobile=mobile, email=email or None, address=address or None,
-                                area_id=area_id or None, contact_on_record=False)
-        db.session.add(enterprise)
-    user = User(username=username.strip(), name=contact_name, role=Role.ENTERPRISE, enterprise=enterprise,
-                mobile=mobile, email=email or None, verification=Verification.UNVERIFIED)
-    user.set_password(password)
-    db.session.add(user)
-    return user
 
 
 # ---------------------------------------------------------------- one-time codes

@@ -395,7 +395,7 @@ def _merge(ctx: Context) -> Step:
     t = ctx.ticket
     number = (ctx.data.get("into") or "").strip()
     target = db.session.scalar(select(Ticket).where(Ticket.tracking_no == number)) if number else None
-    if target is None or target.id == t.id or not target.is_open:
+    if target is None or target.id == t.id or target.state not in OPEN_STATES:
         raise TransitionError(_l("Give the tracking number of another open ticket to merge into."))
     clocks.mark_overdue(t, ctx.at)  # judged before the merge stops every clock
     t.merged_into = target

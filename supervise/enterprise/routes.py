@@ -10,12 +10,13 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from supervise import paging, params, storage, web
-from supervise.domain import access, intake, verification, workflow
+from supervise.domain import access, attachments, intake, workflow
 from supervise.domain.clocks import FINAL_STATES, OPEN_STATES
 from supervise.enterprise import bp
 from supervise.enterprise.forms import ColleagueForm, ComplaintForm, MaterialForm, RateForm
 from supervise.extensions import db
 from supervise.models import Area, Category, Enterprise, Role, Source, Ticket, User
+from supervise.operations import filing, users
 
 PAGE_SIZE = 20
 STATUS_FILTERS = {"open": OPEN_STATES, "closed": FINAL_STATES}
@@ -120,47 +121,57 @@ def new():
     return render_template("enterprise/new.html", form=form, groups=groups, is_cadre=is_cadre, paired=paired)
 
 
-def _file(form: ComplaintForm, offered: dict[int, Category], is_cadre: bool) -> Response | None:
-    """File the complaint and redirect to it; None when ``form`` has (or gets) errors, with nothing created."""
-    if is_cadre:
-        enterprise_id = form.enterprise_id.data
-        if enterprise_id is None or not access.can_file_for(current_user, enterprise_id):
-            form.enterprise_id.errors.append(_("Choose one of the enterprises paired with you."))
-        enterprise = db.session.get(Enterprise, enterprise_id) if enterprise_id else None
-    else:
-        enterprise = current_user.enterprise
-        if enterprise is None:
+def _filed_for(form: ComplaintForm, is_cadre: bool) -> Enterprise | None:
+    """The company the complaint is for: one's own, or (a cadre) the paired one chosen."""
+    if not is_cadre:
+        if current_user.enterprise is None:
             abort(403)
+        return current_user.enterprise
+    enterprise_id = form.enterprise_id.data
+    if enterprise_id is None or not access.can_file_for(current_user, enterprise_id):
+        form.enterprise_id.errors.append(_("Choose one of the enterprises paired with you."))
+    return db.session.get(Enterprise, enterprise_id) if enterprise_id else None
+
+
+def _complaint(form: ComplaintForm, offered: dict[int, Category], is_cadre: bool) -> intake.Complaint | None:
+    """The complaint the form describes; None when ``form`` has (or gets) errors."""
+    enterprise = _filed_for(form, is_cadre)
     category = offered.get(form.category_id.data)
     if category is None:
         form.category_id.errors.append(_("Choose a category from the list."))
-    uploads: list[storage.CheckedUpload] = []
-    try:
-        uploads = storage.check_uploads(request.files.getlist("files"))
-    except storage.UploadError as err:
-        form.files.errors.append(err.message)
     if form.errors or enterprise is None or category is None:
         return None
-
-    complaint = intake.Complaint(
+    return intake.Complaint(
         enterprise=enterprise, category=category, title=form.title.data, description=form.description.data,
         area_id=form.area_id.data or None, source=Source.VISIT if is_cadre else Source.ONLINE,
         contact_name=(form.contact_name.data or "").strip(), contact_mobile=form.contact_mobile.data or "",
         contact_email=(form.contact_email.data or "").strip() or None,
         publish_consent=form.publish_consent.data, answers=_answers(category))
+
+
+def _uploads(form: ComplaintForm) -> list[storage.CheckedUpload]:
     try:
-        ticket, created = intake.file_complaint(
-            complaint, current_user, client_key=intake.ClientKey.of_user(intake.WEB, current_user,
-                                                                         form.submission_key.data))
+        return storage.check_uploads(request.files.getlist("files"))
+    except storage.UploadError as err:
+        form.files.errors.append(err.message)
+        return []
+
+
+def _file(form: ComplaintForm, offered: dict[int, Category], is_cadre: bool) -> Response | None:
+    """File the complaint and redirect to it; None when ``form`` has (or gets) errors, with nothing created."""
+    uploads = _uploads(form)
+    complaint = _complaint(form, offered, is_cadre)
+    if complaint is None:
+        return None
+    try:
+        # A cadre's company may have no account yet: it is invited through the contact the cadre took down.
+        ticket, created = filing.file_complaint(intake.WEB, current_user, complaint, form.submission_key.data,
+                                                uploads=uploads, invite=is_cadre)
     except intake.IntakeError as err:
         db.session.rollback()
         form.form_errors.append(err.message)
         return None
     if created:
-        for upload in uploads:
-            storage.store(upload, ticket, current_user, ticket.events[0])
-        if is_cadre:  # the company may have no account yet: invite the contact the cadre took down
-            verification.invite_if_new(enterprise, complaint.contact_mobile, complaint.contact_email, by=current_user)
         db.session.commit()
         flash(_("Your complaint has been filed. Tracking number: %(no)s. Retrieval code: %(code)s. "
                 "Keep both to look up its progress without logging in.",
@@ -178,7 +189,7 @@ def _render_ticket(ticket: Ticket, material_form: MaterialForm | None = None, ra
     material_request = next((e for e in reversed(ticket.events) if e.action == "request_material"), None)
     return render_template(
         "enterprise/ticket.html", ticket=ticket, events=events,
-        attachments=[a for a in ticket.attachments if access.may_download(current_user, a)],
+        attachments=[a for a in ticket.attachments if attachments.may_download(current_user, a)],
         material_request=material_request,
         material_form=material_form or MaterialForm(formdata=None),
         rate_form=rate_form or RateForm(formdata=None))
@@ -243,24 +254,16 @@ def colleagues():
         return redirect(url_for(".verification"))
     form = ColleagueForm()
     if form.validate_on_submit():
-        username = form.username.data.strip()
-        if User.by_username(username):
+        try:
+            user = users.add_colleague(current_user, username=form.username.data, name=form.name.data,
+                                       mobile=form.mobile.data, password=form.password.data)
+            db.session.commit()
+        except (users.UsernameTaken, IntegrityError):  # the second of two racing requests: IntegrityError
+            db.session.rollback()
             form.username.errors.append(_("This username is taken."))
         else:
-            user = User(username=username, name=form.name.data.strip(), role=Role.ENTERPRISE,
-                        enterprise_id=enterprise_id, mobile=form.mobile.data)
-            user.set_password(form.password.data)
-            verification.vouch_for(user, current_user)
-            db.session.add(user)
-            try:
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()
-                form.username.errors.append(_("This username is taken."))
-            else:
-                flash(_("%(name)s can now log in as %(username)s.", name=user.name, username=user.username),
-                      "success")
-                return redirect(url_for(".colleagues"))
-    users = db.session.scalars(select(User).where(User.enterprise_id == enterprise_id, User.role == Role.ENTERPRISE)
-                               .order_by(User.id))
-    return render_template("enterprise/colleagues.html", form=form, users=list(users))
+            flash(_("%(name)s can now log in as %(username)s.", name=user.name, username=user.username), "success")
+            return redirect(url_for(".colleagues"))
+    accounts = db.session.scalars(select(User).where(User.enterprise_id == enterprise_id, User.role == Role.ENTERPRISE)
+                                  .order_by(User.id))
+    return render_template("enterprise/colleagues.html", form=form, users=list(accounts))

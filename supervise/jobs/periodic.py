@@ -5,8 +5,9 @@ from collections.abc import Callable
 
 from sqlalchemy import delete, select
 
-from supervise.domain import measures, supervision
+from supervise.domain import supervision
 from supervise.domain.clock import now
+from supervise.domain.measures import cells
 from supervise.extensions import db
 from supervise.jobs import job
 from supervise.jobs.delivery import relay_outbox as _relay_outbox
@@ -72,7 +73,7 @@ def nightly_refresh() -> str:
     def work() -> str:
         at = now()
         flags = supervision.refresh_overdue_flags(at)
-        return f"overdue flags {flags}, measure cells {measures.refresh_all(at)}"
+        return f"overdue flags {flags}, measure cells {cells.refresh_all(at)}"
     return _recorded("nightly_refresh", work)
 
 
@@ -83,7 +84,7 @@ def refresh_measures() -> str:
     def work() -> str:
         done = 0
         while done < MEASURES_PER_RUN:
-            count = measures.refresh_dirty(now(), limit=MEASURES_BATCH)
+            count = cells.refresh_dirty(now(), limit=MEASURES_BATCH)
             db.session.commit()
             done += count
             if count < MEASURES_BATCH:

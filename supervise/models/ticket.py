@@ -187,12 +187,6 @@ class Ticket(db.Model):
         return normalize_email(value)
 
     @property
-    def is_open(self) -> bool:
-        from supervise.domain.clocks import OPEN_STATES  # the state groups' module imports this one
-
-        return self.state in OPEN_STATES
-
-    @property
     def is_published(self) -> bool:
         return self.published_at is not None
 

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from supervise import paging
 from supervise.domain.clock import now
@@ -14,11 +14,6 @@ from supervise.notifications.forms import PreferencesForm
 from supervise.redirects import redirect_to_next
 
 PER_PAGE = 30
-
-
-def unread_count(user) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
 @bp.route("/")

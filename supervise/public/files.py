@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from supervise import storage
 from supervise.domain import access, disclosure
-from supervise.domain.access import may_download
+from supervise.domain.attachments import may_download
 from supervise.domain.redaction import redact
 from supervise.extensions import db
 from supervise.models import Attachment, LicenceReview

@@ -14,10 +14,11 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from supervise import labels, paging, throttle
-from supervise.domain import deadlines, disclosure, intake, measures, workflow
+from supervise.domain import deadlines, disclosure, intake, workflow
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.domain.disclosure import PublicEvent, PublicFilters, PublicTicket
+from supervise.domain.measures import reports
 from supervise.domain.redaction import redact
 from supervise.extensions import db, limiter
 from supervise.models import Attachment, Category, Rating, Ticket, Unit
@@ -54,14 +55,14 @@ def _public(tickets: Iterable[Ticket]) -> list[PublicTicket]:
 @public_page
 def index():
     """The home page: what the platform does, where to go, headline numbers and the latest problems."""
-    numbers = measures.headline()  # from the kept aggregates: no count over the tickets
+    numbers = reports.headline()  # from the kept aggregates: no count over the tickets
     rows, _cursor = disclosure.published_page(PublicFilters(), None, per_page=LATEST_ON_HOME)
     return render_template("public/index.html", numbers=numbers, latest=_public(rows))
 
 
 def _category_choices() -> list[SelectChoice]:
     """Top-level areas as option groups, each selectable as a whole, with their categories."""
-    used = measures.categories_with_published()
+    used = reports.categories_with_published()
     categories = list(db.session.scalars(select(Category).order_by(Category.sort, Category.id)))
     children: dict[int, list[Category]] = {}
     for c in categories:
@@ -78,7 +79,7 @@ def _category_choices() -> list[SelectChoice]:
 
 def _unit_choices() -> list[SelectChoice]:
     """Active units that lead at least one published ticket."""
-    leading = measures.units_with_published()
+    leading = reports.units_with_published()
     units = db.session.scalars(
         select(Unit).where(Unit.active, Unit.id.in_(leading)).order_by(Unit.sort, Unit.name))
     return [SelectChoice("", _("All units"))] + [SelectChoice(str(u.id), u.name) for u in units]

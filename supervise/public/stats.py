@@ -16,9 +16,20 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 
-from supervise.domain import deadlines, measures
+from supervise.domain import deadlines
 from supervise.domain.clock import now
-from supervise.domain.measures import GROUPINGS, MEASURES, PERIOD_KINDS, Period, Table, parse_period
+from supervise.domain.measures import reports
+from supervise.domain.measures.definitions import (
+    ATTRIBUTION,
+    GROUPINGS,
+    MEASURE_BY_KEY,
+    MEASURES,
+    MIN_TICKETS_FOR_RANKING,
+    RANKING_RULE,
+    format_value,
+)
+from supervise.domain.measures.periods import PERIOD_KINDS, Period, month_of, parse_period
+from supervise.domain.measures.reports import Table
 from supervise.public import bp
 from supervise.web import public_page
 
@@ -73,7 +84,7 @@ COLORS = {"received": "#2563eb", "closed": "#16a34a", "on_time": "#7c3aed", "sat
           "orange": "#f97316", "red": "#c81e1e"}
 
 
-def trend_charts(points: list[measures.TrendPoint]) -> dict:
+def trend_charts(points: list[reports.TrendPoint]) -> dict:
     """The monthly trend as chart series: counts (received, closed) and rates (on time, satisfied)."""
     return {
         "labels": [f"{p.month.month:02d}" for p in points],
@@ -97,17 +108,17 @@ def stats():
     """The measures of a period with their definitions, the ranking, the trend and the overdue tickets."""
     period, group = selection(request.args)
     at = now()
-    last = min(period.last_month, measures.month_of(at))
-    data = measures.table(period, group)
-    ranked, too_few = measures.ranking(period, data.rows if group == "unit" else None)
-    trend = measures.monthly_trend(TREND_MONTHS, last=last)
+    last = min(period.last_month, month_of(at))
+    data = reports.table(period, group)
+    ranked, too_few = reports.ranking(period, data.rows if group == "unit" else None)
+    trend = reports.monthly_trend(TREND_MONTHS, last=last)
     return render_template(
         "public/stats.html", form=_form(period, group), period=period, group=group,
         group_heading=GROUP_HEADINGS[group], table=data, measures_list=MEASURES,
         ranked=ranked, too_few=too_few, trend=trend, trend_chart=trend_charts(trend), colors=COLORS,
-        overdue=measures.open_overdue_by_unit(), at=at, min_tickets=measures.MIN_TICKETS_FOR_RANKING,
-        ranking_rule=measures.RANKING_RULE, attribution=measures.ATTRIBUTION, red_days=deadlines.RED_OVERDUE_DAYS,
-        measure_display=lambda key, counts: measures.MEASURE_BY_KEY[key].display(counts),
+        overdue=reports.open_overdue_by_unit(), at=at, min_tickets=MIN_TICKETS_FOR_RANKING,
+        ranking_rule=RANKING_RULE, attribution=ATTRIBUTION, red_days=deadlines.RED_OVERDUE_DAYS,
+        measure_display=lambda key, counts: MEASURE_BY_KEY[key].display(counts),
     )
 
 
@@ -132,7 +143,7 @@ def _csv(header: list[str], rows: list[list]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([row[0]] + [measures.format_value(m, v) if v is not None else ""
+        writer.writerow([row[0]] + [format_value(m, v) if v is not None else ""
                                     for m, v in zip(MEASURES, row[1:], strict=True)])
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read the Chinese names right
 
@@ -175,7 +186,7 @@ def _xlsx(period: Period, header: list[str], rows: list[list]) -> bytes:
 def stats_export(fmt: str):
     """The measures table of the chosen period and grouping as a spreadsheet download."""
     period, group = selection(request.args)
-    header, rows = export_rows(measures.table(period, group), group)
+    header, rows = export_rows(reports.table(period, group), group)
     if fmt == "csv":
         body, mimetype = _csv(header, rows), "text/csv; charset=utf-8"
     else:

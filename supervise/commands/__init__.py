@@ -1,0 +1,16 @@
+"""Flask commands, one module per group: setup and demo data (:mod:`.seed`), accounts (:mod:`.users`),
+serving, jobs and the schedule (:mod:`.jobs`), derived data kept in step (:mod:`.maintenance`: measures,
+search, calendar). Open311 keys live with Open311 (``supervise.open311.cli``)."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Add every command to ``app.cli``."""
+    from supervise.commands import jobs, maintenance, seed, users
+    from supervise.open311 import cli as open311_cli
+
+    for group in (seed, users, jobs, maintenance):
+        for command in group.COMMANDS:
+            app.cli.add_command(command)
+    open311_cli.register(app)
