@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import event, insert, select, text, update
 
+from supervise import paging
 from supervise.domain import disclosure, search, subscribers, workflow
 from supervise.domain.disclosure import PublicFilters
 from supervise.domain.measures import cells
@@ -442,7 +443,7 @@ def test_a_deep_page_starts_at_its_cursor_in_the_date_index(many):
     after = disclosure.decode_cursor(disclosure.encode_cursor(
         db.session.scalars(select(Ticket).where(Ticket.published_at.is_not(None))
                            .order_by(Ticket.published_at.desc(), Ticket.id.desc()).offset(2000).limit(1)).one()))
-    query = disclosure._after(disclosure.published_query(PublicFilters()), after).order_by(
+    query = paging.after(disclosure.published_query(PublicFilters()), disclosure.ORDER, after).order_by(
         Ticket.published_at.desc(), Ticket.id.desc()).limit(21)
 
     plan = _plan(_sql(query))

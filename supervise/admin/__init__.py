@@ -2,4 +2,13 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from supervise.admin import api_keys, routes  # noqa: E402,F401
+# One module per admin area; importing them registers their views on ``bp``.
+from supervise.admin import (  # noqa: E402,F401
+    api_keys,
+    calendar,
+    categories,
+    dashboard,
+    rules,
+    units,
+    users,
+)

@@ -1,6 +1,6 @@
 """Administration of Open311 API keys: list, issue (the secret is shown once), revoke."""
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from supervise import params
+from supervise import paging
 from supervise.admin import bp
 from supervise.extensions import db
 from supervise.models import ApiKey, Role, User
@@ -27,19 +27,10 @@ class ApiKeyForm(FlaskForm):
 @bp.route("/api-keys")
 @roles_required(Role.ADMIN)
 def api_keys():
-    query = select(ApiKey)
-    after = params.id_arg("after")
-    if after:
-        query = query.where(ApiKey.id < after)
-    rows = list(db.session.scalars(query.order_by(ApiKey.id.desc()).limit(PAGE_SIZE + 1)))
-    next_url = None
-    if len(rows) > PAGE_SIZE:
-        rows = rows[:PAGE_SIZE]
-        next_url = url_for("admin.api_keys", after=rows[-1].id)
-    user_ids = {k.created_by_id for k in rows if k.created_by_id}
+    page = paging.keyset_page(select(ApiKey), (ApiKey.id,), per_page=PAGE_SIZE, endpoint="admin.api_keys")
+    user_ids = {k.created_by_id for k in page.items if k.created_by_id}
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
-    return render_template("admin/api_keys.html", keys=rows, users=users, next_url=next_url,
-                           first_url=url_for("admin.api_keys") if after else None)
+    return render_template("admin/api_keys.html", keys=page.items, users=users, page=page)
 
 
 @bp.route("/api-keys/new", methods=["GET", "POST"])
@@ -59,9 +50,7 @@ def api_key_new():
 @bp.route("/api-keys/<id:key_id>/revoke", methods=["POST"])
 @roles_required(Role.ADMIN)
 def api_key_revoke(key_id: int):
-    key = db.session.get(ApiKey, key_id)
-    if key is None:
-        abort(404)
+    key = db.get_or_404(ApiKey, key_id)
     if keys.revoke(key):
         db.session.commit()
         flash(_("The key %(prefix)s… of %(name)s is revoked: it can no longer file requests.",

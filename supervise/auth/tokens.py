@@ -73,9 +73,7 @@ def token_new():
 @roles_required(*API_ROLES)
 def token_revoke(token_id: int):
     """Revoke one of the user's own tokens: requests with it are refused from now on."""
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        abort(404)
+    token = db.one_or_404(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id))
     if not RevokeForm().validate_on_submit():
         abort(400)
     if token.revoked_at is None:

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from supervise import labels, params, storage, web
+from supervise import labels, paging, storage, web
 from supervise.console import bp
 from supervise.console.forms import ACTION_FORMS, AliasesForm, FilterForm, IntakeForm, options
 from supervise.domain import access, clocks, disclosure, verification, workflow
@@ -136,29 +136,18 @@ def index():
     tab = request.args.get("tab", "to_accept")
     if tab not in QUEUE_KEYS:
         tab = "to_accept"
-    after = params.id_arg("after")
     form = _filter_form() if tab == "all" else None
 
     query = (select(Ticket).where(access.ticket_scope(current_user), queue_condition(tab))
              .options(joinedload(Ticket.enterprise), joinedload(Ticket.category).joinedload(Category.parent),
                       joinedload(Ticket.lead_unit), selectinload(Ticket.extension_requests),
-                      selectinload(Ticket.supervision_orders))
-             .order_by(Ticket.id.desc()).limit(PAGE_SIZE + 1))
+                      selectinload(Ticket.supervision_orders)))
     if form is not None:
         query = query.where(*_filters(form))
-    if after:
-        query = query.where(Ticket.id < after)
-    tickets = list(db.session.scalars(query).unique())
-
-    args = {k: v for k, v in request.args.items() if k != "after"}
-    args["tab"] = tab
-    next_url = None
-    if len(tickets) > PAGE_SIZE:
-        tickets = tickets[:PAGE_SIZE]
-        next_url = url_for(".index", **args, after=tickets[-1].id)
-    first_url = url_for(".index", **args) if after else None
+    page = paging.keyset_page(query, (Ticket.id,), per_page=PAGE_SIZE, endpoint=".index",
+                              args={**request.args, "tab": tab})
     return render_template("console/index.html", queues=QUEUES, counts=queue_counts(), tab=tab,
-                           tickets=tickets, form=form, next_url=next_url, first_url=first_url,
+                           tickets=page.items, form=form, page=page,
                            pending_licences=verification.pending_count())
 
 
@@ -188,8 +177,8 @@ def _categories(concrete_only: bool = True) -> list[Category]:
 
 def _load(ticket_id: int) -> Ticket:
     """The ticket, authorized, with everything its page shows loaded in a few queries."""
-    ticket = web.ticket_for_current_user(ticket_id)
-    db.session.scalars(select(Ticket).where(Ticket.id == ticket.id).options(
+    return web.load_ticket(
+        ticket_id,
         joinedload(Ticket.enterprise), joinedload(Ticket.category).joinedload(Category.parent),
         joinedload(Ticket.area), joinedload(Ticket.lead_unit), joinedload(Ticket.merged_into),
         selectinload(Ticket.co_units), selectinload(Ticket.attachments),
@@ -197,8 +186,7 @@ def _load(ticket_id: int) -> Ticket:
         selectinload(Ticket.extension_requests).joinedload(ExtensionRequest.requested_by),
         selectinload(Ticket.supervision_orders).joinedload(SupervisionOrder.issued_by),
         selectinload(Ticket.redaction_terms),
-    )).unique().one()
-    return ticket
+    )
 
 
 def _action_forms(ticket: Ticket, failed: tuple[str, Any] | None = None) -> dict[str, Any]:
@@ -247,7 +235,7 @@ def act(ticket_id: int, action: str):
     form = form_class(prefix=action)
     if action in ("accept", "dispatch"):
         form.unit_id.choices = options([(0, "")] + [(u.id, u.name) for u in _units()])
-    ticket = web.ticket_for_current_user(ticket_id)
+    ticket = web.load_ticket(ticket_id)
     if not form.validate_on_submit():
         _load(ticket.id)
         return _render_ticket(ticket, failed=(action, form)), 400
@@ -328,9 +316,7 @@ def intake():
 @web.roles_required(Role.SUPERVISOR)
 def enterprise_aliases(enterprise_id: int):
     """The names to mask for one company, besides its registered name."""
-    enterprise = db.session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        abort(404)
+    enterprise = db.get_or_404(Enterprise, enterprise_id)
     form = AliasesForm(obj=enterprise)
     if form.validate_on_submit():
         enterprises.set_aliases(current_user, enterprise, form.aliases.data)

@@ -18,20 +18,6 @@ supervisors = web.roles_required(Role.SUPERVISOR)
 RECENT = 20
 
 
-def _review_or_404(review_id: int) -> LicenceReview:
-    review = db.session.get(LicenceReview, review_id)
-    if review is None:
-        abort(404)
-    return review
-
-
-def _enterprise_or_404(enterprise_id: int) -> Enterprise:
-    enterprise = db.session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        abort(404)
-    return enterprise
-
-
 @bp.route("/verifications")
 @supervisors
 def verifications():
@@ -56,14 +42,14 @@ def _render_review(review: LicenceReview, form: LicenceDecisionForm | None = Non
 @supervisors
 def verification_review(review_id: int):
     """One licence beside the company's record and its accounts, with the decision form."""
-    return _render_review(_review_or_404(review_id))
+    return _render_review(db.get_or_404(LicenceReview, review_id))
 
 
 @bp.route("/verifications/<id:review_id>/decide", methods=["POST"])
 @supervisors
 def decide_verification(review_id: int):
     """Approve or reject a licence; the applicant is told either way."""
-    review = _review_or_404(review_id)
+    review = db.get_or_404(LicenceReview, review_id)
     form = LicenceDecisionForm()
     if not form.validate_on_submit():
         return _render_review(review, form, 400)
@@ -88,7 +74,7 @@ def decide_verification(review_id: int):
 def enterprise(enterprise_id: int):
     """One company: its accounts and how each was verified, and its invitations (its latest tickets are
     on its names page)."""
-    found = _enterprise_or_404(enterprise_id)
+    found = db.get_or_404(Enterprise, enterprise_id)
     accounts = db.session.scalars(select(User).where(User.enterprise_id == found.id, User.role == Role.ENTERPRISE)
                                   .order_by(User.id))
     invitations = db.session.scalars(select(Invitation).where(Invitation.enterprise_id == found.id)
@@ -102,7 +88,7 @@ def enterprise(enterprise_id: int):
 @supervisors
 def resend_invitation(enterprise_id: int):
     """Send the company a new invitation; the links sent before stop working."""
-    found = _enterprise_or_404(enterprise_id)
+    found = db.get_or_404(Enterprise, enterprise_id)
     if not ResendInvitationForm().validate_on_submit():
         abort(400)
     try:

@@ -7,15 +7,15 @@ from the moderated texts with every identifier masked; they never see the ticket
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import Select, or_, select, tuple_
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
+from supervise import paging
 from supervise.domain import clocks, deadlines, search
 from supervise.domain.calendar import WorkingCalendar
 from supervise.domain.clocks import OPEN_STATES
 from supervise.domain.redaction import redact, terms_for
 from supervise.models import Category, State, Ticket
-from supervise.params import parse_id
 
 # Only a progress note the unit marked public is written for the public; every other note on a
 # public event (a rating comment, a reply before moderation, an instruction) stays off the page.
@@ -130,19 +130,18 @@ def published_query(filters: PublicFilters) -> Select:
     return query
 
 
+#: The public list's order, newest published first (the index on (published_at, id) answers it).
+ORDER = (Ticket.published_at, Ticket.id)
+
+
 def encode_cursor(ticket: Ticket) -> str:
-    return f"{ticket.published_at:%Y%m%d%H%M%S}-{ticket.id}"
+    """The cursor of ``ticket``'s place in the public list (see :mod:`supervise.paging`)."""
+    return paging.encode(ticket, ORDER)
 
 
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     """The position :func:`encode_cursor` wrote; None for anything else (the list starts over)."""
-    try:
-        stamp, ident = (cursor or "").split("-")
-        at = datetime.strptime(stamp, "%Y%m%d%H%M%S")
-    except ValueError:
-        return None
-    row_id = parse_id(ident)
-    return (at, row_id) if row_id is not None else None
+    return paging.decode(cursor, ORDER)
 
 
 #: A search on PostgreSQL first looks among this many of the newest published tickets that pass the
@@ -153,16 +152,6 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
 SEARCH_WINDOW = 5000
 
 
-def _after(query: Select, after: tuple[datetime, int] | None, published_at=Ticket.published_at,
-           ident=Ticket.id) -> Select:
-    """``query`` restricted to what comes after the keyset cursor ``after`` (newest first). A row
-    comparison, which the index on (published_at, id) answers as a range: the scan starts at the
-    cursor instead of filtering every row before it."""
-    if after is None:
-        return query
-    return query.where(tuple_(published_at, ident) < tuple_(*after))
-
-
 def _search_ids(filters: PublicFilters, after: tuple[datetime, int] | None, limit: int) -> list[int] | None:
     """The ids of the first ``limit`` tickets matching ``filters`` (with words to search for) after
     ``after``, newest first, on PostgreSQL; None where the database keeps no search vector."""
@@ -171,7 +160,7 @@ def _search_ids(filters: PublicFilters, after: tuple[datetime, int] | None, limi
     vector = search.stored_vector()
     if vector is None:
         return None
-    window = (_after(published_query(replace(filters, q=None)), after)
+    window = (paging.after(published_query(replace(filters, q=None)), ORDER, after)
               .with_only_columns(Ticket.id, Ticket.published_at, vector.label("vector"))
               .order_by(Ticket.published_at.desc(), Ticket.id.desc()).limit(SEARCH_WINDOW).subquery())
     ids = list(db.session.scalars(
@@ -186,7 +175,7 @@ def _search_ids(filters: PublicFilters, after: tuple[datetime, int] | None, limi
     matches = (published_query(filters).with_only_columns(Ticket.id, Ticket.published_at)
                .cte("matches").prefix_with("MATERIALIZED"))
     return list(db.session.scalars(
-        _after(select(matches.c.id), after, matches.c.published_at, matches.c.id)
+        paging.after(select(matches.c.id), (matches.c.published_at, matches.c.id), after)
         .order_by(matches.c.published_at.desc(), matches.c.id.desc()).limit(limit)))
 
 
@@ -199,15 +188,13 @@ def published_page(filters: PublicFilters, cursor: str | None, per_page: int = 2
     if ids is not None:
         query = select(Ticket).where(Ticket.id.in_(ids))
     else:
-        query = _after(published_query(filters), after).limit(per_page + 1)
+        query = paging.after(published_query(filters), ORDER, after).limit(per_page + 1)
     query = query.order_by(Ticket.published_at.desc(), Ticket.id.desc()).options(
         selectinload(Ticket.category).selectinload(Category.parent),
         selectinload(Ticket.lead_unit), selectinload(Ticket.enterprise), selectinload(Ticket.area),
         selectinload(Ticket.redaction_terms), selectinload(Ticket.co_units),
     )
-    rows = list(db.session.scalars(query))
-    next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else None
-    return rows[:per_page], next_cursor
+    return paging.split(list(db.session.scalars(query)), ORDER, per_page)
 
 
 def published_ticket(tracking_no: str) -> Ticket | None:

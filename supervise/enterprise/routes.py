@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from supervise import params, storage, web
+from supervise import paging, params, storage, web
 from supervise.domain import access, attachments, intake, timeline, workflow
 from supervise.domain.clocks import FINAL_STATES, OPEN_STATES
 from supervise.enterprise import bp
@@ -32,23 +32,15 @@ def index():
     status = request.args.get("status", "")
     if status not in STATUS_FILTERS:
         status = ""
-    after = params.id_arg("after")
     query = (select(Ticket).where(access.ticket_scope(current_user))
              .options(selectinload(Ticket.category), selectinload(Ticket.lead_unit),
-                      selectinload(Ticket.enterprise))
-             .order_by(Ticket.id.desc()).limit(PAGE_SIZE + 1))
+                      selectinload(Ticket.enterprise)))
     if status:
         query = query.where(Ticket.state.in_(STATUS_FILTERS[status]))
-    if after:
-        query = query.where(Ticket.id < after)
-    tickets = list(db.session.scalars(query))
-    next_url = None
-    if len(tickets) > PAGE_SIZE:
-        tickets = tickets[:PAGE_SIZE]
-        next_url = url_for(".index", status=status or None, after=tickets[-1].id)
-    first_url = url_for(".index", status=status or None) if after else None
-    return render_template("enterprise/index.html", tickets=tickets, status=status, next_url=next_url,
-                           first_url=first_url, is_cadre=current_user.role == Role.CADRE)
+    page = paging.keyset_page(query, (Ticket.id,), per_page=PAGE_SIZE, endpoint=".index",
+                              args={"status": status or None})
+    return render_template("enterprise/index.html", tickets=page.items, status=status, page=page,
+                           is_cadre=current_user.role == Role.CADRE)
 
 
 # ---------------------------------------------------------------- filing
@@ -207,14 +199,14 @@ def _render_ticket(ticket: Ticket, material_form: MaterialForm | None = None, ra
 @portal_users
 def ticket(ticket_id: int):
     """One of my company's tickets: facts, timeline as the enterprise sees it, and what I can do now."""
-    return _render_ticket(web.ticket_for_current_user(ticket_id))
+    return _render_ticket(web.load_ticket(ticket_id))
 
 
 @bp.route("/tickets/<id:ticket_id>/material", methods=["POST"])
 @portal_users
 def material(ticket_id: int):
     """Add the material the unit asked for; the handling clock resumes."""
-    ticket = web.ticket_for_current_user(ticket_id)
+    ticket = web.load_ticket(ticket_id)
     back = url_for(".ticket", ticket_id=ticket.id)
     if not workflow.allowed(current_user, ticket, "provide_material"):
         flash(_("This ticket is not waiting for material."), "danger")
@@ -235,7 +227,7 @@ def material(ticket_id: int):
 @portal_users
 def rate(ticket_id: int):
     """Rate the result; a bad rating goes to the supervisor for review."""
-    ticket = web.ticket_for_current_user(ticket_id)
+    ticket = web.load_ticket(ticket_id)
     back = url_for(".ticket", ticket_id=ticket.id)
     if not workflow.allowed(current_user, ticket, "rate"):
         flash(_("This ticket is not waiting for a rating."), "danger")

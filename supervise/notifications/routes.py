@@ -5,12 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
-from supervise import params
+from supervise import paging
 from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.models import Notification
 from supervise.notifications import bp
 from supervise.notifications.forms import PreferencesForm
+from supervise.redirects import redirect_to_next
 
 PER_PAGE = 30
 
@@ -18,32 +19,23 @@ PER_PAGE = 30
 @bp.route("/")
 @login_required
 def index():
-    after = params.id_arg("after")
     query = select(Notification).where(Notification.user_id == current_user.id)
     if request.args.get("unread"):
         query = query.where(Notification.read_at.is_(None))
-    if after:
-        query = query.where(Notification.id < after)
-    rows = list(db.session.scalars(query.order_by(Notification.id.desc()).limit(PER_PAGE + 1)))
-    next_url = None
-    if len(rows) > PER_PAGE:
-        rows = rows[:PER_PAGE]
-        next_url = url_for(".index", after=rows[-1].id, unread=request.args.get("unread") or None)
-    return render_template("notifications/index.html", notifications=rows, next_url=next_url)
+    page = paging.keyset_page(query, (Notification.id,), per_page=PER_PAGE, endpoint=".index",
+                              args={"unread": request.args.get("unread") or None})
+    return render_template("notifications/index.html", notifications=page.items, page=page)
 
 
 @bp.route("/<id:notification_id>/open", methods=["POST"])
 @login_required
 def open_one(notification_id: int):
-    note = db.session.get(Notification, notification_id)
-    if note is None:
-        abort(404)
+    note = db.get_or_404(Notification, notification_id)
     if note.user_id != current_user.id:
         abort(403)
     note.read_at = note.read_at or now()
     db.session.commit()
-    target = note.link if note.link and note.link.startswith("/") and not note.link.startswith("//") else None
-    return redirect(target or url_for(".index"))
+    return redirect_to_next(note.link, url_for(".index"))
 
 
 @bp.route("/read-all", methods=["POST"])

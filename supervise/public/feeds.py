@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app
+from flask import Response, current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
@@ -106,15 +106,9 @@ def feed(kind: str, unit_id: int | None = None, category_id: int | None = None):
     """The latest published problems or results, overall, of one lead unit or of one category."""
     scope = None
     if unit_id is not None:
-        unit = db.session.get(Unit, unit_id)
-        if unit is None:
-            abort(404)
-        scope = unit.name
+        scope = db.get_or_404(Unit, unit_id).name
     if category_id is not None:
-        category = db.session.get(Category, category_id)
-        if category is None:
-            abort(404)
-        scope = category.full_name
+        scope = db.get_or_404(Category, category_id).full_name
     filters = PublicFilters(unit_id=unit_id, category_id=category_id)
     tickets = list(db.session.scalars(_query(kind, filters)))
     page_url = external_url("public.tickets", unit=unit_id, category=category_id)

@@ -17,9 +17,7 @@ from supervise.public import bp
 @bp.route("/files/<id:attachment_id>")
 def attachment(attachment_id: int):
     """Send one attachment as a download; 403 to users who may not have it, 404 to anonymous visitors."""
-    found = db.session.get(Attachment, attachment_id)
-    if found is None:
-        abort(404)
+    found = db.get_or_404(Attachment, attachment_id)
     if not may_download(current_user, found):
         # Don't tell an anonymous visitor that the file exists.
         abort(403 if current_user.is_authenticated else 404)
@@ -46,9 +44,7 @@ def _download(path: str, content_type: str, name: str, private: bool):
 @bp.route("/files/licences/<id:review_id>")
 def licence(review_id: int):
     """A business licence uploaded for verification: to supervisors and to the account that uploaded it."""
-    found = db.session.get(LicenceReview, review_id)
-    if found is None:
-        abort(404)
+    found = db.get_or_404(LicenceReview, review_id)
     if not access.may_see_licence(current_user, found):
         abort(403 if current_user.is_authenticated else 404)
     path = storage.path_for(found.stored_name)

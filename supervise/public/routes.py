@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from supervise import labels, throttle
+from supervise import labels, paging, throttle
 from supervise.domain import deadlines, disclosure, intake, timeline, workflow
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
@@ -93,14 +93,11 @@ def tickets():
     form.category.choices = _category_choices()
     form.unit.choices = _unit_choices()
     filters = form.clean()
-    after = request.args.get("after")
-    rows, cursor = disclosure.published_page(filters, after)
+    # A shared link whose cursor no longer reads starts the list over rather than failing.
+    rows, cursor = disclosure.published_page(filters, request.args.get(paging.PARAM))
     args = form.query_args()
-    return render_template(
-        "public/tickets.html", form=form, items=_public(rows), filtered=bool(args),
-        next_url=url_for(".tickets", after=cursor, **args) if cursor else None,
-        first_url=url_for(".tickets", **args) if after else None,
-    )
+    page = paging.page(_public(rows), cursor, ".tickets", args)
+    return render_template("public/tickets.html", form=form, items=page.items, page=page, filtered=bool(args))
 
 
 def _released_attachments(ticket: Ticket, terms: list[str]) -> list[PublicAttachment]:

@@ -10,11 +10,10 @@ from flask_wtf import FlaskForm
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 
-from supervise import params, storage, web
+from supervise import paging, storage, web
 from supervise.domain import access, clocks
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
-from supervise.extensions import db
 from supervise.models import Category, Role, State, SupervisionOrder, Ticket
 from supervise.unit import bp
 from supervise.unit.forms import FORMS
@@ -66,7 +65,6 @@ def index():
     tab = request.args.get("tab", "all")
     if tab not in TAB_KEYS:
         tab = "all"
-    after = params.id_arg("after")
     scope = access.ticket_scope(current_user)
     conditions = _tab_conditions(now())
 
@@ -78,20 +76,10 @@ def index():
             selectinload(Ticket.co_units),
             selectinload(Ticket.supervision_orders),
         )
-        .order_by(Ticket.id.desc())
-        .limit(PAGE_SIZE + 1)
     )
-    if after:
-        query = query.where(Ticket.id < after)
-    tickets = list(db.session.scalars(query))
-    next_url = None
-    if len(tickets) > PAGE_SIZE:
-        tickets = tickets[:PAGE_SIZE]
-        next_url = url_for("unit.index", tab=tab, after=tickets[-1].id)
-    first_url = url_for("unit.index", tab=tab) if after else None
-
-    return render_template("unit/index.html", tabs=TABS, tab=tab, tickets=tickets,
-                           counts=web.count_each(scope, conditions), next_url=next_url, first_url=first_url)
+    page = paging.keyset_page(query, (Ticket.id,), per_page=PAGE_SIZE, endpoint="unit.index", args={"tab": tab})
+    return render_template("unit/index.html", tabs=TABS, tab=tab, tickets=page.items, page=page,
+                           counts=web.count_each(scope, conditions))
 
 
 # ---------------------------------------------------------------- the ticket page and its actions
@@ -111,7 +99,7 @@ def _page(ticket: Ticket, bound: tuple[str, FlaskForm] | None = None, status: in
 @bp.route("/tickets/<id:ticket_id>")
 @web.roles_required(*UNIT_ROLES)
 def ticket(ticket_id: int):
-    return _page(web.ticket_for_current_user(ticket_id))
+    return _page(web.load_ticket(ticket_id))
 
 
 def _submit(ticket_id: int, action: str, with_files: bool = False):
@@ -120,7 +108,7 @@ def _submit(ticket_id: int, action: str, with_files: bool = False):
     Invalid input re-renders the page with the errors in the open panel and changes nothing.
     """
     form = FORMS[action]()
-    ticket = web.ticket_for_current_user(ticket_id)
+    ticket = web.load_ticket(ticket_id)
     back = url_for("unit.ticket", ticket_id=ticket.id)
     uploads = None
     if form.validate_on_submit() and with_files:
