@@ -1,336 +1,264 @@
-"""One schema per resource of the JSON API: how each is written out, and what each action accepts.
+"""One marshmallow schema per resource of the JSON API: the same class writes a resource out and
+describes it in the OpenAPI document (``openapi.py``), so the two cannot drift apart.
 
-The request bodies of the actions are declared once, in :data:`ACTION_BODIES`: the same declaration
-checks a request (:func:`parse_action_body`) and is written into the OpenAPI document. It checks only
-the shape of the data (types, lengths, known choices), like the web's forms; whether the action may
-happen and what it requires is the state machine's to say.
+Every property of a resource is always present, null where it has no value: :class:`Resource` marks
+each field required, which the document states. What the actions accept is in ``actions.py``.
 """
 
-import math
-import re
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
+from flask import g
+from marshmallow import Schema, fields
+from marshmallow.schema import SchemaMeta
+from marshmallow.validate import OneOf
 
-from flask import current_app
-from flask_babel import lazy_gettext as _l
-
-from supervise.api.errors import ApiError
-from supervise.console.forms import NOTE_MAX
+from supervise.api import auth
+from supervise.api.actions import ACTION_BODIES
+from supervise.api.fields import LocalTime, QueryBool, QueryInt, computed
 from supervise.domain import clocks, workflow
-from supervise.extensions import db
-from supervise.models import (
-    ApiToken,
-    Category,
-    LimitClass,
-    Outcome,
-    Ticket,
-    TicketEvent,
-    Unit,
-    UnitKind,
-    User,
-)
-from supervise.params import MAX_ID
-from supervise.unit.forms import TEXT_MAX
+from supervise.domain.clock import now
+from supervise.models import LimitClass, Outcome, Rating, Role, Source, State, UnitKind
 
-HANDLE_DAYS_MAX = 90  # as in the console's forms
-DATE_YEARS = (2000, 2099)
+API_ROLES = [Role.HANDLER.value, Role.LEADER.value, Role.SUPERVISOR.value]
+WARNINGS = ["yellow", "orange", "red"]
 
 
-# ---------------------------------------------------------------- writing resources out
+def request_time():
+    """The one "now" of this request: a page's filters and each ticket's clocks agree."""
+    if "api_at" not in g:
+        g.api_at = now()
+    return g.api_at
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
+class _AlwaysPresent(SchemaMeta):
+    def __new__(mcs, name, bases, attrs):
+        klass = super().__new__(mcs, name, bases, attrs)
+        for field in klass._declared_fields.values():
+            field.required = True  # on output: the document lists every property as present
+        return klass
 
 
-def iso(value: datetime | date | None) -> str | None:
-    """A stored local time as ISO 8601 with the zone's offset; a date as YYYY-MM-DD."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=_zone()).isoformat()
-    return value.isoformat()
+class Resource(Schema, metaclass=_AlwaysPresent):
+    """A resource written out: every property present, null where there is no value."""
 
 
-def unit_ref(unit: Unit | None) -> dict | None:
-    return None if unit is None else {"id": unit.id, "name": unit.name}
+def _time(description: str | None = None, nullable: bool = True) -> LocalTime:
+    return LocalTime(allow_none=nullable, metadata={"description": description} if description else {})
 
 
-def unit(u: Unit) -> dict:
-    return {"id": u.id, "name": u.name, "short_name": u.short_name, "kind": u.kind.value, "parent_id": u.parent_id,
-            "active": u.active, "handles_tickets": u.active and u.kind != UnitKind.OFFICE}
+def _text(description: str | None = None, nullable: bool = False) -> fields.String:
+    return fields.String(allow_none=nullable, metadata={"description": description} if description else {})
 
 
-def category(c: Category) -> dict:
-    return {"id": c.id, "name": c.name, "full_name": c.full_name, "parent_id": c.parent_id,
-            "limit_class": c.limit_class.value, "default_lead_unit_id": c.default_lead_unit_id, "active": c.active}
+def _enum(enum, nullable: bool = False) -> fields.Enum:
+    return fields.Enum(enum, by_value=fields.String, allow_none=nullable)
 
 
-def me(user: User, token: ApiToken) -> dict:
-    return {"id": user.id, "username": user.username, "name": user.name, "role": user.role.value,
-            "unit": unit_ref(user.unit),
-            "token": {"id": token.id, "name": token.name, "prefix": token.prefix, "created_at": iso(token.created_at)}}
+# ---------------------------------------------------------------- small objects inside resources
 
 
-def ticket(t: Ticket, user: User, at: datetime) -> dict:
-    """A ticket as staff see it: internal fields, the enterprise and its contact included."""
-    pending = t.pending_extension
-    return {
-        "id": t.id,
-        "tracking_no": t.tracking_no,
-        "version": t.version,
-        "state": t.state.value,
-        "source": t.source.value,
-        "title": t.title,
-        "description": t.description,
-        "answers": t.answers,
-        "category": {"id": t.category.id, "name": t.category.name, "full_name": t.category.full_name},
-        "area": None if t.area is None else {"id": t.area.id, "name": t.area.name},
-        "lead_unit": unit_ref(t.lead_unit),
-        "co_units": [unit_ref(u) for u in t.co_units],
-        "enterprise": {"id": t.enterprise.id, "name": t.enterprise.name, "credit_code": t.enterprise.credit_code,
-                       "industry": t.enterprise.industry},
-        "contact": {"name": t.contact_name, "mobile": t.contact_mobile, "email": t.contact_email},
-        "publish_consent": t.publish_consent,
-        "limit_class": t.limit_class.value,
-        "handle_days": t.handle_days,
-        "created_at": iso(t.created_at),
-        "accepted_at": iso(t.accepted_at),
-        "dispatched_at": iso(t.dispatched_at),
-        "signed_at": iso(t.signed_at),
-        "replied_at": iso(t.replied_at),
-        "approved_at": iso(t.approved_at),
-        "closed_at": iso(t.closed_at),
-        "paused_at": iso(t.paused_at),
-        "accept_due": iso(t.accept_due),
-        "sign_due": iso(t.sign_due),
-        "handle_due": iso(t.handle_due),
-        "rate_due": iso(t.rate_due),
-        "overdue": clocks.is_overdue(t, at),
-        "overdue_at": iso(t.overdue_at),
-        "warning": clocks.warning(t),
-        "decline_reason": t.decline_reason,
-        "merged_into": t.merged_into.tracking_no if t.merged_into is not None else None,
-        "reply_outcome": t.reply_outcome.value if t.reply_outcome else None,
-        "reply_text": t.reply_text,
-        "rating": t.rating.value if t.rating else None,
-        "rating_solved": t.rating_solved,
-        "rating_comment": t.rating_comment,
-        "rated_at": iso(t.rated_at),
-        "reopen_count": t.reopen_count,
-        "return_count": t.return_count,
-        "extension_count": t.extension_count,
-        "published_at": iso(t.published_at),
-        "public_title": t.public_title,
-        "public_summary": t.public_summary,
-        "public_reply": t.public_reply,
-        "result_published_at": iso(t.result_published_at),
-        "pending_extension": None if pending is None else {
-            "id": pending.id, "requested_due": iso(pending.requested_due), "reason": pending.reason,
-            "created_at": iso(pending.created_at)},
-        "open_orders": [{"id": o.id, "level": o.level, "deadline": iso(o.deadline), "note": o.note,
-                         "issued_at": iso(o.issued_at)} for o in t.open_orders],
-        "actions": [a for a in workflow.available_actions(user, t) if a in ACTION_BODIES],
-    }
+class UnitRefSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
 
 
-def event(e: TicketEvent) -> dict:
-    actor = e.actor
-    return {
-        "id": e.id,
-        "at": iso(e.at),
-        "action": e.action,
-        "label": str(workflow.label(e.action)),
-        "actor": None if actor is None else {"id": actor.id, "name": actor.name, "role": actor.role.value,
-                                             "unit": unit_ref(actor.unit)},
-        "from_state": e.from_state.value if e.from_state else None,
-        "to_state": e.to_state.value if e.to_state else None,
-        "note": e.note or "",
-        "public": e.public,
-        "data": e.data,
-    }
+class CategoryRefSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+    full_name = fields.String()
 
 
-# ---------------------------------------------------------------- what each action accepts
+class AreaRefSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
 
 
-@dataclass(frozen=True)
-class Field:
-    """One property of an action's request body."""
-
-    kind: str  # text | bool | int | date | choice
-    description: str
-    required: bool = False  # the state machine refuses the action without it
-    max_length: int | None = None
-    minimum: int | None = None
-    maximum: int | None = None
-    choices: tuple[str, ...] = ()
-    nullable: bool = False
+class EnterpriseRefSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+    credit_code = fields.String()
+    industry = fields.String()
 
 
-def _unit_text(description: str, required: bool = True) -> Field:
-    return Field("text", description, required=required, max_length=TEXT_MAX)
+class ContactSchema(Resource):
+    name = fields.String(attribute="contact_name")
+    mobile = fields.String(attribute="contact_mobile")
+    email = fields.String(attribute="contact_email", allow_none=True)
 
 
-def _note(description: str = "A note on the timeline.", required: bool = False) -> Field:
-    return Field("text", description, required=required, max_length=NOTE_MAX)
+class ExtensionRequestSchema(Resource):
+    id = fields.Integer()
+    requested_due = fields.Date()
+    reason = fields.String()
+    created_at = _time(nullable=False)
 
 
-_DATE_HELP = f"A date, YYYY-MM-DD, in the years {DATE_YEARS[0]}–{DATE_YEARS[1]}."
-_HANDLE_DAYS = Field("int", "Working days to handle; empty for the time-limit class's.", minimum=1,
-                     maximum=HANDLE_DAYS_MAX)
-
-#: The actions the API offers (every action of the state machine a unit or a supervisor can make),
-#: each with the properties of its request body, under the keys the state machine reads.
-ACTION_BODIES: dict[str, dict[str, Field]] = {
-    # A unit (lead unit; progress notes also a co-handling unit).
-    "sign": {},
-    "return": {"reason": _unit_text("Why the ticket is not the unit's to handle, and who should handle it."),
-               "basis": _unit_text("The rule or duty list that assigns the matter elsewhere.")},
-    "note": {"note": _unit_text("The progress note."),
-             "public": Field("bool", "Shown to the enterprise and, once published, on the public page.")},
-    "request_extension": {"new_due": Field("date", "The new due date: a working day later than the current one. "
-                                                   + _DATE_HELP, required=True),
-                          "reason": _unit_text("Why the extension is needed.")},
-    "request_material": {"note": _unit_text("Which material the enterprise should add (pauses the clock).")},
-    "reply": {"outcome": Field("choice", "The outcome.", required=True, choices=tuple(o.value for o in Outcome)),
-              "text": _unit_text("The reply to the enterprise; the supervisor reviews it first.")},
-    "answer_order": {"text": _unit_text("The answer to the oldest open supervision order.")},
-    # A supervisor.
-    "accept": {"unit_id": Field("int", "The lead unit (a unit that handles tickets); null or absent lets "
-                                       "the routing rules decide.", minimum=1, maximum=MAX_ID, nullable=True),
-               "note": _note()},
-    "decline": {"reason": Field("choice", "One of the published reasons for declining.", required=True,
-                                choices=tuple(workflow.DECLINE_REASONS)),
-                "note": _note()},
-    "dispatch": {"unit_id": Field("int", "The lead unit (a unit that handles tickets).", required=True, minimum=1,
-                                  maximum=MAX_ID),
-                 "limit_class": Field("choice", "The time-limit class; absent for the category's.",
-                                      choices=tuple(c.value for c in LimitClass)),
-                 "handle_days": _HANDLE_DAYS,
-                 "note": _note()},
-    "reject_return": {"note": _note("Why the unit must handle the ticket.", required=True)},
-    "grant_extension": {"note": _note()},
-    "refuse_extension": {"note": _note("Why the extension is refused.", required=True)},
-    "approve_reply": {"note": _note()},
-    "send_back": {"note": _note("What the reply lacks.", required=True)},
-    "reopen": {"note": _note("What the unit must handle again.", required=True),
-               "handle_days": Field("int", "Working days to handle; empty for the ticket's usual limit.",
-                                    minimum=1, maximum=HANDLE_DAYS_MAX)},
-    "uphold": {"note": _note("Why the unit's appeal is upheld.", required=True)},
-    "close_unrated": {},
-    "issue_order": {"level": Field("choice", "The level of supervision.", required=True,
-                                   choices=tuple(workflow.ORDER_LEVELS)),
-                    "deadline": Field("date", "The date by which the unit must answer. " + _DATE_HELP,
-                                      required=True),
-                    "note": _note("What the unit must do.", required=True)},
-    "merge": {"into": Field("text", "The tracking number of another open ticket.", required=True, max_length=20),
-              "note": _note()},
-    "publish": {"public_title": Field("text", "The public title.", required=True, max_length=120),
-                "public_summary": Field("text", "The public summary of the problem.", required=True,
-                                        max_length=TEXT_MAX)},
-    "publish_result": {"public_reply": Field("text", "The public summary of the result.", required=True,
-                                             max_length=TEXT_MAX)},
-    "unpublish": {"note": _note("Why the ticket is withdrawn.", required=True)},
-    "add_redaction_term": {"term": Field("text", "A word to mask on this ticket's public pages.", required=True,
-                                         max_length=100)},
-}
-
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
+class OrderSchema(Resource):
+    id = fields.Integer()
+    level = fields.String(validate=OneOf(list(workflow.ORDER_LEVELS)))
+    deadline = fields.Date()
+    note = fields.String()
+    issued_at = _time(nullable=False)
 
 
-def _invalid(name: str, problem: str) -> ApiError:
-    return ApiError(422, f"Invalid value for {name}: {problem}", code="invalid")
+# ---------------------------------------------------------------- resources
 
 
-def clean_text(value: str) -> str | None:
-    """None when ``value`` cannot be stored: a NUL character or a lone surrogate."""
-    if "\x00" in value:
-        return None
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return None
-    return value
+def _offered_actions(ticket) -> list[str]:
+    return [a for a in workflow.available_actions(auth.api_user(), ticket) if a in ACTION_BODIES]
 
 
-def _integer(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    return None
+class TicketSchema(Resource):
+    """A ticket as units and supervisors see it, the enterprise and its contact included."""
+
+    id = fields.Integer()
+    tracking_no = _text("The number the enterprise and the public know the ticket by.", nullable=True)
+    version = fields.Integer(metadata={"description": "Send it back as `version` with an action to refuse it if "
+                                                      "someone changed the ticket since."})
+    state = _enum(State)
+    source = _enum(Source)
+    title = fields.String()
+    description = fields.String()
+    answers = fields.Dict(allow_none=True, metadata={"description": "The category's intake questions, answered."})
+    category = fields.Nested(CategoryRefSchema)
+    area = fields.Nested(AreaRefSchema, allow_none=True)
+    lead_unit = fields.Nested(UnitRefSchema, allow_none=True)
+    co_units = fields.List(fields.Nested(UnitRefSchema))
+    enterprise = fields.Nested(EnterpriseRefSchema)
+    contact = computed(lambda t: t, fields.Nested(ContactSchema))
+    publish_consent = fields.Boolean()
+    limit_class = _enum(LimitClass)
+    handle_days = fields.Integer(metadata={"description": "Working days to handle."})
+    created_at = _time(nullable=False)
+    accepted_at = _time()
+    dispatched_at = _time()
+    signed_at = _time()
+    replied_at = _time()
+    approved_at = _time("When the supervisor sent the reply to the enterprise.")
+    closed_at = _time()
+    paused_at = _time("Since when the handling clock is paused for material.")
+    accept_due = _time()
+    sign_due = _time()
+    handle_due = _time()
+    rate_due = _time()
+    overdue = computed(lambda t: clocks.is_overdue(t, request_time()),
+                       fields.Boolean(metadata={"description": "Late now on a running handling clock."}))
+    overdue_at = _time("Set once, when the ticket first became overdue.")
+    warning = computed(clocks.warning, fields.String(validate=OneOf(WARNINGS), allow_none=True, metadata={
+        "description": "The warning colour of the clock now running."}))
+    decline_reason = _text(nullable=True)
+    merged_into = computed(lambda t: t.merged_into.tracking_no if t.merged_into is not None else None,
+                           _text("Tracking number of the ticket this one was merged into.", nullable=True))
+    reply_outcome = _enum(Outcome, nullable=True)
+    reply_text = _text(nullable=True)
+    rating = fields.Enum(Rating, by_value=fields.Integer, allow_none=True,
+                         metadata={"description": "5 very satisfied … 1 very dissatisfied."})
+    rating_solved = fields.Boolean(allow_none=True)
+    rating_comment = _text(nullable=True)
+    rated_at = _time()
+    reopen_count = fields.Integer()
+    return_count = fields.Integer()
+    extension_count = fields.Integer()
+    published_at = _time()
+    public_title = _text(nullable=True)
+    public_summary = _text(nullable=True)
+    public_reply = _text(nullable=True)
+    result_published_at = _time()
+    pending_extension = fields.Nested(ExtensionRequestSchema, allow_none=True)
+    open_orders = fields.List(fields.Nested(OrderSchema), metadata={
+        "description": "Supervision orders waiting for the unit's answer."})
+    actions = computed(_offered_actions, fields.List(fields.String(validate=OneOf(list(ACTION_BODIES))), metadata={
+        "description": "The actions this user may try on the ticket now (the data may still be refused)."}))
 
 
-def parse_date(value: Any) -> date | None:
-    """A YYYY-MM-DD date within the accepted years, else None."""
-    match = _DATE.match(value) if isinstance(value, str) else None
-    if not match:
-        return None
-    try:
-        day = date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
-    return day if DATE_YEARS[0] <= day.year <= DATE_YEARS[1] else None
+class ActorSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+    role = fields.String(attribute="role.value")
+    unit = fields.Nested(UnitRefSchema, allow_none=True)
 
 
-def _value(name: str, spec: Field, value: Any) -> Any:
-    if value is None:
-        if spec.nullable:
-            return None
-        raise _invalid(name, "must not be null")
-    if spec.kind == "text":
-        if not isinstance(value, str) or clean_text(value) is None:
-            raise _invalid(name, "must be a string of text")
-        if spec.max_length is not None and len(value) > spec.max_length:
-            raise _invalid(name, f"at most {spec.max_length} characters")
-        return value
-    if spec.kind == "bool":
-        if not isinstance(value, bool):
-            raise _invalid(name, "must be true or false")
-        return value
-    if spec.kind == "int":
-        number = _integer(value)
-        if number is None or not (spec.minimum or 0) <= number <= (spec.maximum or MAX_ID):
-            raise _invalid(name, f"must be an integer from {spec.minimum} to {spec.maximum}")
-        return number
-    if spec.kind == "date":
-        day = parse_date(value)
-        if day is None:
-            raise _invalid(name, f"must be a date YYYY-MM-DD in the years {DATE_YEARS[0]}–{DATE_YEARS[1]}")
-        return day
-    if spec.kind == "choice":
-        if value not in spec.choices:
-            raise _invalid(name, "must be one of " + ", ".join(spec.choices))
-        return value
-    raise AssertionError(spec.kind)
+class EventSchema(Resource):
+    """One step on a ticket's timeline."""
+
+    id = fields.Integer()
+    at = _time(nullable=False)
+    action = _text("An action of the state machine, `submit`, `merged_from` or `alert_<kind>`.")
+    label = computed(lambda e: str(workflow.label(e.action)), fields.String())
+    actor = fields.Nested(ActorSchema, allow_none=True, metadata={"description": "None: the system."})
+    from_state = _enum(State, nullable=True)
+    to_state = _enum(State, nullable=True)
+    note = computed(lambda e: e.note or "", fields.String())
+    public = fields.Boolean(metadata={"description": "Shown to the enterprise and on the public page."})
+    data = fields.Dict(allow_none=True)
 
 
-def parse_action_body(action: str, body: Any) -> tuple[int | None, dict]:
-    """The expected version and the data for ``workflow.perform`` (422 for data of the wrong shape)."""
-    if not isinstance(body, dict):
-        raise ApiError(400, _l("The request body must be a JSON object."))
-    fields = ACTION_BODIES[action]
-    unknown = sorted(set(body) - set(fields) - {"version"})
-    if unknown:
-        raise ApiError(422, "Unknown properties for this action: " + ", ".join(unknown), code="invalid")
-    version = None
-    if body.get("version") is not None:
-        version = _integer(body["version"])
-        if version is None or not 1 <= version <= MAX_ID:
-            raise _invalid("version", f"must be an integer from 1 to {MAX_ID}")
-    data = {name: _value(name, spec, body[name]) for name, spec in fields.items() if name in body}
-    if data.get("unit_id") is not None:
-        _check_handling_unit(data["unit_id"])
-    return version, data
+class UnitSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+    short_name = _text(nullable=True)
+    kind = _enum(UnitKind)
+    parent_id = fields.Integer(allow_none=True)
+    active = fields.Boolean()
+    handles_tickets = computed(lambda u: u.active and u.kind != UnitKind.OFFICE, fields.Boolean(metadata={
+        "description": "May be given as `unit_id` to accept or dispatch."}))
 
 
-def _check_handling_unit(unit_id: int) -> None:
-    """As on the console: a ticket goes only to an active unit that handles tickets, not to the office."""
-    chosen = db.session.get(Unit, unit_id)
-    if chosen is None or not chosen.active or chosen.kind == UnitKind.OFFICE:
-        raise ApiError(422, _l("Choose an active unit to handle the ticket."), code="invalid")
+class CategorySchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+    full_name = fields.String()
+    parent_id = fields.Integer(allow_none=True, metadata={"description": "None for a top-level area."})
+    limit_class = _enum(LimitClass)
+    default_lead_unit_id = fields.Integer(allow_none=True)
+    active = fields.Boolean()
+
+
+class TokenSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    created_at = _time(nullable=False)
+
+
+class MeSchema(Resource):
+    """The user the token acts as, and the token."""
+
+    id = fields.Integer()
+    username = fields.String()
+    name = fields.String()
+    role = fields.String(attribute="role.value", validate=OneOf(API_ROLES))
+    unit = fields.Nested(UnitRefSchema, allow_none=True)
+    token = computed(lambda _user: auth.api_token(), fields.Nested(TokenSchema))
+
+
+# ---------------------------------------------------------------- lists
+
+
+class TicketPageSchema(Resource):
+    items = fields.List(fields.Nested(TicketSchema))
+    next = fields.Integer(allow_none=True, metadata={"description": "Pass as `after` for the next page; null on "
+                                                                    "the last."})
+
+
+class EventListSchema(Resource):
+    items = fields.List(fields.Nested(EventSchema))
+
+
+class UnitListSchema(Resource):
+    items = fields.List(fields.Nested(UnitSchema))
+
+
+class CategoryListSchema(Resource):
+    items = fields.List(fields.Nested(CategorySchema))
+
+
+class TicketQuerySchema(Schema):
+    """The filters and the page of the ticket list (query parameters; an empty one is absent)."""
+
+    state = _enum(State)
+    unit_id = QueryInt(metadata={"description": "The lead unit."})
+    category_id = QueryInt(metadata={"description": "A category, or an area and its categories."})
+    overdue = QueryBool(metadata={"description": "Late (or not) on a running handling clock now."})
+    updated_since = LocalTime(metadata={"description": "Only tickets with a timeline event at or after this time."})
+    after = QueryInt(metadata={"description": "The `next` of the previous page."})
+    limit = QueryInt(1, 100, load_default=25)
+
