@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from supervise import labels, times
-from supervise.domain import clocks, workflow
+from supervise.domain import clocks, timeline, workflow
 from supervise.domain.clock import now
 from supervise.models import Outcome, Rating
 
@@ -50,7 +50,7 @@ def register(app: Flask) -> None:
         labels=labels,
         get_locale=get_locale,
         state_label=lambda s: labels.STATE.get(s, s),
-        action_label=workflow.label,
+        action_label=timeline.label,
         decline_reasons=workflow.DECLINE_REASONS,
         order_levels=workflow.ORDER_LEVELS,
         ticket_warning=clocks.warning,

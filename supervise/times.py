@@ -15,8 +15,6 @@ DEFAULT_ZONE = "Asia/Shanghai"
 #: The years a date anyone types may fall in: far enough for any real complaint, and a day or a
 #: 90-day span added to it stays inside what ``datetime`` holds.
 YEARS = (1900, 2999)
-#: The years a due date or a deadline sent to the JSON API may fall in (as its document says).
-DUE_YEARS = (2000, 2099)
 
 
 def zone() -> ZoneInfo:

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from supervise import storage
-from supervise.domain import access, public_generation, workflow
+from supervise.domain import access, public_generation, timeline, workflow
 from supervise.extensions import cache, db
 from supervise.models import Role, Ticket
 
@@ -58,13 +58,18 @@ def act(ticket: Ticket, action: str, back: str, success: str | None = None,
         db.session.commit()
     except workflow.TransitionError as err:
         db.session.rollback()
-        flash(str(err.message), "danger")
-        return redirect(back)
+        return refused(err, back)
     except StaleDataError:
         db.session.rollback()
-        flash(str(workflow.StaleTicket().message), "danger")
-        return redirect(back)
-    flash(success or _("Done: %(what)s.", what=workflow.label(action)), "success")
+        return refused(workflow.Stale(), back)
+    flash(success or _("Done: %(what)s.", what=timeline.label(action)), "success")
+    return redirect(back)
+
+
+def refused(err: workflow.TransitionError, back: str) -> Response:
+    """What every portal answers when the state machine refuses an action: its message as a flash, and
+    back to the ticket page (whatever the reason: the page shows the ticket as it now is)."""
+    flash(str(err.message), "danger")
     return redirect(back)
 
 

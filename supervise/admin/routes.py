@@ -130,8 +130,10 @@ def _indented(node: Node) -> str:
     return "\u2003" * node.depth + _label(node.item)
 
 
-def _unit_choices(units: list[Unit], none_label: str) -> list[SelectChoice]:
-    return [option(NONE, none_label)] + [option(n.item.id, _indented(n)) for n in _tree(units)]
+def _unit_choices(units: list[Unit], none_label: str, leads_only: bool = False) -> list[SelectChoice]:
+    """The units as an indented tree; ``leads_only``: without the office, which never leads on a ticket."""
+    return [option(NONE, none_label)] + [option(n.item.id, _indented(n)) for n in _tree(units)
+                                         if not (leads_only and n.item.kind == UnitKind.OFFICE)]
 
 
 def _all_units() -> list[Unit]:
@@ -257,10 +259,10 @@ def _category_form(category: Category | None) -> CategoryForm:
     form.parent_id.choices = [option(NONE, _("— none: this is a top-level area —"))] + [
         option(a.id, _label(a)) for a in areas if category is None or a.id != category.id]
     units = _all_units()
-    form.default_lead_unit_id.choices = _unit_choices(units, _("— none —"))
+    form.default_lead_unit_id.choices = _unit_choices(units, _("— none —"), leads_only=True)
     form.co_unit_ids.choices = _unit_choices(units, "")[1:]
     form.area_ids = frozenset(a.id for a in areas)
-    form.unit_ids = frozenset(u.id for u in units)
+    form.unit_ids = frozenset(u.id for u in units if u.kind != UnitKind.OFFICE)  # possible lead units
     if category is not None:
         form.editing_id = category.id
         form.has_children = db.session.scalar(
@@ -353,7 +355,8 @@ def _rule_form() -> RuleForm:
                                       key=lambda choice: choice.label)
     areas = db.session.scalars(select(Area).where(Area.active).order_by(Area.sort, Area.name))
     form.area_id.choices = [option(NONE, _("— the whole zone —"))] + [option(a.id, a.name) for a in areas]
-    form.lead_unit_id.choices = [option(n.item.id, _indented(n)) for n in _tree(_all_units()) if n.item.active]
+    form.lead_unit_id.choices = [option(n.item.id, _indented(n)) for n in _tree(_all_units())
+                                 if n.item.handles_tickets]
     return form
 
 

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAll
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import RequestRedirect
 
+from supervise.domain.workflow.errors import NotAllowed, Stale, TransitionError, WrongState
 from supervise.extensions import db
 
 API_PATH_PREFIX = "/api/"
@@ -43,6 +44,18 @@ class ApiError(Exception):
         self.code = code or CODES.get(status) or _slug(status)
         self.message = message
         self.headers = headers or {}
+
+
+def refused(err: TransitionError) -> ApiError:
+    """The answer for a transition the state machine refused: 403 for the actor's part, 409 for the
+    ticket's state or a stale version, 422 for the data (with the first field's message)."""
+    if isinstance(err, NotAllowed):
+        return ApiError(403, err.message)
+    if isinstance(err, Stale):
+        return ApiError(409, err.message, code="stale")
+    if isinstance(err, WrongState):
+        return ApiError(409, err.message, code="conflict")
+    return ApiError(422, err.message, code="refused")
 
 
 def _slug(status: int) -> str:

@@ -54,9 +54,9 @@ class Int(fields.Integer):
 
 
 class Day(fields.Date):
-    """A date written YYYY-MM-DD within ``years`` (the API's due dates: ``times.DUE_YEARS``)."""
+    """A date written YYYY-MM-DD within ``years``."""
 
-    def __init__(self, *, years: tuple[int, int] = times.DUE_YEARS, **kwargs):
+    def __init__(self, *, years: tuple[int, int] = times.YEARS, **kwargs):
         super().__init__(**kwargs)
         self.years = years
         self.error_messages["invalid"] = f"Not a date YYYY-MM-DD in the years {years[0]}–{years[1]}."

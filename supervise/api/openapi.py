@@ -17,8 +17,8 @@ from marshmallow import Schema, fields
 from supervise.api.actions import ACTION_BODIES, body_required
 from supervise.api.schemas import TicketSchema
 from supervise.domain import workflow
+from supervise.domain.workflow.fields import DATE_YEARS
 from supervise.params import MAX_ID, IdConverter
-from supervise.times import DUE_YEARS
 
 PREFIX = "/api/v1"
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -40,7 +40,7 @@ DESCRIPTION = (
     "personal API token (created on the platform's API tokens page) and can do exactly what that user can "
     "do on the web: the same ticket scope and the same state machine. Send the token as "
     "`Authorization: Bearer <token>`. Times are ISO 8601 in the zone's time; dates YYYY-MM-DD (years "
-    f"{DUE_YEARS[0]}–{DUE_YEARS[1]} accepted). Errors are `{{\"error\": {{\"code\": ..., \"message\": ...}}}}`.")
+    f"{DATE_YEARS[0]}–{DATE_YEARS[1]} accepted). Errors are `{{\"error\": {{\"code\": ..., \"message\": ...}}}}`.")
 SPEC = {
     "title": "Business Environment Supervision Platform — staff API",
     "version": "1.0.0",

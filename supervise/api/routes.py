@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from supervise.api import auth, bp, errors, openapi
-from supervise.api.actions import ACTION_BODIES
+from supervise.api.actions import ACTION_BODIES, body_schema
 from supervise.api.errors import ApiError
 from supervise.api.openapi import responses
 from supervise.api.parsing import parser
@@ -187,22 +187,17 @@ def act(ticket_id: int, action: str):
         raise ApiError(404, _l("Unknown action."))
     user = auth.api_user()
     ticket_ = _visible_ticket(ticket_id, user)
-    data = parser.parse(ACTION_BODIES[action], location="json")
+    data = parser.parse(body_schema(action), location="json")
     version = data.pop("version", None)
-    spec = workflow.TRANSITIONS[action]
-    if not access.parties(user, ticket_) & spec.parties:
-        raise ApiError(403, _l("You may not do that on this ticket."))
+    if not access.parties(user, ticket_) & workflow.TRANSITIONS[action].parties:
+        raise errors.refused(workflow.NotAllowed())  # the user's part first: a 403 whatever the state
     try:
         workflow.perform(ticket_, action, user, expected_version=version, **data)
         db.session.commit()
-    except workflow.StaleTicket as err:
-        db.session.rollback()
-        raise ApiError(409, err.message, code="stale") from None
     except workflow.TransitionError as err:
-        conflict = ticket_.state not in spec.sources
         db.session.rollback()
-        raise ApiError(409 if conflict else 422, err.message, code="conflict" if conflict else "refused") from None
+        raise errors.refused(err) from None
     except StaleDataError:
         db.session.rollback()
-        raise ApiError(409, workflow.StaleTicket().message, code="stale") from None
+        raise errors.refused(workflow.Stale()) from None
     return jsonify(TicketSchema().dump(_visible_ticket(ticket_.id, user)))

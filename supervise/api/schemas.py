@@ -13,7 +13,7 @@ from marshmallow.validate import OneOf
 from supervise.api import auth
 from supervise.api.actions import ACTION_BODIES
 from supervise.api.fields import LocalTime, QueryBool, QueryInt, computed
-from supervise.domain import clocks, workflow
+from supervise.domain import clocks, timeline, workflow
 from supervise.domain.clock import now
 from supervise.models import LimitClass, Outcome, Rating, Role, Source, State, UnitKind
 
@@ -182,7 +182,7 @@ class EventSchema(Resource):
     id = fields.Integer()
     at = _time(nullable=False)
     action = _text("An action of the state machine, `submit`, `merged_from` or `alert_<kind>`.")
-    label = computed(lambda e: str(workflow.label(e.action)), fields.String())
+    label = computed(lambda e: str(timeline.label(e.action)), fields.String())
     actor = fields.Nested(ActorSchema, allow_none=True, metadata={"description": "None: the system."})
     from_state = _enum(State, nullable=True)
     to_state = _enum(State, nullable=True)
@@ -198,8 +198,7 @@ class UnitSchema(Resource):
     kind = _enum(UnitKind)
     parent_id = fields.Integer(allow_none=True)
     active = fields.Boolean()
-    handles_tickets = computed(lambda u: u.active and u.kind != UnitKind.OFFICE, fields.Boolean(metadata={
-        "description": "May be given as `unit_id` to accept or dispatch."}))
+    handles_tickets = fields.Boolean(metadata={"description": "May be given as `unit_id` to accept or dispatch."})
 
 
 class CategorySchema(Resource):

@@ -106,7 +106,7 @@ def may_download(user: User | None, attachment: Attachment) -> bool:
     if not mine:
         return False
     if mine == {"enterprise"} and attachment.event is not None:
-        from supervise.domain.workflow import visible_to_enterprise
+        from supervise.domain.timeline import visible_to_enterprise
 
         return visible_to_enterprise(attachment.event)
     return True

@@ -23,8 +23,8 @@ RETRIEVAL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 WEB, CONSOLE, OPEN311 = "web", "console", "open311"
 
 
-class IntakeError(workflow.TransitionError):
-    pass
+class IntakeError(workflow.Invalid):
+    """A complaint that cannot be filed as given (the data's fault, like a refused transition's)."""
 
 
 @dataclass

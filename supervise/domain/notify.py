@@ -21,28 +21,10 @@ from supervise.extensions import db
 from supervise.links import absolute
 from supervise.models import OutboxMessage, Role, Ticket, TicketEvent, User
 
-# Which parties hear about each action; "filer" is the acknowledgement to the complaint's contact.
+# Which parties hear about the events that are not transitions ("filer" is the acknowledgement to the
+# complaint's contact); each transition declares its own audience (``workflow.transitions``).
 AUDIENCE: dict[str, tuple[str, ...]] = {
     "submit": ("supervisors", "filer"),
-    "accept": ("unit",),
-    "dispatch": ("unit",),
-    "decline": ("enterprise", "filer"),
-    "return": ("supervisors",),
-    "reject_return": ("unit",),
-    "request_extension": ("supervisors",),
-    "grant_extension": ("unit",),
-    "refuse_extension": ("unit",),
-    "request_material": ("enterprise", "filer"),
-    "provide_material": ("unit",),
-    "reply": ("supervisors",),
-    "send_back": ("unit",),
-    "approve_reply": ("enterprise", "filer"),
-    "rate": ("unit",),
-    "reopen": ("unit", "enterprise"),
-    "uphold": ("unit", "enterprise"),
-    "issue_order": ("unit",),
-    "answer_order": ("supervisors",),
-    "merge": ("enterprise",),
     # alerts raised by the periodic supervision jobs
     "alert_yellow": ("handlers",),
     "alert_orange": ("unit",),
@@ -99,7 +81,7 @@ def _recipients(ticket: Ticket, audience: Iterable[str]) -> list[Recipient]:
 
 def _compose(ticket: Ticket, event: TicketEvent, recipient: Recipient) -> tuple[str, str, str]:
     """Subject, body and link of the message, in the recipient's language."""
-    from supervise.domain.workflow import label
+    from supervise.domain.timeline import label
 
     what = str(label(event.action))
     link = _link_for(ticket, recipient)
@@ -160,9 +142,17 @@ def tell_user(key: str, user: User, compose, link: str | None = None) -> list[Ou
             for channel, address in channels]
 
 
+def audience_of(action: str) -> tuple[str, ...]:
+    """Who hears about an event of ``action``: the transition's declared audience, else the table above."""
+    from supervise.domain.workflow import TRANSITIONS
+
+    spec = TRANSITIONS.get(action)
+    return spec.audience if spec is not None else AUDIENCE.get(action, ())
+
+
 def queue_messages(ticket: Ticket, event: TicketEvent) -> list[OutboxMessage]:
     """Outbox rows for ``event``; none twice for the same event, recipient and channel."""
-    audience = AUDIENCE.get(event.action)
+    audience = audience_of(event.action)
     if event.action == "rate" and event.to_state is not None and event.to_state.value == "rating_review":
         audience = BAD_RATING_AUDIENCE
     if not audience:

@@ -11,7 +11,7 @@ def resolve_lead_unit(category: Category, area_id: int | None) -> Unit | None:
     """The lead unit for a complaint, or None when it must wait in the dispatch queue.
 
     The most specific active rule wins: category and area, then category alone; without a rule the
-    category's own default lead unit applies.
+    category's own default lead unit applies. Only a unit that handles tickets leads (never the office).
     """
     rules = db.session.scalars(
         select(RoutingRule).where(
@@ -21,10 +21,10 @@ def resolve_lead_unit(category: Category, area_id: int | None) -> Unit | None:
         )
     ).all()
     for rule in sorted(rules, key=lambda r: r.area_id is None):
-        if rule.lead_unit.active:
+        if rule.lead_unit.handles_tickets:
             return rule.lead_unit
     unit = category.default_lead_unit
-    return unit if unit is not None and unit.active else None
+    return unit if unit is not None and unit.handles_tickets else None
 
 
 def co_units_for(category: Category, lead: Unit | None) -> list[Unit]:

@@ -37,8 +37,6 @@ _TOKEN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+)")
 
 #: A query is cut to at most this many terms (a 25-character phrase); the rest adds little.
 MAX_QUERY_TERMS = 24
-#: Ticket events after which the indexed texts may differ: publication, masking, the lead unit.
-REFRESH_ON = frozenset({"publish", "publish_result", "unpublish", "add_redaction_term", "accept", "dispatch"})
 
 
 def _terms(value: str, run_final: bool) -> list[str]:
@@ -105,7 +103,9 @@ def refresh(ticket: Ticket) -> bool:
 
 
 def _on_event(event, **_kwargs) -> None:
-    if event.action in REFRESH_ON:
+    # Transitions after which the indexed texts may differ (publication, masking, the lead unit) say so.
+    spec = workflow.TRANSITIONS.get(event.action)
+    if spec is not None and spec.refresh_search:
         refresh(event.ticket)
 
 

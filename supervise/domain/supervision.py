@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from supervise.domain import clocks, deadlines, workflow
+from supervise.domain import clocks, deadlines, timeline, workflow
 from supervise.domain.calendar import WorkingCalendar, load_calendar
 from supervise.extensions import db
 from supervise.models import State, SupervisionOrder, Ticket, TicketAlert, TicketEvent, month_key
@@ -33,7 +33,7 @@ def raise_alert(ticket: Ticket, kind: str, due_key: str, at: datetime, note: str
         savepoint.rollback()
         return False
     # An alert is not an action on the ticket: it must not make a user's concurrent action stale.
-    workflow.record_alert(ticket, kind, at, note, {"due": due_key, **(data or {})})
+    timeline.record_alert(ticket, kind, at, note, {"due": due_key, **(data or {})})
     return True
 
 

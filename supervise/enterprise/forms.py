@@ -10,16 +10,14 @@ from wtforms import (
     MultipleFileField,
     PasswordField,
     RadioField,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from supervise import labels
+from supervise.action_forms import ActionForm, action_form
 from supervise.forms_common import strong_password, valid_email, valid_mobile
-from supervise.models import Rating
 from supervise.params import parse_id
 
 
@@ -53,21 +51,13 @@ class ComplaintForm(FlaskForm):
     files = MultipleFileField(_l("Attachments"))
 
 
-class MaterialForm(FlaskForm):
-    note = TextAreaField(_l("What you are adding"), validators=[DataRequired(), Length(max=5000)])
+class _WithFiles(ActionForm):
     files = MultipleFileField(_l("Attachments"))
 
 
-class RateForm(FlaskForm):
-    rating = RadioField(_l("How satisfied are you with the result?"), coerce=int,
-                        choices=[SelectChoice(r.value, labels.RATING[r]) for r in Rating],
-                        validators=[InputRequired(message=_l("Choose a rating."))])
-    solved = RadioField(_l("Was the problem solved?"),
-                        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
-                        validators=[InputRequired(message=_l("Say whether the problem was solved."))])
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)],
-                            description=_l("A rating of dissatisfied or very dissatisfied is reviewed by the "
-                                           "business-environment office; say what is still wrong."))
+#: The enterprise's actions on its ticket, made from the transitions' declarations.
+MaterialForm = action_form("provide_material", check_required=True, base=_WithFiles)
+RateForm = action_form("rate", check_required=True)
 
 
 class ColleagueForm(FlaskForm):

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from supervise import params, storage, web
-from supervise.domain import access, intake, verification, workflow
+from supervise.domain import access, intake, timeline, verification, workflow
 from supervise.domain.clocks import FINAL_STATES, OPEN_STATES
 from supervise.enterprise import bp
 from supervise.enterprise.forms import ColleagueForm, ComplaintForm, MaterialForm, RateForm
@@ -182,7 +182,7 @@ def _file(form: ComplaintForm, offered: dict[int, Category], is_cadre: bool) -> 
 
 
 def _render_ticket(ticket: Ticket, material_form: MaterialForm | None = None, rate_form: RateForm | None = None):
-    events = [e for e in ticket.events if workflow.visible_to_enterprise(e)]
+    events = [e for e in ticket.events if timeline.visible_to_enterprise(e)]
     material_request = next((e for e in reversed(ticket.events) if e.action == "request_material"), None)
     return render_template(
         "enterprise/ticket.html", ticket=ticket, events=events,
@@ -217,7 +217,7 @@ def material(ticket_id: int):
         form.files.errors.append(err.message)
         return _render_ticket(ticket, material_form=form)
     return web.act(ticket, "provide_material", back, success=_("Thank you: the material was added."),
-                   uploads=uploads, note=form.note.data)
+                   uploads=uploads, **form.payload())
 
 
 @bp.route("/tickets/<id:ticket_id>/rate", methods=["POST"])
@@ -232,8 +232,7 @@ def rate(ticket_id: int):
     form = RateForm()
     if not form.validate_on_submit():
         return _render_ticket(ticket, rate_form=form)
-    return web.act(ticket, "rate", back, success=_("Thank you for your rating."), rating=form.rating.data,
-                   solved=form.solved.data == "yes", comment=form.comment.data or "")
+    return web.act(ticket, "rate", back, success=_("Thank you for your rating."), **form.payload())
 
 
 # ---------------------------------------------------------------- colleagues

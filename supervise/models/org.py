@@ -3,7 +3,8 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ColumnElement, ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from supervise.domain.clock import now
@@ -35,6 +36,16 @@ class Unit(db.Model):
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Unit"]] = relationship(back_populates="parent", order_by="Unit.sort")
+
+    @hybrid_property
+    def handles_tickets(self) -> bool:
+        """Tickets may be dispatched to it: an active unit, not the office that supervises them."""
+        return self.active and self.kind != UnitKind.OFFICE
+
+    @handles_tickets.inplace.expression
+    @classmethod
+    def _handles_tickets_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.active.is_(True), cls.kind != UnitKind.OFFICE)
 
     def __str__(self) -> str:
         return self.name

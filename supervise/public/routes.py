@@ -14,7 +14,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from supervise import labels, throttle
-from supervise.domain import deadlines, disclosure, intake, measures, workflow
+from supervise.domain import deadlines, disclosure, intake, measures, timeline, workflow
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.domain.disclosure import PublicEvent, PublicFilters, PublicTicket
@@ -136,7 +136,7 @@ def lookup():
             terms = disclosure.terms_for(found)
             result = disclosure.public_view(found, load_calendar(), now(), with_events=False)
             events = [PublicEvent(e.at, e.action, e.to_state, redact(e.note, terms))
-                      for e in found.events if workflow.visible_to_enterprise(e)]
+                      for e in found.events if timeline.visible_to_enterprise(e)]
             if found.decline_reason:
                 decline_reason = workflow.DECLINE_REASONS.get(found.decline_reason)
     response = make_response(render_template(

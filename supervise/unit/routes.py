@@ -1,6 +1,5 @@
 """The unit workbench: a unit's tickets by tab, and a ticket page where handlers and leaders act."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,15 +17,7 @@ from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.models import Category, Role, State, SupervisionOrder, Ticket
 from supervise.unit import bp
-from supervise.unit.forms import (
-    ExtensionForm,
-    MaterialForm,
-    NoteForm,
-    OrderAnswerForm,
-    ReplyForm,
-    ReturnForm,
-    SignForm,
-)
+from supervise.unit.forms import FORMS
 
 PAGE_SIZE = 25
 UNIT_ROLES = (Role.HANDLER, Role.LEADER)
@@ -106,17 +97,6 @@ def index():
 # ---------------------------------------------------------------- the ticket page and its actions
 
 
-FORMS: dict[str, type[FlaskForm]] = {
-    "sign": SignForm,
-    "return": ReturnForm,
-    "note": NoteForm,
-    "request_extension": ExtensionForm,
-    "request_material": MaterialForm,
-    "reply": ReplyForm,
-    "answer_order": OrderAnswerForm,
-}
-
-
 def _page(ticket: Ticket, bound: tuple[str, FlaskForm] | None = None, status: int = 200):
     """Render the ticket page; ``bound`` is the (action, form) just submitted with errors, shown open."""
     forms = {action: cls(formdata=None) for action, cls in FORMS.items()}
@@ -134,7 +114,7 @@ def ticket(ticket_id: int):
     return _page(web.ticket_for_current_user(ticket_id))
 
 
-def _submit(ticket_id: int, action: str, data: Callable[[FlaskForm], dict], with_files: bool = False):
+def _submit(ticket_id: int, action: str, with_files: bool = False):
     """Parse the action's form, load and authorize the ticket, then act through the state machine.
 
     Invalid input re-renders the page with the errors in the open panel and changes nothing.
@@ -153,48 +133,46 @@ def _submit(ticket_id: int, action: str, data: Callable[[FlaskForm], dict], with
             for error in field.errors:
                 flash(f"{field.label.text}: {error}", "danger")
         return _page(ticket, (action, form), 400)
-    return web.act(ticket, action, back, uploads=uploads, **data(form))
+    return web.act(ticket, action, back, uploads=uploads, **form.payload())
 
 
 @bp.route("/tickets/<id:ticket_id>/sign", methods=["POST"])
 @web.roles_required(*UNIT_ROLES)
 def sign(ticket_id: int):
-    return _submit(ticket_id, "sign", lambda f: {})
+    return _submit(ticket_id, "sign")
 
 
 @bp.route("/tickets/<id:ticket_id>/return", methods=["POST"])
 @web.roles_required(*UNIT_ROLES)
 def return_ticket(ticket_id: int):
-    return _submit(ticket_id, "return", lambda f: {"reason": f.reason.data, "basis": f.basis.data})
+    return _submit(ticket_id, "return")
 
 
 @bp.route("/tickets/<id:ticket_id>/note", methods=["POST"])
 @web.roles_required(*UNIT_ROLES)
 def note(ticket_id: int):
-    return _submit(ticket_id, "note", lambda f: {"note": f.note.data, "public": f.public.data})
+    return _submit(ticket_id, "note")
 
 
 @bp.route("/tickets/<id:ticket_id>/extension", methods=["POST"])
 @web.roles_required(*UNIT_ROLES)
 def request_extension(ticket_id: int):
-    return _submit(ticket_id, "request_extension",
-                   lambda f: {"new_due": f.new_due.data, "reason": f.extension_reason.data})
+    return _submit(ticket_id, "request_extension")
 
 
 @bp.route("/tickets/<id:ticket_id>/material", methods=["POST"])
 @web.roles_required(*UNIT_ROLES)
 def request_material(ticket_id: int):
-    return _submit(ticket_id, "request_material", lambda f: {"note": f.material.data})
+    return _submit(ticket_id, "request_material")
 
 
 @bp.route("/tickets/<id:ticket_id>/reply", methods=["POST"])
 @web.roles_required(*UNIT_ROLES)
 def reply(ticket_id: int):
-    return _submit(ticket_id, "reply", lambda f: {"outcome": f.outcome.data, "text": f.text.data},
-                   with_files=True)
+    return _submit(ticket_id, "reply", with_files=True)
 
 
 @bp.route("/tickets/<id:ticket_id>/order-answer", methods=["POST"])
 @web.roles_required(*UNIT_ROLES)
 def answer_order(ticket_id: int):
-    return _submit(ticket_id, "answer_order", lambda f: {"text": f.answer.data})
+    return _submit(ticket_id, "answer_order")
