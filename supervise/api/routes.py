@@ -32,8 +32,6 @@ from supervise.domain import access, clocks, workflow
 from supervise.extensions import db, limiter
 from supervise.models import Category, Ticket, TicketEvent, Unit, User
 
-PAGE_SIZE = 25
-PAGE_SIZE_MAX = 100
 TICKET_ID = "<id:ticket_id>"
 
 errors.install(bp)

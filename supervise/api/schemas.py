@@ -17,6 +17,8 @@ from supervise.domain import clocks, timeline, workflow
 from supervise.domain.clock import now
 from supervise.models import LimitClass, Outcome, Rating, Role, Source, State, UnitKind
 
+PAGE_SIZE = 25
+PAGE_SIZE_MAX = 100
 API_ROLES = [Role.HANDLER.value, Role.LEADER.value, Role.SUPERVISOR.value]
 WARNINGS = ["yellow", "orange", "red"]
 
@@ -259,5 +261,5 @@ class TicketQuerySchema(Schema):
     overdue = QueryBool(metadata={"description": "Late (or not) on a running handling clock now."})
     updated_since = LocalTime(metadata={"description": "Only tickets with a timeline event at or after this time."})
     after = QueryInt(metadata={"description": "The `next` of the previous page."})
-    limit = QueryInt(1, 100, load_default=25)
+    limit = QueryInt(1, PAGE_SIZE_MAX, load_default=PAGE_SIZE)
 
