@@ -114,6 +114,7 @@ def _select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from supervise.admin import bp as admin_bp
     from supervise.api import bp as api_bp
+    from supervise.api import openapi as api_openapi
     from supervise.auth import bp as auth_bp
     from supervise.console import bp as console_bp
     from supervise.enterprise import bp as enterprise_bp
@@ -136,7 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     # Machine interfaces authenticate each request with a key or token, not a session cookie.
     csrf.exempt(api_bp)
     csrf.exempt(open311_bp)
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    api_openapi.init_app(app)  # registers the API blueprint under /api/v1 and builds its document
     app.register_blueprint(open311_bp, url_prefix="/open311/v2")
     register_error_handlers(app)
 

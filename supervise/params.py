@@ -1,22 +1,19 @@
-"""Reading what a URL carries: ids, integers and dates, refused before a view or the database sees a
+"""Reading what a URL carries: ids and integers, refused before a view or the database sees a
 value that does not fit — 404 for an id in the path (no such page), 400 for a query parameter.
 
 Why here, once: an id column is INTEGER, and PostgreSQL answers a larger number with an error (not with
 "no such row") while SQLite's driver cannot even bind one past 64 bits; ``"²".isdigit()`` is true yet
 ``int("²")`` fails, and ``int("٣")`` is 3. Only ASCII digits in range pass.
+Dates and times are read by ``supervise.times``.
 """
 
 import re
-from datetime import date, datetime
 
 from flask import abort, request
 from flask_babel import gettext as _
 from werkzeug.routing import BaseConverter, ValidationError
 
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every database
-#: The years a date anyone types may fall in: far enough for any real complaint, and a day or a
-#: 90-day span added to it stays inside what ``datetime`` holds.
-YEARS = (1900, 2999)
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
 
@@ -31,11 +28,6 @@ def parse_int(text: str | None, minimum: int, maximum: int) -> int | None:
 def parse_id(text: str | None) -> int | None:
     """``text`` as a row id (1 … :data:`MAX_ID`), else None."""
     return parse_int(text, 1, MAX_ID)
-
-
-def in_years(day: date | datetime) -> bool:
-    """Whether ``day`` falls within :data:`YEARS`."""
-    return YEARS[0] <= day.year <= YEARS[1]
 
 
 class IdConverter(BaseConverter):

@@ -1,27 +1,14 @@
 """Jinja filters and globals: labels, dates, warning colours, and the state machine's answers."""
 
-from datetime import date, datetime
-
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from supervise import labels
+from supervise import labels, times
 from supervise.domain import clocks, notify, timeline, workflow
 from supervise.domain.clock import now
 from supervise.models import Outcome, Rating
-
-
-def _dt(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
-    return format_datetime(value, fmt, rebase=False) if value else ""
-
-
-def _d(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    return format_date(value.date() if isinstance(value, datetime) else value, "yyyy-MM-dd")
-
 
 _DETAIL_LABELS = {
     "unit": _l("Unit"), "co_units": _l("Co-handling"), "handle_due": _l("Handle by"), "reason": _l("Reason"),
@@ -52,13 +39,13 @@ def event_details(event) -> list[tuple[object, str]]:
         elif key == "co_units":
             value = "、".join(value)
         elif key in ("handle_due", "new_due", "deadline", "due") and isinstance(value, str):
-            value = value.replace("T", " ")[:16].removesuffix(" 23:59")
+            value = times.human_due(value)
         details.append((label, value))
     return details
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(dt=_dt, d=_d)
+    app.jinja_env.filters.update(dt=times.human, d=times.human_day, month=times.human_month, iso=times.iso)
     app.jinja_env.globals.update(
         labels=labels,
         get_locale=get_locale,

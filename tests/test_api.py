@@ -9,7 +9,7 @@ import schemathesis
 from flask import g
 
 from supervise import create_app
-from supervise.api import openapi, schemas
+from supervise.api import actions, openapi
 from supervise.domain import workflow
 from supervise.domain.clock import frozen
 from supervise.extensions import db, limiter
@@ -284,9 +284,9 @@ def test_unknown_actions_and_enterprise_actions_are_not_offered(world, api):
     ticket = dispatched(world)
     assert api(world.supervisor).act(ticket, "teleport").status_code == 404
     assert api(world.supervisor).act(ticket, "rate", rating=5, solved=True).status_code == 404
-    assert "rate" not in schemas.ACTION_BODIES and "provide_material" not in schemas.ACTION_BODIES
+    assert "rate" not in actions.ACTION_BODIES and "provide_material" not in actions.ACTION_BODIES
     offered = {a for a, t in workflow.TRANSITIONS.items() if t.parties & {"unit", "co_unit", "supervisor"}}
-    assert set(schemas.ACTION_BODIES) == offered
+    assert set(actions.ACTION_BODIES) == offered
 
 
 def test_a_ticket_cannot_go_to_the_office_or_an_inactive_unit(world, api):
@@ -419,7 +419,7 @@ def test_the_openapi_document_is_valid_and_describes_what_the_api_answers(app, c
     schema.validate()  # against the OpenAPI 3.0 meta-schema
     doc = response.json
     assert doc["openapi"] == "3.0.3"
-    assert {f"/tickets/{{id}}/actions/{a}" for a in schemas.ACTION_BODIES} <= set(doc["paths"])
+    assert {f"/tickets/{{id}}/actions/{a}" for a in actions.ACTION_BODIES} <= set(doc["paths"])
 
     ticket = in_progress(world)
     workflow.perform(ticket, "note", world.handler, note="进展")

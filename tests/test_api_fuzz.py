@@ -23,11 +23,11 @@ from schemathesis.checks import (
 )
 from schemathesis.openapi import from_wsgi
 
-from supervise.api.schemas import MAX_ID
 from supervise.domain import workflow
 from supervise.domain.clock import frozen, now
 from supervise.extensions import db
 from supervise.models import ApiToken, Role, State
+from supervise.params import MAX_ID
 from tests.factories import advance, file_ticket, make_user, publish
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance,

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from supervise.action_forms import ActionForm, action_form
-from supervise.api import schemas
+from supervise.api import actions as api_actions
 from supervise.console.forms import ACTION_FORMS
 from supervise.domain import access, notify, routing, workflow
 from supervise.domain.workflow.engine import AUDIENCES, PARTIES
@@ -107,7 +107,7 @@ def test_each_portal_offers_a_form_for_exactly_its_parties_actions(app):
     assert set(ACTION_FORMS) == of("supervisor")
     assert set(UNIT_FORMS) == of("unit", "co_unit")
     assert {MaterialForm.action, RateForm.action} == of("enterprise")
-    assert set(schemas.ACTION_BODIES) == of("supervisor", "unit", "co_unit")
+    assert set(api_actions.ACTION_BODIES) == of("supervisor", "unit", "co_unit")
     for form in [*ACTION_FORMS.values(), *UNIT_FORMS.values(), MaterialForm, RateForm]:
         assert issubclass(form, ActionForm)
 

@@ -1,176 +1,265 @@
-"""One schema per resource of the JSON API: how each is written out, and what each action accepts.
+"""One marshmallow schema per resource of the JSON API: the same class writes a resource out and
+describes it in the OpenAPI document (``openapi.py``), so the two cannot drift apart.
 
-The request bodies of the actions are declared once, on the transitions (``workflow.transitions``): the
-same declaration checks a request (:func:`parse_action_body`) and is written into the OpenAPI document
-(``workflow.describe``). It checks only
-the shape of the data (types, lengths, known choices), like the web's forms; whether the action may
-happen and what it requires is the state machine's to say.
+Every property of a resource is always present, null where it has no value: :class:`Resource` marks
+each field required, which the document states. What the actions accept is in ``actions.py``.
 """
 
-from datetime import date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
+from flask import g
+from marshmallow import Schema, fields
+from marshmallow.schema import SchemaMeta
+from marshmallow.validate import OneOf
 
-from flask import current_app
-from flask_babel import lazy_gettext as _l
-
-from supervise.api.errors import ApiError
+from supervise.api import auth
+from supervise.api.actions import ACTION_BODIES
+from supervise.api.fields import LocalTime, QueryBool, QueryInt, computed
 from supervise.domain import clocks, timeline, workflow
-from supervise.domain.workflow.fields import integer
-from supervise.models import (
-    ApiToken,
-    Category,
-    Ticket,
-    TicketEvent,
-    Unit,
-    User,
-)
-from supervise.params import MAX_ID
+from supervise.domain.clock import now
+from supervise.models import LimitClass, Outcome, Rating, Role, Source, State, UnitKind
 
-# ---------------------------------------------------------------- writing resources out
+PAGE_SIZE = 25
+PAGE_SIZE_MAX = 100
+API_ROLES = [Role.HANDLER.value, Role.LEADER.value, Role.SUPERVISOR.value]
+WARNINGS = ["yellow", "orange", "red"]
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
+def request_time():
+    """The one "now" of this request: a page's filters and each ticket's clocks agree."""
+    if "api_at" not in g:
+        g.api_at = now()
+    return g.api_at
 
 
-def iso(value: datetime | date | None) -> str | None:
-    """A stored local time as ISO 8601 with the zone's offset; a date as YYYY-MM-DD."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=_zone()).isoformat()
-    return value.isoformat()
+class _AlwaysPresent(SchemaMeta):
+    def __new__(mcs, name, bases, attrs):
+        klass = super().__new__(mcs, name, bases, attrs)
+        for field in klass._declared_fields.values():
+            field.required = True  # on output: the document lists every property as present
+        return klass
 
 
-def unit_ref(unit: Unit | None) -> dict | None:
-    return None if unit is None else {"id": unit.id, "name": unit.name}
+class Resource(Schema, metaclass=_AlwaysPresent):
+    """A resource written out: every property present, null where there is no value."""
 
 
-def unit(u: Unit) -> dict:
-    return {"id": u.id, "name": u.name, "short_name": u.short_name, "kind": u.kind.value, "parent_id": u.parent_id,
-            "active": u.active, "handles_tickets": u.handles_tickets}
+def _time(description: str | None = None, nullable: bool = True) -> LocalTime:
+    return LocalTime(allow_none=nullable, metadata={"description": description} if description else {})
 
 
-def category(c: Category) -> dict:
-    return {"id": c.id, "name": c.name, "full_name": c.full_name, "parent_id": c.parent_id,
-            "limit_class": c.limit_class.value, "default_lead_unit_id": c.default_lead_unit_id, "active": c.active}
+def _text(description: str | None = None, nullable: bool = False) -> fields.String:
+    return fields.String(allow_none=nullable, metadata={"description": description} if description else {})
 
 
-def me(user: User, token: ApiToken) -> dict:
-    return {"id": user.id, "username": user.username, "name": user.name, "role": user.role.value,
-            "unit": unit_ref(user.unit),
-            "token": {"id": token.id, "name": token.name, "prefix": token.prefix, "created_at": iso(token.created_at)}}
+def _enum(enum, nullable: bool = False) -> fields.Enum:
+    return fields.Enum(enum, by_value=fields.String, allow_none=nullable)
 
 
-def ticket(t: Ticket, user: User, at: datetime) -> dict:
-    """A ticket as staff see it: internal fields, the enterprise and its contact included."""
-    pending = t.pending_extension
-    return {
-        "id": t.id,
-        "tracking_no": t.tracking_no,
-        "version": t.version,
-        "state": t.state.value,
-        "source": t.source.value,
-        "title": t.title,
-        "description": t.description,
-        "answers": t.answers,
-        "category": {"id": t.category.id, "name": t.category.name, "full_name": t.category.full_name},
-        "area": None if t.area is None else {"id": t.area.id, "name": t.area.name},
-        "lead_unit": unit_ref(t.lead_unit),
-        "co_units": [unit_ref(u) for u in t.co_units],
-        "enterprise": {"id": t.enterprise.id, "name": t.enterprise.name, "credit_code": t.enterprise.credit_code,
-                       "industry": t.enterprise.industry},
-        "contact": {"name": t.contact_name, "mobile": t.contact_mobile, "email": t.contact_email},
-        "publish_consent": t.publish_consent,
-        "limit_class": t.limit_class.value,
-        "handle_days": t.handle_days,
-        "created_at": iso(t.created_at),
-        "accepted_at": iso(t.accepted_at),
-        "dispatched_at": iso(t.dispatched_at),
-        "signed_at": iso(t.signed_at),
-        "replied_at": iso(t.replied_at),
-        "approved_at": iso(t.approved_at),
-        "closed_at": iso(t.closed_at),
-        "paused_at": iso(t.paused_at),
-        "accept_due": iso(t.accept_due),
-        "sign_due": iso(t.sign_due),
-        "handle_due": iso(t.handle_due),
-        "rate_due": iso(t.rate_due),
-        "overdue": clocks.is_overdue(t, at),
-        "overdue_at": iso(t.overdue_at),
-        "warning": clocks.warning(t),
-        "decline_reason": t.decline_reason,
-        "merged_into": t.merged_into.tracking_no if t.merged_into is not None else None,
-        "reply_outcome": t.reply_outcome.value if t.reply_outcome else None,
-        "reply_text": t.reply_text,
-        "rating": t.rating.value if t.rating else None,
-        "rating_solved": t.rating_solved,
-        "rating_comment": t.rating_comment,
-        "rated_at": iso(t.rated_at),
-        "reopen_count": t.reopen_count,
-        "return_count": t.return_count,
-        "extension_count": t.extension_count,
-        "published_at": iso(t.published_at),
-        "public_title": t.public_title,
-        "public_summary": t.public_summary,
-        "public_reply": t.public_reply,
-        "result_published_at": iso(t.result_published_at),
-        "pending_extension": None if pending is None else {
-            "id": pending.id, "requested_due": iso(pending.requested_due), "reason": pending.reason,
-            "created_at": iso(pending.created_at)},
-        "open_orders": [{"id": o.id, "level": o.level, "deadline": iso(o.deadline), "note": o.note,
-                         "issued_at": iso(o.issued_at)} for o in t.open_orders],
-        "actions": [a for a in workflow.available_actions(user, t) if a in ACTION_BODIES],
-    }
+# ---------------------------------------------------------------- small objects inside resources
 
 
-def event(e: TicketEvent) -> dict:
-    actor = e.actor
-    return {
-        "id": e.id,
-        "at": iso(e.at),
-        "action": e.action,
-        "label": str(timeline.label(e.action)),
-        "actor": None if actor is None else {"id": actor.id, "name": actor.name, "role": actor.role.value,
-                                             "unit": unit_ref(actor.unit)},
-        "from_state": e.from_state.value if e.from_state else None,
-        "to_state": e.to_state.value if e.to_state else None,
-        "note": e.note or "",
-        "public": e.public,
-        "data": e.data,
-    }
+class UnitRefSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
 
 
-# ---------------------------------------------------------------- what each action accepts
-
-#: The actions the API offers (every action of the state machine a unit or a supervisor can make), each
-#: with the fields its transition declares (``workflow.transitions``), under the keys it reads.
-ACTION_BODIES: dict[str, tuple[workflow.Param, ...]] = {
-    action: spec.fields for action, spec in workflow.TRANSITIONS.items()
-    if spec.parties & {"unit", "co_unit", "supervisor"}
-}
+class CategoryRefSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+    full_name = fields.String()
 
 
-def _invalid(name: str, problem: str) -> ApiError:
-    return ApiError(422, f"Invalid value for {name}: {problem}", code="invalid")
+class AreaRefSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
 
 
-def parse_action_body(action: str, body: Any) -> tuple[int | None, dict]:
-    """The expected version and the data for ``workflow.perform`` (422 for data of the wrong shape)."""
-    if not isinstance(body, dict):
-        raise ApiError(400, _l("The request body must be a JSON object."))
-    version = None
-    if body.get("version") is not None:
-        version = integer(body["version"])
-        if version is None or not 1 <= version <= MAX_ID:
-            raise _invalid("version", f"must be an integer from 1 to {MAX_ID}")
-    try:
-        data = workflow.parse_data(action, {k: v for k, v in body.items() if k != "version"})
-    except workflow.Invalid as err:
-        unknown = sorted(name for name, problem in err.errors.items() if problem == "unknown property")
-        if unknown:
-            raise ApiError(422, "Unknown properties for this action: " + ", ".join(unknown), code="invalid") from None
-        name, problem = next(iter(err.errors.items()))
-        raise _invalid(name, problem) from None
-    return version, data
+class EnterpriseRefSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+    credit_code = fields.String()
+    industry = fields.String()
+
+
+class ContactSchema(Resource):
+    name = fields.String(attribute="contact_name")
+    mobile = fields.String(attribute="contact_mobile")
+    email = fields.String(attribute="contact_email", allow_none=True)
+
+
+class ExtensionRequestSchema(Resource):
+    id = fields.Integer()
+    requested_due = fields.Date()
+    reason = fields.String()
+    created_at = _time(nullable=False)
+
+
+class OrderSchema(Resource):
+    id = fields.Integer()
+    level = fields.String(validate=OneOf(list(workflow.ORDER_LEVELS)))
+    deadline = fields.Date()
+    note = fields.String()
+    issued_at = _time(nullable=False)
+
+
+# ---------------------------------------------------------------- resources
+
+
+def _offered_actions(ticket) -> list[str]:
+    return [a for a in workflow.available_actions(auth.api_user(), ticket) if a in ACTION_BODIES]
+
+
+class TicketSchema(Resource):
+    """A ticket as units and supervisors see it, the enterprise and its contact included."""
+
+    id = fields.Integer()
+    tracking_no = _text("The number the enterprise and the public know the ticket by.", nullable=True)
+    version = fields.Integer(metadata={"description": "Send it back as `version` with an action to refuse it if "
+                                                      "someone changed the ticket since."})
+    state = _enum(State)
+    source = _enum(Source)
+    title = fields.String()
+    description = fields.String()
+    answers = fields.Dict(allow_none=True, metadata={"description": "The category's intake questions, answered."})
+    category = fields.Nested(CategoryRefSchema)
+    area = fields.Nested(AreaRefSchema, allow_none=True)
+    lead_unit = fields.Nested(UnitRefSchema, allow_none=True)
+    co_units = fields.List(fields.Nested(UnitRefSchema))
+    enterprise = fields.Nested(EnterpriseRefSchema)
+    contact = computed(lambda t: t, fields.Nested(ContactSchema))
+    publish_consent = fields.Boolean()
+    limit_class = _enum(LimitClass)
+    handle_days = fields.Integer(metadata={"description": "Working days to handle."})
+    created_at = _time(nullable=False)
+    accepted_at = _time()
+    dispatched_at = _time()
+    signed_at = _time()
+    replied_at = _time()
+    approved_at = _time("When the supervisor sent the reply to the enterprise.")
+    closed_at = _time()
+    paused_at = _time("Since when the handling clock is paused for material.")
+    accept_due = _time()
+    sign_due = _time()
+    handle_due = _time()
+    rate_due = _time()
+    overdue = computed(lambda t: clocks.is_overdue(t, request_time()),
+                       fields.Boolean(metadata={"description": "Late now on a running handling clock."}))
+    overdue_at = _time("Set once, when the ticket first became overdue.")
+    warning = computed(clocks.warning, fields.String(validate=OneOf(WARNINGS), allow_none=True, metadata={
+        "description": "The warning colour of the clock now running."}))
+    decline_reason = _text(nullable=True)
+    merged_into = computed(lambda t: t.merged_into.tracking_no if t.merged_into is not None else None,
+                           _text("Tracking number of the ticket this one was merged into.", nullable=True))
+    reply_outcome = _enum(Outcome, nullable=True)
+    reply_text = _text(nullable=True)
+    rating = fields.Enum(Rating, by_value=fields.Integer, allow_none=True,
+                         metadata={"description": "5 very satisfied … 1 very dissatisfied."})
+    rating_solved = fields.Boolean(allow_none=True)
+    rating_comment = _text(nullable=True)
+    rated_at = _time()
+    reopen_count = fields.Integer()
+    return_count = fields.Integer()
+    extension_count = fields.Integer()
+    published_at = _time()
+    public_title = _text(nullable=True)
+    public_summary = _text(nullable=True)
+    public_reply = _text(nullable=True)
+    result_published_at = _time()
+    pending_extension = fields.Nested(ExtensionRequestSchema, allow_none=True)
+    open_orders = fields.List(fields.Nested(OrderSchema), metadata={
+        "description": "Supervision orders waiting for the unit's answer."})
+    actions = computed(_offered_actions, fields.List(fields.String(validate=OneOf(list(ACTION_BODIES))), metadata={
+        "description": "The actions this user may try on the ticket now (the data may still be refused)."}))
+
+
+class ActorSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+    role = fields.String(attribute="role.value")
+    unit = fields.Nested(UnitRefSchema, allow_none=True)
+
+
+class EventSchema(Resource):
+    """One step on a ticket's timeline."""
+
+    id = fields.Integer()
+    at = _time(nullable=False)
+    action = _text("An action of the state machine, `submit`, `merged_from` or `alert_<kind>`.")
+    label = computed(lambda e: str(timeline.label(e.action)), fields.String())
+    actor = fields.Nested(ActorSchema, allow_none=True, metadata={"description": "None: the system."})
+    from_state = _enum(State, nullable=True)
+    to_state = _enum(State, nullable=True)
+    note = computed(lambda e: e.note or "", fields.String())
+    public = fields.Boolean(metadata={"description": "Shown to the enterprise and on the public page."})
+    data = fields.Dict(allow_none=True)
+
+
+class UnitSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+    short_name = _text(nullable=True)
+    kind = _enum(UnitKind)
+    parent_id = fields.Integer(allow_none=True)
+    active = fields.Boolean()
+    handles_tickets = fields.Boolean(metadata={"description": "May be given as `unit_id` to accept or dispatch."})
+
+
+class CategorySchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+    full_name = fields.String()
+    parent_id = fields.Integer(allow_none=True, metadata={"description": "None for a top-level area."})
+    limit_class = _enum(LimitClass)
+    default_lead_unit_id = fields.Integer(allow_none=True)
+    active = fields.Boolean()
+
+
+class TokenSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    created_at = _time(nullable=False)
+
+
+class MeSchema(Resource):
+    """The user the token acts as, and the token."""
+
+    id = fields.Integer()
+    username = fields.String()
+    name = fields.String()
+    role = fields.String(attribute="role.value", validate=OneOf(API_ROLES))
+    unit = fields.Nested(UnitRefSchema, allow_none=True)
+    token = computed(lambda _user: auth.api_token(), fields.Nested(TokenSchema))
+
+
+# ---------------------------------------------------------------- lists
+
+
+class TicketPageSchema(Resource):
+    items = fields.List(fields.Nested(TicketSchema))
+    next = fields.Integer(allow_none=True, metadata={"description": "Pass as `after` for the next page; null on "
+                                                                    "the last."})
+
+
+class EventListSchema(Resource):
+    items = fields.List(fields.Nested(EventSchema))
+
+
+class UnitListSchema(Resource):
+    items = fields.List(fields.Nested(UnitSchema))
+
+
+class CategoryListSchema(Resource):
+    items = fields.List(fields.Nested(CategorySchema))
+
+
+class TicketQuerySchema(Schema):
+    """The filters and the page of the ticket list (query parameters; an empty one is absent)."""
+
+    state = _enum(State)
+    unit_id = QueryInt(metadata={"description": "The lead unit."})
+    category_id = QueryInt(metadata={"description": "A category, or an area and its categories."})
+    overdue = QueryBool(metadata={"description": "Late (or not) on a running handling clock now."})
+    updated_since = LocalTime(metadata={"description": "Only tickets with a timeline event at or after this time."})
+    after = QueryInt(metadata={"description": "The `next` of the previous page."})
+    limit = QueryInt(1, PAGE_SIZE_MAX, load_default=PAGE_SIZE)
+

@@ -8,26 +8,17 @@ the clock with :func:`frozen`.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-_DEFAULT_TZ = "Asia/Shanghai"
+from supervise.times import zone
+
 _frozen: datetime | None = None
-
-
-def _zone() -> ZoneInfo:
-    try:
-        from flask import current_app
-
-        return ZoneInfo(current_app.config.get("TIMEZONE", _DEFAULT_TZ))
-    except RuntimeError:  # outside an application context
-        return ZoneInfo(_DEFAULT_TZ)
 
 
 def now() -> datetime:
     """The current local time, naive, to the second."""
     if _frozen is not None:
         return _frozen
-    return datetime.now(_zone()).replace(tzinfo=None, microsecond=0)
+    return datetime.now(zone()).replace(tzinfo=None, microsecond=0)
 
 
 @contextmanager

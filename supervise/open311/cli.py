@@ -8,6 +8,7 @@ from sqlalchemy import select
 from supervise.extensions import db
 from supervise.models import ApiKey
 from supervise.open311 import keys
+from supervise.times import human
 
 
 def register(app: Flask) -> None:
@@ -26,9 +27,9 @@ def register(app: Flask) -> None:
     def list_keys() -> None:
         """The keys issued, newest first."""
         for key in db.session.scalars(select(ApiKey).order_by(ApiKey.id.desc())):
-            status = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
-            used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never used"
-            click.echo(f"{key.prefix:<10} {key.name:<30} {key.created_at:%Y-%m-%d %H:%M}  {used:<16}  {status}")
+            status = f"revoked {human(key.revoked_at)}" if key.revoked_at else "active"
+            used = human(key.last_used_at) if key.last_used_at else "never used"
+            click.echo(f"{key.prefix:<10} {key.name:<30} {human(key.created_at)}  {used:<16}  {status}")
 
     @group.command("revoke")
     @click.argument("prefix")

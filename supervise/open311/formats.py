@@ -1,5 +1,5 @@
-"""GeoReport v2 wire formats: the same payload as JSON or as XML, errors in the spec's shape, and
-W3C datetimes with the zone's offset.
+"""GeoReport v2 wire formats: the same payload as JSON or as XML, errors in the spec's shape
+(datetimes, W3C with the zone's offset, are written and read by ``supervise.times``).
 
 Payloads are plain lists and dicts. XML follows the spec's (Spark) mapping: a list becomes a container
 element whose children are named by :data:`ITEM_TAGS`, a dict becomes child elements, ``None`` an
@@ -7,12 +7,10 @@ empty element, booleans ``true``/``false``.
 """
 
 import json
-from datetime import datetime
 from typing import Any
 from xml.etree import ElementTree as ET
-from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, request
+from flask import Response, request
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 DEFAULT_FORMAT = "xml"  # the format the spec requires; JSON is optional
@@ -44,29 +42,6 @@ def requested_format() -> str:
         last = request.path.rsplit("/", 1)[-1]
         fmt = last.rsplit(".", 1)[-1] if "." in last else None
     return chosen_format(fmt)
-
-
-def w3c(at: datetime | None) -> str | None:
-    """A stored local time as a W3C datetime with the zone's offset (e.g. 2026-11-23T09:30:00+08:00)."""
-    if at is None:
-        return None
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return at.replace(tzinfo=zone, microsecond=0).isoformat()
-
-
-def parse_w3c(value: str) -> datetime:
-    """A W3C datetime (or a plain date) as a naive local time; raises ValueError when malformed or when
-    the zone's time falls off the calendar (0001-01-01T00:00:00+14:00)."""
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is not None:
-        try:
-            parsed = parsed.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).replace(tzinfo=None)
-        except OverflowError:
-            raise ValueError(value) from None
-    return parsed
 
 
 def _text(value: Any) -> str | None:

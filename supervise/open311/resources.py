@@ -19,8 +19,8 @@ from supervise.domain.calendar import load_calendar
 from supervise.domain.clocks import BEFORE_DISPATCH, FINAL_STATES
 from supervise.extensions import db
 from supervise.models import Area, Category, State, Ticket, TicketEvent, Unit
-from supervise.open311.formats import w3c
 from supervise.params import parse_id
+from supervise.times import iso
 
 # Our twelve states as the extended status clients may show; status itself is open or closed.
 # A unit's return is internal (the enterprise does not see it either): to the public the ticket is
@@ -217,9 +217,9 @@ def _service_request(ticket: Ticket, last_public: datetime | None, agency: str |
         "description": public.summary if public else None,
         "agency_responsible": agency,
         "service_notice": _notice(public) if public else None,
-        "requested_datetime": w3c(ticket.created_at),
-        "updated_datetime": w3c(updated),
-        "expected_datetime": w3c(ticket.handle_due),
+        "requested_datetime": iso(ticket.created_at, "seconds"),
+        "updated_datetime": iso(updated, "seconds"),
+        "expected_datetime": iso(ticket.handle_due, "seconds"),
         "address": (public.area_name or None) if public else None,
         "media_url": None,
         "status_extended": STATUS_EXTENDED[ticket.state],

@@ -19,8 +19,9 @@ from supervise.domain.clock import now
 from supervise.extensions import db, limiter
 from supervise.links import external_url, host_of
 from supervise.open311 import bp, filing, keys, resources
-from supervise.open311.formats import FORMATS, Open311Error, parse_w3c, render, render_error, requested_format
-from supervise.params import in_years, parse_id
+from supervise.open311.formats import FORMATS, Open311Error, render, render_error, requested_format
+from supervise.params import parse_id
+from supervise.times import in_years, parse_datetime
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-23T00:00:00+08:00"  # when this endpoint's behaviour last changed
@@ -110,7 +111,7 @@ def _date_arg(name: str):
     if not value:
         return None
     try:
-        parsed = parse_w3c(value)
+        parsed = parse_datetime(value)
         if not in_years(parsed):  # a 90-day span from it must stay within the calendar
             raise ValueError(value)
         return parsed

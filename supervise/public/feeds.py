@@ -8,9 +8,8 @@ the masked public title, summary and reply, never the ticket's own texts.
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import Response, current_app
+from flask import Response
 from flask_babel import gettext as _
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
@@ -23,6 +22,7 @@ from supervise.extensions import db
 from supervise.links import external_url
 from supervise.models import Category, Ticket, Unit
 from supervise.public import bp
+from supervise.times import iso
 from supervise.web import public_page
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -30,11 +30,6 @@ ENTRIES = 50
 KINDS = "any(problems, results)"
 # Characters XML 1.0 does not allow, even escaped (a pasted control character must not break a feed).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def rfc3339(at: datetime) -> str:
-    """A stored (naive, zone-local) time as RFC 3339 with the zone's offset, e.g. +08:00."""
-    return at.replace(tzinfo=ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))).isoformat()
 
 
 def _query(kind: str, filters: PublicFilters) -> Select:
@@ -64,8 +59,8 @@ def _entry(feed: ET.Element, kind: str, item: PublicTicket, updated: datetime) -
     entry = _add(feed, "entry")
     _add(entry, "id", page)
     _add(entry, "title", item.title, type="text")
-    _add(entry, "updated", rfc3339(updated))
-    _add(entry, "published", rfc3339(updated))
+    _add(entry, "updated", iso(updated))
+    _add(entry, "published", iso(updated))
     _add(entry, "link", rel="alternate", type="text/html", href=page)
     _add(entry, "category", term=item.category)
     _add(entry, "summary", item.reply if kind == "results" else item.summary, type="text")
@@ -81,7 +76,7 @@ def render(kind: str, title: str, self_url: str, page_url: str, tickets: list[Ti
     _add(feed, "title", title, type="text")
     _add(feed, "subtitle", _("Problems enterprises reported and how they were handled, published with their "
                              "consent and without their names."), type="text")
-    _add(feed, "updated", rfc3339(max((u for _i, u in items), default=at)))
+    _add(feed, "updated", iso(max((u for _i, u in items), default=at)))
     _add(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     _add(feed, "link", rel="alternate", type="text/html", href=page_url)
     author = _add(feed, "author")
