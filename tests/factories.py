@@ -119,6 +119,14 @@ def build_world() -> World:
     return world
 
 
+
+def built_world() -> World:
+    """``build_world()``, committed."""
+    world = build_world()
+    db.session.commit()
+    return world
+
+
 def file_ticket(world: World, category: Category | None = None, enterprise: Enterprise | None = None,
                 at: datetime | None = None, **fields) -> Ticket:
     enterprise = enterprise or world.acme

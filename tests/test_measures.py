@@ -358,6 +358,7 @@ def _dirty() -> set:
     return {(d.month, d.unit_id, d.category_id) for d in db.session.scalars(select(StatsDirty))}
 
 
+@pytest.mark.committed  # another connection reads the commit
 def test_a_dirty_mark_is_written_in_the_same_transaction_as_the_event(world):
     ticket = file_ticket(world, at=MONDAY)
     db.session.commit()

@@ -4,6 +4,7 @@ The suite's database was created empty and upgraded to head by the ``app`` fixtu
 PostgreSQL (``TEST_DATABASE_URL``); these tests look at that result.
 """
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -11,6 +12,8 @@ from flask import current_app
 
 from supervise.extensions import db
 from supervise.models.hand_made import include_object
+
+pytestmark = pytest.mark.committed  # alembic looks on connections of its own
 
 
 def _scripts() -> ScriptDirectory:
