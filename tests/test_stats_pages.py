@@ -14,7 +14,7 @@ from supervise.domain import measures, workflow
 from supervise.domain.clock import frozen
 from supervise.domain.measures import MEASURES, Period
 from supervise.extensions import db
-from tests.test_measures import MONDAY, dispatched, handled
+from tests.factories import MONDAY, dispatched, handled
 
 NOW = datetime(2026, 3, 20, 10)  # a Friday in the first quarter of 2026
 
