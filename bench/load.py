@@ -210,6 +210,37 @@ def redis_database(url: str, number: int) -> str:
     return url
 
 
+def _serve(stack: ExitStack, i: int, label: str, url: str, args: argparse.Namespace, logs: Path,
+           cache: str) -> tuple[str, str]:
+    """Start the site and the bare app on ``url`` (ports of database ``i``); their base URLs."""
+    port = args.port + 2 * i
+    site_env = {"CACHE_TYPE": "NullCache"} if cache == "off" else {}
+    if cache == "redis":
+        site_env = {"REDIS_URL": redis_database(args.redis, 12 + i)}
+    return (
+        stack.enter_context(gunicorn("wsgi:app", port, url, args.workers, "/",
+                                     logs / f"site-{label}-cache-{cache}.log", site_env)),
+        stack.enter_context(gunicorn("bench.bare_app:app", port + 1, url, args.workers, "/bare",
+                                     logs / f"bare-{label}.log")),
+    )
+
+
+def _warmed_up(base: str, target, label: str, key: str, args: argparse.Namespace,
+               logs: Path) -> tuple[str, str | None]:
+    """The target's URL (and its file of paths, if any), checked once and warmed up."""
+    url = base + target.path
+    paths_file = None
+    if target.paths:
+        paths_file = str(logs / f"paths-{label}-{key}.txt")
+        Path(paths_file).write_text("\n".join(target.paths) + "\n")
+    status = _get(url)
+    if status != 200:
+        print(f"   {label} {key}: GET {target.path} answered {status}", flush=True)
+    if args.warmup > 0:
+        wrk(url, args.warmup, args.threads, args.connections, paths_file)
+    return url, paths_file
+
+
 def run(databases: list[tuple[str, str]], args: argparse.Namespace, logs: Path,
         cache: str) -> dict[str, dict[str, dict]]:
     """Serve every database at once (idle servers cost nothing) and drive each page on each database in
@@ -226,30 +257,12 @@ def run(databases: list[tuple[str, str]], args: argparse.Namespace, logs: Path,
         for i, (label, url) in enumerate(databases):
             targets[label] = {t.key: t for t in targets_for(libpq_url(url), now().date())
                               if not args.only or t.key in args.only}
-            port = args.port + 2 * i
-            site_env = {"CACHE_TYPE": "NullCache"} if cache == "off" else {}
-            if cache == "redis":
-                site_env = {"REDIS_URL": redis_database(args.redis, 12 + i)}
-            bases[label] = (
-                stack.enter_context(gunicorn("wsgi:app", port, url, args.workers, "/",
-                                             logs / f"site-{label}-cache-{cache}.log", site_env)),
-                stack.enter_context(gunicorn("bench.bare_app:app", port + 1, url, args.workers, "/bare",
-                                             logs / f"bare-{label}.log")),
-            )
+            bases[label] = _serve(stack, i, label, url, args, logs, cache)
         for key in targets[databases[0][0]]:
             jobs = {}
             for label, _ in databases:
                 target = targets[label][key]
-                url = bases[label][1 if target.bare else 0] + target.path
-                paths_file = None
-                if target.paths:
-                    paths_file = str(logs / f"paths-{label}-{key}.txt")
-                    Path(paths_file).write_text("\n".join(target.paths) + "\n")
-                status = _get(url)
-                if status != 200:
-                    print(f"   {label} {key}: GET {target.path} answered {status}", flush=True)
-                if args.warmup > 0:
-                    wrk(url, args.warmup, args.threads, args.connections, paths_file)
+                url, paths_file = _warmed_up(bases[label][1 if target.bare else 0], target, label, key, args, logs)
                 jobs[label] = (url, paths_file, [])
             for _ in range(args.repeat):
                 for url, paths_file, runs in jobs.values():
@@ -268,6 +281,41 @@ def _ms(us: float) -> str:
     return f"{us / 1000:.1f}"
 
 
+def _row(results: dict[str, dict[str, dict]], labels: list[str], key: str) -> list[str]:
+    """One page's line of the table: figures per database, ratio, share of bare, verdict."""
+    first, last = labels[0], labels[-1]
+    row = [key]
+    for label in labels:
+        r = results[label].get(key)
+        row += [_ms(r["p50_us"]), _ms(r["p95_us"]), _ms(r["p99_us"]), f"{r['rps']:.1f}", str(r["errors"])] \
+            if r else ["-"] * 5
+    ratio = share = None
+    if len(labels) > 1 and key in results[first] and key in results[last]:
+        ratio = results[last][key]["p50_us"] / max(results[first][key]["p50_us"], 1)
+        row.append(f"{ratio:.2f}")
+    elif len(labels) > 1:
+        row.append("-")
+    bare = results[last].get("bare")
+    if bare and key in results[last]:
+        share = results[last][key]["rps"] / bare["rps"]
+        row.append(f"{share:.2f}")
+    else:
+        row.append("-")
+    row.append(_verdict(key, ratio, share))
+    return row
+
+
+def _verdict(key: str, ratio: float | None, share: float | None) -> str:
+    if key == "bare":
+        return ""
+    misses = []
+    if ratio is not None and ratio > LATENCY_TARGET:
+        misses.append("latency")
+    if share is not None and share < THROUGHPUT_TARGET:
+        misses.append("throughput")
+    return "MISS " + "+".join(misses) if misses else "ok"
+
+
 def table(results: dict[str, dict[str, dict]], markdown: bool = False) -> str:
     """Per page: each database's figures, the p50 ratio of the last database to the first, and the
     throughput against the bare endpoint on the last database."""
@@ -280,33 +328,7 @@ def table(results: dict[str, dict[str, dict]], markdown: bool = False) -> str:
     if len(labels) > 1:
         header.append(f"p50 {last}/{first}")
     header += [f"req/s vs bare ({last})", "targets"]
-    rows = []
-    for key in keys:
-        row = [key]
-        for label in labels:
-            r = results[label].get(key)
-            row += [_ms(r["p50_us"]), _ms(r["p95_us"]), _ms(r["p99_us"]), f"{r['rps']:.1f}", str(r["errors"])] \
-                if r else ["-"] * 5
-        ratio = share = None
-        if len(labels) > 1 and key in results[first] and key in results[last]:
-            ratio = results[last][key]["p50_us"] / max(results[first][key]["p50_us"], 1)
-            row.append(f"{ratio:.2f}")
-        elif len(labels) > 1:
-            row.append("-")
-        bare = results[last].get("bare")
-        if bare and key in results[last]:
-            share = results[last][key]["rps"] / bare["rps"]
-            row.append(f"{share:.2f}")
-        else:
-            row.append("-")
-        misses = []
-        if key != "bare":
-            if ratio is not None and ratio > LATENCY_TARGET:
-                misses.append("latency")
-            if share is not None and share < THROUGHPUT_TARGET:
-                misses.append("throughput")
-        row.append("MISS " + "+".join(misses) if misses else ("ok" if key != "bare" else ""))
-        rows.append(row)
+    rows = [_row(results, labels, key) for key in keys]
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in rows]

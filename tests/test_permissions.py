@@ -75,27 +75,22 @@ class Policy:
 
     def expect(self, who: str, anonymous=LOGIN):
         """The outcome for ``who``; ``anonymous`` is what a visitor without credentials gets."""
-        if self.kind == "public":
-            return ALLOW
-        if self.kind == "nowhere":
-            return NOT_FOUND
-        if self.kind == "token":
-            return UNAUTHORIZED
-        if self.kind == "key":
-            return FORBIDDEN
-        if self.kind == "file":
-            return ALLOW if who in TICKET_VIEWERS else NOT_FOUND if who == "anonymous" else FORBIDDEN
-        if self.kind == "only":
-            return ALLOW if who in self.viewers else NOT_FOUND if who == "anonymous" else FORBIDDEN
+        if self.kind in _SAME_FOR_EVERYONE:
+            return _SAME_FOR_EVERYONE[self.kind]
+        if self.kind in ("file", "only"):
+            viewers = TICKET_VIEWERS if self.kind == "file" else self.viewers
+            return ALLOW if who in viewers else NOT_FOUND if who == "anonymous" else FORBIDDEN
         if who == "anonymous":
             return anonymous
-        if ROLE_OF[who] not in self.roles:
-            return FORBIDDEN
-        if self.kind == "ticket" and who not in TICKET_VIEWERS:
+        if ROLE_OF[who] not in self.roles or (self.kind == "ticket" and who not in TICKET_VIEWERS):
             return FORBIDDEN
         if self.kind == "owner" and who != self.owner:
             return self.others
         return ALLOW
+
+
+#: Kinds whose outcome does not depend on who asks.
+_SAME_FOR_EVERYONE = {"public": ALLOW, "nowhere": NOT_FOUND, "token": UNAUTHORIZED, "key": FORBIDDEN}
 
 
 PUBLIC = Policy("public")
