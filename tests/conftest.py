@@ -45,18 +45,13 @@ class _FreshRequestClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-def _sqlite_transactions_as_written(engine) -> None:
-    """Let SQLAlchemy, not the sqlite3 driver, begin SQLite transactions, so that savepoints nest inside the
-    test's outer transaction (the driver's own BEGIN comes too late, and releasing the first savepoint
-    would commit). SQLAlchemy's documented recipe for pysqlite."""
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
+def _sqlite_transactions_as_written(connection) -> None:
+    """Let SQLAlchemy, not the sqlite3 driver, begin this connection's transactions, so that savepoints nest
+    inside the test's outer transaction (the driver's own BEGIN comes too late, and releasing the first
+    savepoint would commit): SQLAlchemy's recipe for pysqlite, on the test's connection only (elsewhere
+    the driver's lazy BEGIN keeps reads from holding locks that other processes wait for)."""
+    connection.connection.dbapi_connection.isolation_level = None
+    event.listen(connection, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
 
 
 @pytest.fixture(scope="session")
@@ -72,8 +67,6 @@ def app():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        else:
-            _sqlite_transactions_as_written(db.engine)
         upgrade()
         db.session.remove()
         # A commit in a test ends a savepoint of the test's transaction, not the transaction (see below).
@@ -97,6 +90,9 @@ def _rolled_back():
     engines = db.engines
     engine = engines[None]
     connection = engine.connect()
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_transactions_as_written(connection)
     outer = connection.begin()
     engines[None] = connection  # Flask-SQLAlchemy binds the session to whatever stands here
     try:
@@ -106,6 +102,8 @@ def _rolled_back():
         db.session.remove()
         engines[None] = engine
         outer.rollback()
+        if sqlite:
+            connection.connection.dbapi_connection.isolation_level = ""  # the driver's default, back to the pool
         connection.close()
 
 
