@@ -1,8 +1,10 @@
 """Test fixtures: an app on an empty database upgraded to head, a client, a small world of units,
 categories, enterprises and one user per role, and helpers to log in and move tickets along.
 
-The database is SQLite in memory by default; ``TEST_DATABASE_URL`` points the whole suite at
-PostgreSQL (``make test`` in CI runs both).
+The database is a SQLite file by default; ``TEST_DATABASE_URL`` points the whole suite at
+PostgreSQL (``make test`` in CI runs both). The schema is upgraded to head once per run; each test then
+runs in a transaction rolled back afterwards, or commits for real when marked ``committed`` (see
+``_database``).
 """
 
 import glob
