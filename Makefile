@@ -1,5 +1,7 @@
 # make run  — install, migrate, load demo data when empty, serve on http://$(HOST):$(PORT)
 # make test — the whole test suite (SQLite by default; TEST_DATABASE_URL / TEST_REDIS_URL for the real services)
+# make lint — ruff (rules and complexity), the formatting check, complete message catalogues, declared imports
+# make requirements — recompile requirements.txt / requirements-dev.txt from the .in files (pins kept)
 
 PY      ?= python3
 VENV    ?= .venv
@@ -8,7 +10,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install translations lint migrate-check worker scheduler serve-prod browser-deps clean
+.PHONY: run test install translations lint requirements migrate-check worker scheduler serve-prod browser-deps clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -30,8 +32,19 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+LINTED := supervise tests bench config.py wsgi.py
+
 lint: $(BIN)/.installed
-	$(BIN)/ruff check supervise tests bench config.py wsgi.py
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_catalogues.py tests/test_requirements.py
+
+# After editing requirements.in or requirements-dev.in. Existing pins are kept; to move one, edit its line in
+# the .txt file (or add --upgrade-package NAME) and run this again.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --no-header --no-emit-index-url --no-emit-find-links --annotation-style=line --strip-extras
+requirements: $(BIN)/.installed
+	$(PIP_COMPILE) requirements.in -o requirements.txt
+	$(PIP_COMPILE) requirements-dev.in -o requirements-dev.txt
 
 # Update the message catalogues after changing user-visible strings.
 messages: $(BIN)/.installed

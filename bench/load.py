@@ -210,6 +210,37 @@ def redis_database(url: str, number: int) -> str:
     return url
 
 
+def _serve(stack: ExitStack, i: int, label: str, url: str, args: argparse.Namespace, logs: Path,
+           cache: str) -> tuple[str, str]:
+    """Start the site and the bare app on ``url`` (ports of database ``i``); their base URLs."""
+    port = args.port + 2 * i
+    site_env = {"CACHE_TYPE": "NullCache"} if cache == "off" else {}
+    if cache == "redis":
+        site_env = {"REDIS_URL": redis_database(args.redis, 12 + i)}
+    return (
+        stack.enter_context(gunicorn("wsgi:app", port, url, args.workers, "/",
+                                     logs / f"site-{label}-cache-{cache}.log", site_env)),
+        stack.enter_context(gunicorn("bench.bare_app:app", port + 1, url, args.workers, "/bare",
+                                     logs / f"bare-{label}.log")),
+    )
+
+
+def _warmed_up(base: str, target, label: str, key: str, args: argparse.Namespace,
+               logs: Path) -> tuple[str, str | None]:
+    """The target's URL (and its file of paths, if any), checked once and warmed up."""
+    url = base + target.path
+    paths_file = None
+    if target.paths:
+        paths_file = str(logs / f"paths-{label}-{key}.txt")
+        Path(paths_file).write_text("\n".join(target.paths) + "\n")
+    status = _get(url)
+    if status != 200:
+        print(f"   {label} {key}: GET {target.path} answered {status}", flush=True)
+    if args.warmup > 0:
+        wrk(url, args.warmup, args.threads, args.connections, paths_file)
+    return url, paths_file
+
+
 def run(databases: list[tuple[str, str]], args: argparse.Namespace, logs: Path,
         cache: str) -> dict[str, dict[str, dict]]:
     """Serve every database at once (idle servers cost nothing) and drive each page on each database in
@@ -226,30 +257,12 @@ def run(databases: list[tuple[str, str]], args: argparse.Namespace, logs: Path,
         for i, (label, url) in enumerate(databases):
             targets[label] = {t.key: t for t in targets_for(libpq_url(url), now().date())
                               if not args.only or t.key in args.only}
-            port = args.port + 2 * i
-            site_env = {"CACHE_TYPE": "NullCache"} if cache == "off" else {}
-            if cache == "redis":
-                site_env = {"REDIS_URL": redis_database(args.redis, 12 + i)}
-            bases[label] = (
-                stack.enter_context(gunicorn("wsgi:app", port, url, args.workers, "/",
-                                             logs / f"site-{label}-cache-{cache}.log", site_env)),
-                stack.enter_context(gunicorn("bench.bare_app:app", port + 1, url, args.workers, "/bare",
-                                             logs / f"bare-{label}.log")),
-            )
+            bases[label] = _serve(stack, i, label, url, args, logs, cache)
         for key in targets[databases[0][0]]:
             jobs = {}
             for label, _ in databases:
                 target = targets[label][key]
-                url = bases[label][1 if target.bare else 0] + target.path
-                paths_file = None
-                if target.paths:
-                    paths_file = str(logs / f"paths-{label}-{key}.txt")
-                    Path(paths_file).write_text("\n".join(target.paths) + "\n")
-                status = _get(url)
-                if status != 200:
-                    print(f"   {label} {key}: GET {target.path} answered {status}", flush=True)
-                if args.warmup > 0:
-                    wrk(url, args.warmup, args.threads, args.connections, paths_file)
+                url, paths_file = _warmed_up(bases[label][1 if target.bare else 0], target, label, key, args, logs)
                 jobs[label] = (url, paths_file, [])
             for _ in range(args.repeat):
                 for url, paths_file, runs in jobs.values():

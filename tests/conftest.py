@@ -1,8 +1,10 @@
 """Test fixtures: an app on an empty database upgraded to head, a client, a small world of units,
 categories, enterprises and one user per role, and helpers to log in and move tickets along.
 
-The database is SQLite in memory by default; ``TEST_DATABASE_URL`` points the whole suite at
-PostgreSQL (``make test`` in CI runs both).
+The database is a SQLite file by default; ``TEST_DATABASE_URL`` points the whole suite at
+PostgreSQL (``make test`` in CI runs both). The schema is upgraded to head once per run; each test then
+runs in a transaction rolled back afterwards, or commits for real when marked ``committed`` (see
+``_database``).
 """
 
 import glob
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,7 +26,7 @@ import requests
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from supervise import create_app
 from supervise.extensions import db
@@ -44,6 +47,15 @@ class _FreshRequestClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+def _sqlite_transactions_as_written(connection) -> None:
+    """Let SQLAlchemy, not the sqlite3 driver, begin this connection's transactions, so that savepoints nest
+    inside the test's outer transaction (the driver's own BEGIN comes too late, and releasing the first
+    savepoint would commit): SQLAlchemy's recipe for pysqlite, on the test's connection only (elsewhere
+    the driver's lazy BEGIN keeps reads from holding locks that other processes wait for)."""
+    connection.connection.dbapi_connection.isolation_level = None
+    event.listen(connection, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+
+
 @pytest.fixture(scope="session")
 def app():
     upload_dir = tempfile.mkdtemp(prefix="supervise-uploads-")
@@ -58,23 +70,96 @@ def app():
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
+        db.session.remove()
+        # A commit in a test ends a savepoint of the test's transaction, not the transaction (see below).
+        db.session.configure(join_transaction_mode="create_savepoint")
     yield app
 
 
-@pytest.fixture(autouse=True)
-def _clean_database(app):
-    """Each test starts from empty tables, inside an application context."""
-    with app.app_context():
-        yield
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@contextmanager
+def _rolled_back():
+    """Bind the session to one connection inside a transaction, and roll that transaction back after."""
+    engines = db.engines
+    engine = engines[None]
+    connection = engine.connect()
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_transactions_as_written(connection)
+    outer = connection.begin()
+    engines[None] = connection  # Flask-SQLAlchemy binds the session to whatever stands here
+    try:
+        yield connection
+    finally:
         db.session.rollback()
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            if db.engine.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for name in tables:
-                    conn.execute(text(f"DELETE FROM {name}"))
+        engines[None] = engine
+        outer.rollback()
+        if sqlite:
+            connection.connection.dbapi_connection.isolation_level = ""  # the driver's default, back to the pool
+        connection.close()
+
+
+_module_connection: list = []  # the open module transaction's connection, while there is one
+
+
+@pytest.fixture(scope="module")
+def module_transaction(app):
+    """For rows built once per module (a module-scoped fixture asks for this one): the module's tests share
+    one application context and one connection whose transaction is rolled back after the last test;
+    each test runs in a savepoint of it (see ``_database``)."""
+    with app.app_context(), _rolled_back() as connection:
+        _module_connection.append(connection)
+        try:
+            yield connection
+        finally:
+            _module_connection.clear()
+
+
+@pytest.fixture(autouse=True)
+def _database(app, request):
+    """Each test runs inside an application context on an empty database (or on its module's rows).
+
+    By default the test's session works on one connection inside a transaction that is rolled back
+    afterwards: ``db.session.commit()`` releases a savepoint, nothing reaches the disk. Tests marked
+    ``committed`` (other processes, threads or connections read what they write) commit for real, and
+    the tables are emptied after them.
+    """
+    if request.node.get_closest_marker("committed"):
+        with app.app_context():
+            try:
+                yield
+            finally:
+                db.session.rollback()
+                db.session.remove()
+                _empty_tables()
+    elif _module_connection:
+        # Module-scoped fixtures are set up before this one: their rows stand, the test's go.
+        connection = _module_connection[0]
+        db.session.commit()  # what the module's fixtures left open joins their rows, below the test's savepoint
+        built = set(db.session.identity_map.keys())
+        savepoint = connection.begin_nested()
+        try:
+            yield
+        finally:
+            db.session.rollback()
+            savepoint.rollback()
+            for key, obj in list(db.session.identity_map.items()):
+                if key not in built:
+                    db.session.expunge(obj)
+            db.session.expire_all()
+    else:
+        with app.app_context(), _rolled_back():
+            yield
 
 
 @pytest.fixture
@@ -85,9 +170,7 @@ def client(app):
 @pytest.fixture
 def world():
     """Units, areas, categories with routing, two enterprises and a user for every role."""
-    w = factories.build_world()
-    db.session.commit()
-    return w
+    return factories.built_world()
 
 
 @pytest.fixture

@@ -1,8 +1,13 @@
 """Factories for tests: plain functions that add rows and return them (the caller commits)."""
 
+import io
 import itertools
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from xml.etree import ElementTree as ET
+
+import openpyxl
 
 from supervise.domain import credit_code, routing, verification, workflow
 from supervise.domain.intake import Complaint, file_complaint
@@ -119,6 +124,14 @@ def build_world() -> World:
     return world
 
 
+
+def built_world() -> World:
+    """``build_world()``, committed."""
+    world = build_world()
+    db.session.commit()
+    return world
+
+
 def file_ticket(world: World, category: Category | None = None, enterprise: Enterprise | None = None,
                 at: datetime | None = None, **fields) -> Ticket:
     enterprise = enterprise or world.acme
@@ -184,3 +197,98 @@ def complaint_form(world: World, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+# ---------------------------------------------------------------- measures: tickets at known times
+
+
+MONDAY = datetime(2026, 3, 2, 9)  # a Monday; no holiday that week
+
+
+def dispatched(world, category=None, at=MONDAY, **accept) -> Ticket:
+    """A complaint filed and accepted at ``at`` (routed by its category unless ``unit_id`` is given)."""
+    ticket = file_ticket(world, category, at=at)
+    workflow.perform(ticket, "accept", world.supervisor, at=at, **accept)
+    db.session.flush()
+    return ticket
+
+
+def handled(world, ticket, handler, at=MONDAY, sign_at=None, reply_at=None, rating=None, solved=True) -> Ticket:
+    """Sign, reply, approve and (when ``rating`` is given) rate ``ticket``."""
+    workflow.perform(ticket, "sign", handler, at=sign_at or at + timedelta(hours=1))
+    reply_at = reply_at or at + timedelta(hours=2)
+    workflow.perform(ticket, "reply", handler, at=reply_at, outcome="resolved", text="已解决。")
+    workflow.perform(ticket, "approve_reply", world.supervisor, at=reply_at + timedelta(minutes=5))
+    if rating is not None:
+        workflow.perform(ticket, "rate", world.enterprise_user, at=reply_at + timedelta(minutes=10),
+                         rating=rating, solved=solved)
+    db.session.flush()
+    return ticket
+
+
+# ---------------------------------------------------------------- forms and requests of each channel
+
+
+def intake_data(world, **overrides) -> dict:
+    """The staff intake form, filled."""
+    data = {
+        "submission_key": "key-1", "enterprise": world.acme.credit_code, "source": "hotline",
+        "category_id": world.schooling.id, "area_id": world.area.id, "title": "热线反映职工子女入学难",
+        "description": "企业来电反映职工子女没有学位。", "contact_name": "王建国", "contact_mobile": "13912345678",
+        "contact_email": "", "publish_consent": "y",
+    }
+    data.update(overrides)
+    return data
+
+
+API = "/open311/v2"  # Open311 GeoReport v2
+
+
+def parse(response) -> list | dict:
+    """A response body as Python data: JSON as is, XML by the spec's mapping (lists of dicts)."""
+    if response.content_type.startswith("application/json"):
+        return json.loads(response.get_data(as_text=True))
+    assert response.content_type.startswith("text/xml")
+    assert response.get_data().startswith(b'<?xml version="1.0" encoding="utf-8"?>')
+    return _from_xml(ET.fromstring(response.get_data()))
+
+
+_LISTS = {"services", "attributes", "values", "endpoints", "formats", "service_requests", "errors"}
+
+
+def _from_xml(element: ET.Element):
+    if element.tag in _LISTS:
+        return [_from_xml(child) for child in element]
+    if len(element):
+        return {child.tag: _from_xml(child) for child in element}
+    return element.text
+
+
+def post(client, fmt="json", **fields):
+    """File an Open311 service request."""
+    return client.post(f"{API}/requests.{fmt}", data=fields)
+
+
+def filing(world, secret, **extra) -> dict:
+    """An Open311 service request's fields, filled (``None`` drops a field)."""
+    fields = {
+        "api_key": secret, "service_code": str(world.schooling.id),
+        "description": "我公司职工子女今年秋季入学没有学位，希望协调解决。",
+        "attribute[credit_code]": world.acme.credit_code, "attribute[company_name]": world.acme.name,
+        "attribute[q1]": "6岁", "attribute[area]": str(world.area.id),
+        "first_name": "建国", "last_name": "王", "phone": "139 1234 5678", "email": "wang@corp.example",
+    }
+    fields.update(extra)
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+# ---------------------------------------------------------------- reading responses
+
+
+def readable(response) -> str:
+    """The text of a page, feed, CSV or spreadsheet download, to search for secrets."""
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        book = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
+        return "\n".join(str(value) for sheet in book for row in sheet.iter_rows(values_only=True)
+                         for value in row if value is not None)
+    return response.data.decode("utf-8-sig")

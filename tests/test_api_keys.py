@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from supervise.extensions import db
 from supervise.models import ApiKey, Ticket, hash_secret
-from tests.test_open311 import filing
+from tests.factories import filing
 
 KEY = re.compile(r"k_[A-Za-z0-9_-]{20,}")
 

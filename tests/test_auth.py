@@ -172,6 +172,7 @@ def production_log_in(client, user: User, remember: bool):
     return client.post("/auth/login", data=data, headers={"Referer": "https://localhost/auth/login"})
 
 
+@pytest.mark.committed  # the production app has an engine of its own
 def test_the_remember_cookie_is_lax_http_only_secure_and_lasts_remember_cookie_days(production, world):
     response = production_log_in(production, world.handler, remember=True)
     assert response.status_code == 302
@@ -183,11 +184,13 @@ def test_the_remember_cookie_is_lax_http_only_secure_and_lasts_remember_cookie_d
     assert "SameSite=Lax" in session_cookie and "HttpOnly" in session_cookie and "Secure" in session_cookie
 
 
+@pytest.mark.committed  # the production app has an engine of its own
 def test_production_asks_browsers_for_https_only(production, client):
     assert production.get("/").headers["Strict-Transport-Security"].startswith("max-age=")
     assert "Strict-Transport-Security" not in client.get("/").headers  # development: plain HTTP
 
 
+@pytest.mark.committed  # the production app has an engine of its own
 def test_logged_in_pages_and_the_login_response_are_never_stored(production, world):
     assert "no-store" not in production.get("/").headers.get("Cache-Control", "")
     response = production_log_in(production, world.handler, remember=False)

@@ -25,9 +25,21 @@ import supervise
 from supervise.api.openapi import document
 from supervise.extensions import db
 from supervise.models import Role
+from tests import factories
 from tests.factories import file_ticket
-from tests.test_permissions import _ROUTES_APP, become, url_for_route
-from tests.test_permissions import scene as scene  # noqa: PLC0414 - the fixture, used by name
+from tests.routes import ROUTES_APP, Scene, become, build_scene, url_for_route
+
+
+@pytest.fixture(scope="module")
+def world(module_transaction):
+    """Built once for the module; each test's writes are rolled back."""
+    return factories.built_world()
+
+
+@pytest.fixture(scope="module")
+def scene(world) -> Scene:
+    return build_scene(world)
+
 
 #: Anonymous, then one user of each role (the world's names).
 WHO = ("anonymous", "enterprise_user", "handler", "leader", "supervisor", "cadre", "admin")
@@ -74,7 +86,7 @@ def _form_fields() -> set[str]:
 
 
 def _api_parameters() -> set[str]:
-    with _ROUTES_APP.test_request_context():
+    with ROUTES_APP.test_request_context():
         doc = document()
     return {p["name"] for path in doc["paths"].values() for op in path.values() if isinstance(op, dict)
             for p in op.get("parameters", []) if p.get("in") == "query"}
@@ -90,7 +102,7 @@ QUERY_NAMES = sorted(_source_names() | _api_parameters() | set(FORM_FIELDS))
 
 def _routes() -> list[tuple[str, str, str]]:
     found = []
-    for rule in _ROUTES_APP.url_map.iter_rules():
+    for rule in ROUTES_APP.url_map.iter_rules():
         for method in ("GET", "POST"):
             if method in rule.methods:
                 found.append((rule.endpoint, rule.rule, method))

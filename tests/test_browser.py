@@ -16,7 +16,7 @@ from tests import browser_support
 from tests.browser_support import Session
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.committed]  # the live server reads from its threads
 
 TITLE = "职工子女秋季入学没有学位"
 DESCRIPTION_MOBILE = "13712345678"

@@ -22,7 +22,7 @@ from supervise.models import (
     SupervisionOrder,
     Ticket,
 )
-from tests.factories import advance, file_ticket, publish
+from tests.factories import advance, file_ticket, intake_data, publish
 
 # A Wednesday with working days around it (no holiday in the calendar the tests use).
 AT = datetime(2026, 3, 4, 10, 0)
@@ -523,22 +523,11 @@ def test_unknown_actions_and_tickets_are_not_found(world, supervisor):
 # ---------------------------------------------------------------- staff intake
 
 
-def _intake_data(world, **overrides) -> dict:
-    data = {
-        "submission_key": "key-1", "enterprise": world.acme.credit_code, "source": "hotline",
-        "category_id": world.schooling.id, "area_id": world.area.id, "title": "热线反映职工子女入学难",
-        "description": "企业来电反映职工子女没有学位。", "contact_name": "王建国", "contact_mobile": "13912345678",
-        "contact_email": "", "publish_consent": "y",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_staff_register_a_hotline_complaint(world, supervisor):
     page = text(supervisor.get("/console/intake"))
     assert 'name="submission_key"' in page and world.acme.name in page and "Hotline" in page
 
-    response = supervisor.post("/console/intake", data=_intake_data(world))
+    response = supervisor.post("/console/intake", data=intake_data(world))
     ticket = db.session.scalar(select(Ticket))
     assert response.status_code == 302 and response.location.endswith(f"/console/tickets/{ticket.id}")
     assert ticket.source == Source.HOTLINE and ticket.filed_by == world.supervisor
@@ -548,13 +537,13 @@ def test_staff_register_a_hotline_complaint(world, supervisor):
 
 
 def test_a_double_submitted_intake_files_one_ticket(world, supervisor):
-    supervisor.post("/console/intake", data=_intake_data(world))
-    supervisor.post("/console/intake", data=_intake_data(world))
+    supervisor.post("/console/intake", data=intake_data(world))
+    supervisor.post("/console/intake", data=intake_data(world))
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 1
 
 
 def test_intake_finds_the_enterprise_by_name_and_keeps_attachments(world, supervisor):
-    data = _intake_data(world, enterprise=world.rival.name, source="media", publish_consent="")
+    data = intake_data(world, enterprise=world.rival.name, source="media", publish_consent="")
     data["files"] = (io.BytesIO(b"%PDF-1.4\n%test document\n"), "report.pdf")
     response = supervisor.post("/console/intake", data=data, content_type="multipart/form-data")
     assert response.status_code == 302
@@ -565,9 +554,9 @@ def test_intake_finds_the_enterprise_by_name_and_keeps_attachments(world, superv
 
 
 def test_intake_refuses_an_unknown_enterprise_and_a_bad_file(world, supervisor):
-    response = supervisor.post("/console/intake", data=_intake_data(world, enterprise="不存在的公司"))
+    response = supervisor.post("/console/intake", data=intake_data(world, enterprise="不存在的公司"))
     assert response.status_code == 200 and "No registered company" in text(response)
-    data = _intake_data(world)
+    data = intake_data(world)
     data["files"] = (io.BytesIO(b"just some text"), "notes.txt")
     response = supervisor.post("/console/intake", data=data, content_type="multipart/form-data")
     assert "is not a JPEG, PNG, PDF" in text(response)
@@ -575,7 +564,7 @@ def test_intake_refuses_an_unknown_enterprise_and_a_bad_file(world, supervisor):
 
 
 def test_intake_refuses_the_online_channel(world, supervisor):
-    response = supervisor.post("/console/intake", data=_intake_data(world, source="online"))
+    response = supervisor.post("/console/intake", data=intake_data(world, source="online"))
     assert response.status_code == 200 and "Not a valid choice" in text(response)
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
@@ -591,7 +580,7 @@ def test_only_the_supervisor_may_use_the_console(world, login, role):
     assert client.get("/console/").status_code == 403
     assert client.get(f"/console/tickets/{ticket.id}").status_code == 403
     assert client.get("/console/intake").status_code == 403
-    assert client.post("/console/intake", data=_intake_data(world)).status_code == 403
+    assert client.post("/console/intake", data=intake_data(world)).status_code == 403
     assert client.post(f"/console/tickets/{ticket.id}/dispatch",
                        data={"dispatch-unit_id": world.hr.id, "version": ticket.version}).status_code == 403
     assert ticket.lead_unit == world.edu
@@ -612,7 +601,7 @@ def test_intake_registers_a_company_the_platform_does_not_know(world, supervisor
     from tests.factories import valid_credit_code
 
     code = valid_credit_code(424242)
-    response = supervisor.post("/console/intake", data=_intake_data(
+    response = supervisor.post("/console/intake", data=intake_data(
         world, enterprise=code, new_company="襄阳市新来科技有限公司", new_company_industry="信息技术"))
     assert response.status_code == 302
     ticket = db.session.scalar(select(Ticket))
@@ -622,7 +611,7 @@ def test_intake_registers_a_company_the_platform_does_not_know(world, supervisor
 
 def test_intake_does_not_register_a_company_with_an_invalid_code(world, supervisor):
     before = db.session.scalar(select(func.count()).select_from(Enterprise))
-    response = supervisor.post("/console/intake", data=_intake_data(
+    response = supervisor.post("/console/intake", data=intake_data(
         world, enterprise="91420600000000000X", new_company="无效代码公司"))
     assert "not a valid unified social credit code" in text(response)
     assert db.session.scalar(select(func.count()).select_from(Enterprise)) == before

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from supervise import seed
 from supervise.extensions import db
 from supervise.models import Enterprise, Ticket, User
-from tests.test_no_identity_leaks import readable
+from tests.factories import readable
 
 LINK = re.compile(r'href="(/[^"#]*)"')
 PRIVATE = ("/auth", "/my", "/unit", "/console", "/admin", "/ops", "/notifications", "/files", "/language")

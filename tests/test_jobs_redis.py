@@ -22,7 +22,7 @@ from supervise.models import JobRun, Notification, OutboxMessage, Ticket
 from tests.conftest import ROOT, service_env
 from tests.factories import complaint_form
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.committed]  # other processes read the data
 
 
 @pytest.fixture

@@ -3,10 +3,14 @@ a forged Host header can neither put its address into a link nor into a cached f
 
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from supervise.extensions import db
 from supervise.models import State
 from tests.factories import advance, file_ticket, publish
 from tests.production import config_from_environment, production_like
+
+pytestmark = pytest.mark.committed  # the production-like apps have engines of their own
 
 SITE = "https://supervise.example.gov.cn"
 ALIAS = "alias.example.gov.cn"  # a second name the site answers to

@@ -16,36 +16,14 @@ from supervise.domain.measures.periods import Period, parse_period
 from supervise.extensions import db
 from supervise.jobs import periodic
 from supervise.models import NO_UNIT, State, StatsCell, StatsDirty, Ticket
-from tests.factories import file_ticket
+from tests.factories import MONDAY, dispatched, file_ticket, handled
 
-MONDAY = datetime(2026, 3, 2, 9)  # a Monday; no holiday that week
 MARCH = Period("month", 2026, 3)
 
 
 @pytest.fixture(autouse=True)
 def _subscribed():
     subscribers.connect_all()
-
-
-def dispatched(world, category=None, at=MONDAY, **accept) -> Ticket:
-    """A complaint filed and accepted at ``at`` (routed by its category unless ``unit_id`` is given)."""
-    ticket = file_ticket(world, category, at=at)
-    workflow.perform(ticket, "accept", world.supervisor, at=at, **accept)
-    db.session.flush()
-    return ticket
-
-
-def handled(world, ticket, handler, at=MONDAY, sign_at=None, reply_at=None, rating=None, solved=True) -> Ticket:
-    """Sign, reply, approve and (when ``rating`` is given) rate ``ticket``."""
-    workflow.perform(ticket, "sign", handler, at=sign_at or at + timedelta(hours=1))
-    reply_at = reply_at or at + timedelta(hours=2)
-    workflow.perform(ticket, "reply", handler, at=reply_at, outcome="resolved", text="已解决。")
-    workflow.perform(ticket, "approve_reply", world.supervisor, at=reply_at + timedelta(minutes=5))
-    if rating is not None:
-        workflow.perform(ticket, "rate", world.enterprise_user, at=reply_at + timedelta(minutes=10),
-                         rating=rating, solved=solved)
-    db.session.flush()
-    return ticket
 
 
 def refreshed(period: Period = MARCH, group_by: str = "unit") -> dict[str, reports.Row]:
@@ -359,6 +337,7 @@ def _dirty() -> set:
     return {(d.month, d.unit_id, d.category_id) for d in db.session.scalars(select(StatsDirty))}
 
 
+@pytest.mark.committed  # another connection reads the commit
 def test_a_dirty_mark_is_written_in_the_same_transaction_as_the_event(world):
     ticket = file_ticket(world, at=MONDAY)
     db.session.commit()

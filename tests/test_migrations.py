@@ -4,6 +4,10 @@ The suite's database was created empty and upgraded to head by the ``app`` fixtu
 PostgreSQL (``TEST_DATABASE_URL``); these tests look at that result.
 """
 
+import re
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -12,6 +16,8 @@ from flask import current_app
 from supervise.extensions import db
 from supervise.models.hand_made import include_object
 
+pytestmark = pytest.mark.committed  # alembic looks on connections of its own
+
 
 def _scripts() -> ScriptDirectory:
     return ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
@@ -19,6 +25,16 @@ def _scripts() -> ScriptDirectory:
 
 def test_migrations_have_exactly_one_head():
     assert len(_scripts().get_heads()) == 1
+
+
+def test_the_files_are_numbered_in_the_order_of_the_chain():
+    """``ls migrations/versions`` shows the chain's order: NNNN_YYYYMMDD_<revision>_<slug>.py, NNNN counting
+    from 0001 at the first revision (rename a new file by hand to the next number)."""
+    chain = list(_scripts().walk_revisions())[::-1]
+    names = [Path(script.path).name for script in chain]
+    assert all(re.fullmatch(rf"{n:04d}_\d{{8}}_{script.revision}_\w+\.py", name)
+               for n, (script, name) in enumerate(zip(chain, names, strict=True), 1)), names
+    assert names == sorted(names)
 
 
 def test_the_database_is_at_head():

@@ -7,19 +7,17 @@ names. Then every public page is crawled, without logging in, and searched for e
 """
 
 import html
-import io
 import re
 from collections import deque
 from datetime import datetime, timedelta
 
-import openpyxl
 import pytest
 
 from supervise.domain import workflow
 from supervise.domain.redaction import MASK, TERM_MASK
 from supervise.extensions import db
 from supervise.models import Attachment, State
-from tests.factories import advance, file_ticket
+from tests.factories import advance, file_ticket, readable
 
 BASE = datetime(2026, 3, 2, 9)
 ALIAS = "恒达精密"
@@ -139,15 +137,6 @@ def crawl(client, seeds: list[str]) -> dict[str, str]:
         if response.mimetype == "text/html":
             queue.extend(links(pages[url]))
     return pages
-
-
-def readable(response) -> str:
-    """The text of a page, feed, CSV or spreadsheet download, to search for secrets."""
-    if response.mimetype.endswith("spreadsheetml.sheet"):
-        book = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
-        return "\n".join(str(value) for sheet in book for row in sheet.iter_rows(values_only=True)
-                         for value in row if value is not None)
-    return response.data.decode("utf-8-sig")
 
 
 def assert_clean(pages: dict[str, str], world) -> None:

@@ -1,9 +1,7 @@
 """Open311 GeoReport v2 under /open311/v2/: discovery, services and their definitions, requests (read
 and file), tokens; JSON and XML; errors in the spec's format; public fields only."""
 
-import json
 from datetime import datetime, timedelta
-from xml.etree import ElementTree as ET
 
 import pytest
 from sqlalchemy import event, func, select
@@ -14,9 +12,8 @@ from supervise.extensions import db
 from supervise.models import ApiKey, Category, Enterprise, OutboxMessage, Source, State, Ticket
 from supervise.open311 import keys
 from supervise.open311.resources import STATUS_EXTENDED, UNPUBLISHED_FIELDS
-from tests.factories import advance, file_ticket, publish, valid_credit_code
+from tests.factories import API, advance, file_ticket, filing, parse, post, publish, valid_credit_code
 
-API = "/open311/v2"
 FORMATS = ("json", "xml")
 
 
@@ -27,46 +24,10 @@ def api_key(world) -> str:
     return secret
 
 
-def parse(response) -> list | dict:
-    """A response body as Python data: JSON as is, XML by the spec's mapping (lists of dicts)."""
-    if response.content_type.startswith("application/json"):
-        return json.loads(response.get_data(as_text=True))
-    assert response.content_type.startswith("text/xml")
-    assert response.get_data().startswith(b'<?xml version="1.0" encoding="utf-8"?>')
-    return _from_xml(ET.fromstring(response.get_data()))
-
-
-_LISTS = {"services", "attributes", "values", "endpoints", "formats", "service_requests", "errors"}
-
-
-def _from_xml(element: ET.Element):
-    if element.tag in _LISTS:
-        return [_from_xml(child) for child in element]
-    if len(element):
-        return {child.tag: _from_xml(child) for child in element}
-    return element.text
-
-
 def errors(response) -> list[dict]:
     body = parse(response)
     assert isinstance(body, list) and body
     return [{"code": int(e["code"]), "description": e["description"]} for e in body]
-
-
-def post(client, fmt="json", **fields):
-    return client.post(f"{API}/requests.{fmt}", data=fields)
-
-
-def filing(world, secret, **extra) -> dict:
-    fields = {
-        "api_key": secret, "service_code": str(world.schooling.id),
-        "description": "我公司职工子女今年秋季入学没有学位，希望协调解决。",
-        "attribute[credit_code]": world.acme.credit_code, "attribute[company_name]": world.acme.name,
-        "attribute[q1]": "6岁", "attribute[area]": str(world.area.id),
-        "first_name": "建国", "last_name": "王", "phone": "139 1234 5678", "email": "wang@corp.example",
-    }
-    fields.update(extra)
-    return {k: v for k, v in fields.items() if v is not None}
 
 
 # ---------------------------------------------------------------- discovery and services

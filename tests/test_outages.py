@@ -19,7 +19,7 @@ from supervise.open311 import keys
 from tests import factories
 from tests.factories import advance, complaint_form, file_ticket
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.committed]  # other processes read the data
 
 
 def _credentials(world) -> dict:

@@ -6,36 +6,26 @@ CSRF token and every form carries one.
 ``test_every_route_is_in_the_permission_matrix``: decide who may use it, then add the line.
 """
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from flask import g
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
 
-from supervise import create_app, storage
 from supervise.domain import workflow
 from supervise.domain.calendar import load_calendar
 from supervise.extensions import db
 from supervise.models import (
-    ApiKey,
     ApiToken,
-    Attachment,
-    LiaisonPair,
-    LicenceReview,
-    Notification,
-    OutboxMessage,
     Role,
-    RoutingRule,
     State,
     Ticket,
 )
-from supervise.open311 import keys
-from tests.factories import advance, file_ticket, publish
+from tests import factories
+from tests.factories import advance, publish
+from tests.routes import ROUTES_APP, Scene, become, build_scene, routes, url_for_route
 
 # ---------------------------------------------------------------- who and what
 
@@ -85,27 +75,22 @@ class Policy:
 
     def expect(self, who: str, anonymous=LOGIN):
         """The outcome for ``who``; ``anonymous`` is what a visitor without credentials gets."""
-        if self.kind == "public":
-            return ALLOW
-        if self.kind == "nowhere":
-            return NOT_FOUND
-        if self.kind == "token":
-            return UNAUTHORIZED
-        if self.kind == "key":
-            return FORBIDDEN
-        if self.kind == "file":
-            return ALLOW if who in TICKET_VIEWERS else NOT_FOUND if who == "anonymous" else FORBIDDEN
-        if self.kind == "only":
-            return ALLOW if who in self.viewers else NOT_FOUND if who == "anonymous" else FORBIDDEN
+        if self.kind in _SAME_FOR_EVERYONE:
+            return _SAME_FOR_EVERYONE[self.kind]
+        if self.kind in ("file", "only"):
+            viewers = TICKET_VIEWERS if self.kind == "file" else self.viewers
+            return ALLOW if who in viewers else NOT_FOUND if who == "anonymous" else FORBIDDEN
         if who == "anonymous":
             return anonymous
-        if ROLE_OF[who] not in self.roles:
-            return FORBIDDEN
-        if self.kind == "ticket" and who not in TICKET_VIEWERS:
+        if ROLE_OF[who] not in self.roles or (self.kind == "ticket" and who not in TICKET_VIEWERS):
             return FORBIDDEN
         if self.kind == "owner" and who != self.owner:
             return self.others
         return ALLOW
+
+
+#: Kinds whose outcome does not depend on who asks.
+_SAME_FOR_EVERYONE = {"public": ALLOW, "nowhere": NOT_FOUND, "token": UNAUTHORIZED, "key": FORBIDDEN}
 
 
 PUBLIC = Policy("public")
@@ -256,25 +241,7 @@ API_MATRIX: dict[str, Policy] = {
 CSRF_EXEMPT = ("api.", "open311.")
 
 #: ``<action>`` in the matrix's URLs.
-ACTION_IN_URL = {"console.act": "approve_reply", "api.act": "sign"}
-FORMAT_IN_URL = {"public.stats_export": "csv"}
-
-_ROUTES_APP = create_app("test")  # only to list the routes at collection time; no database is opened
-
-
-def _routes() -> list[tuple[str, str, str]]:
-    """(endpoint, rule, method) for every route and method, GET first."""
-    found = []
-    for rule in _ROUTES_APP.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        for method in ("GET", "POST"):
-            if method in rule.methods:
-                found.append((rule.endpoint, rule.rule, method))
-    return sorted(found)
-
-
-ROUTES = _routes()
+ROUTES = routes()
 POST_ROUTES = [r for r in ROUTES if r[2] == "POST" and not r[0].startswith(CSRF_EXEMPT)]
 GET_ROUTES = [r for r in ROUTES if r[2] == "GET"]
 
@@ -290,83 +257,15 @@ def _params(routes: list[tuple[str, str, str]]) -> list:
 # ---------------------------------------------------------------- the scene
 
 
-@dataclass
-class Scene:
-    """Rows for every kind of URL argument."""
-
-    ticket: Ticket  # acme's, dispatched to edu, not published
-    rival_ticket: Ticket  # rival's, dispatched to edu
-    published: Ticket  # acme's, closed, problem and result published
-    attachment: Attachment  # filed with ``ticket``, not released
-    notification: Notification  # the enterprise user's
-    pair: LiaisonPair  # cadre - acme
-    rule: RoutingRule
-    api_key: ApiKey
-    token: ApiToken  # the handler's
-    message: OutboxMessage
-    licence: LicenceReview  # uploaded by the enterprise user, awaiting review
+@pytest.fixture(scope="module")
+def world(module_transaction):
+    """Built once for the module: the cells only read it, and each test's writes are rolled back."""
+    return factories.built_world()
 
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-@pytest.fixture
+@pytest.fixture(scope="module")
 def scene(world) -> Scene:
-    ticket_ = file_ticket(world)
-    upload = storage.check_upload(FileStorage(io.BytesIO(PDF), filename="营业执照.pdf"))
-    attachment = storage.store(upload, ticket_, world.enterprise_user, ticket_.events[0])
-    advance(world, ticket_, State.DISPATCHED)
-    rival_ticket = advance(world, file_ticket(world, enterprise=world.rival), State.DISPATCHED)
-    published = advance(world, file_ticket(world, title="办证慢"), State.CLOSED)
-    publish(world, published)
-    notification = Notification(user_id=world.enterprise_user.id, subject="有新进展", body="", link="/my/")
-    api_key, _secret = keys.issue("热线系统", world.admin)
-    token, _secret = ApiToken.issue(world.handler, "我的系统")
-    message = OutboxMessage(dedupe_key="permission-matrix", channel="email", address="x@example.com",
-                            subject="s", body="b", status="dead", attempts=5)
-    licence = LicenceReview(user_id=world.enterprise_user.id, enterprise_id=world.acme.id, filename="营业执照.pdf",
-                            stored_name=storage.write(storage.check_upload(
-                                FileStorage(io.BytesIO(PDF), filename="营业执照.pdf"), storage.LICENCE_TYPES)),
-                            content_type="application/pdf", size=len(PDF))
-    db.session.add_all([notification, token, message, licence])
-    db.session.commit()
-    return Scene(
-        ticket=ticket_, rival_ticket=rival_ticket, published=published, attachment=attachment,
-        notification=notification,
-        pair=db.session.scalar(select(LiaisonPair).where(LiaisonPair.cadre_id == world.cadre.id)),
-        rule=db.session.scalar(select(RoutingRule)), api_key=api_key, token=token, message=message, licence=licence)
-
-
-def url_for_route(endpoint: str, rule_text: str, world, scene: Scene) -> str:
-    """The route's URL with an existing row (or a sensible string) for each argument."""
-    rule = next(r for r in _ROUTES_APP.url_map.iter_rules() if r.endpoint == endpoint and r.rule == rule_text)
-    values = {
-        "ticket_id": scene.ticket.id, "tracking_no": scene.published.tracking_no,
-        "attachment_id": scene.attachment.id, "notification_id": scene.notification.id,
-        "unit_id": world.edu.id, "category_id": world.schooling.id, "user_id": world.cadre.id,
-        "pair_id": scene.pair.id, "rule_id": scene.rule.id, "key_id": scene.api_key.id,
-        "token_id": scene.token.id, "enterprise_id": world.acme.id, "message_id": scene.message.id,
-        "review_id": scene.licence.id, "job_id": "no-such-job", "name": "no-such-task", "lang": "en",
-        "kind": "problems",
-        "service_code": str(world.schooling.id), "service_request_id": scene.published.tracking_no,
-        "token": scene.published.tracking_no, "rest": "no-such-resource",
-        "fmt": FORMAT_IN_URL.get(endpoint, "json"), "action": ACTION_IN_URL.get(endpoint),
-    }
-    unknown = rule.arguments - {k for k, v in values.items() if v is not None}
-    assert not unknown, f"teach url_for_route a value for {sorted(unknown)} of {endpoint}"
-    built = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)
-    assert built is not None, f"cannot build {rule_text}"
-    return built[1]
-
-
-def become(client, login, world, who: str):
-    """Switch the test client to ``who`` (anonymous: no session at all)."""
-    if who == "anonymous":
-        g.pop("_login_user", None)
-        with client.session_transaction() as sess:
-            sess.clear()
-        return client
-    return login(getattr(world, who))
+    return build_scene(world)
 
 
 def verdict(response, expected) -> str | None:
@@ -496,7 +395,7 @@ def _ticket_page_routes_are_all_listed():
     listed = {re.sub(r"\{id\}", "<id:ticket_id>", p) for p in MY_PAGES + UNIT_PAGES + CONSOLE_PAGES}
     listed = {p.replace("/approve_reply", "/<action>") for p in listed}
     prefixes = ("/my/tickets/", "/unit/tickets/", "/console/tickets/")
-    routes = {r.rule for r in _ROUTES_APP.url_map.iter_rules() if r.rule.startswith(prefixes)}
+    routes = {r.rule for r in ROUTES_APP.url_map.iter_rules() if r.rule.startswith(prefixes)}
     return routes - listed
 
 

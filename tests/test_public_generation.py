@@ -16,6 +16,8 @@ from supervise.models import State, Ticket
 from tests.factories import advance, file_ticket, publish
 from tests.production import production_like
 
+pytestmark = pytest.mark.committed  # the production-like apps have engines of their own
+
 TITLE = "职工子女入学难"  # the factories' public title
 
 

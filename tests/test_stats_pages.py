@@ -16,7 +16,7 @@ from supervise.domain.measures import cells, periods, reports
 from supervise.domain.measures.definitions import MEASURES
 from supervise.domain.measures.periods import Period
 from supervise.extensions import db
-from tests.test_measures import MONDAY, dispatched, handled
+from tests.factories import MONDAY, dispatched, handled
 
 NOW = datetime(2026, 3, 20, 10)  # a Friday in the first quarter of 2026
 

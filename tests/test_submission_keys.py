@@ -12,9 +12,7 @@ from supervise.domain import intake
 from supervise.extensions import db
 from supervise.models import Source, Ticket
 from supervise.open311 import keys
-from tests.test_console import _intake_data
-from tests.test_enterprise_portal import complaint_form
-from tests.test_open311 import filing, parse, post
+from tests.factories import complaint_form, filing, intake_data, parse, post
 
 
 def _tickets() -> int:
@@ -56,7 +54,7 @@ def test_two_companies_sending_the_same_key_file_two_complaints_and_see_only_the
 
 
 def test_the_same_key_through_the_console_and_the_portal_files_two_complaints(world, client, login):
-    login(world.supervisor).post("/console/intake", data=_intake_data(world, submission_key="k-same"))
+    login(world.supervisor).post("/console/intake", data=intake_data(world, submission_key="k-same"))
     login(world.enterprise_user).post("/my/new", data=complaint_form(world, key="same"))
 
     assert _tickets() == 2

@@ -7,6 +7,8 @@ import pytest
 
 from tests.production import config_from_environment, production_like
 
+pytestmark = pytest.mark.committed  # the production-like apps have engines of their own
+
 PROXY = "10.0.0.1"
 
 
