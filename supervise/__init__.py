@@ -31,6 +31,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from supervise import cli
 
     cli.register(app)
+    from supervise import storage_migrate
+
+    storage_migrate.register(app)
     return app
 
 
