@@ -16,6 +16,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
 keepalive = 5  # nginx keeps connections to the upstream open (deploy/nginx/supervise.conf)
 accesslog = "-"
+# gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl): two instances
+# on one machine would take it from each other. Off unless an instance is given a path of its own.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 # Requests and their latency are counted by the app (/metrics); the access log is for people.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%({x-forwarded-for}i)s"'
 
