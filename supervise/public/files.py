@@ -23,12 +23,12 @@ def attachment(attachment_id: int):
     if not may_download(current_user, found):
         # Don't tell an anonymous visitor that the file exists.
         abort(403 if current_user.is_authenticated else 404)
-    stream = storage.open_stored(found.stored_name)
-    if stream is None:
-        abort(404)
     public = not access.can_view(current_user, found.ticket)
     # Served to the public, the file name is masked like every other public text.
     name = redact(found.filename, disclosure.terms_for(found.ticket)) if public else found.filename
+    stream = storage.open_stored(found.stored_name)  # last: closed by the response from here on
+    if stream is None:
+        abort(404)
     return _download(stream, found.content_type, name, private=not (found.released and found.ticket.is_published))
 
 
