@@ -51,6 +51,20 @@ class Config:
     # Empty means "no Redis": jobs and the schedule run inside the web process.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Where attachments are kept (supervise.storage): "local" (UPLOAD_DIR, default; one machine or a
+    # shared directory) or "s3" (S3-compatible object storage: MinIO, Ceph, a cloud's), shared by every
+    # machine. The keys may also come from boto3's own variables (AWS_ACCESS_KEY_ID, ...).
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None  # None: AWS itself
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_PREFIX = os.environ.get("S3_PREFIX", "attachments/")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID") or None
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
+    # /metrics (Prometheus) answers only these addresses or networks (comma separated, e.g.
+    # "127.0.0.1,10.0.0.0/8") or a request with "Authorization: Bearer METRICS_TOKEN"; neither set: 404.
+    METRICS_ALLOWED_IPS = _list("METRICS_ALLOWED_IPS") or []
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
     MAX_CONTENT_LENGTH = 5 * 10 * 1024 * 1024 + 1024 * 1024  # five 10 MB files and the form
     MAX_ATTACHMENT_BYTES = int(os.environ.get("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024))
     MAX_ATTACHMENTS = 5

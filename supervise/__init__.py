@@ -140,6 +140,9 @@ def _register_blueprints(app: Flask) -> None:
     api_openapi.init_app(app)  # registers the API blueprint under /api/v1 and builds its document
     app.register_blueprint(open311_bp, url_prefix="/open311/v2")
     register_error_handlers(app)
+    from supervise import health
+
+    health.register(app)  # /healthz, /readyz, /metrics: outside the limiter, the CSRF check and the session
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -1,8 +1,14 @@
-"""Attachment storage: content-checked, size-limited, kept outside the static folder."""
+"""Attachment storage: content-checked, size-limited, kept outside the static folder, in the store
+``STORAGE_BACKEND`` names — a local directory (default) or S3-compatible object storage, which every
+machine of a deployment shares (``flask storage migrate`` moves the files from one to the other)."""
 
+import hashlib
 import os
 import secrets
+import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import BinaryIO, Protocol
 
 import filetype
 from flask import current_app
@@ -76,22 +82,141 @@ def _display_name(name: str, ext: str) -> str:
     return f"{safe}.{ext}"
 
 
-def path_for(stored_name: str) -> str:
-    """Where the file stored as ``stored_name`` lives, outside the static folder."""
-    return os.path.join(current_app.config["UPLOAD_DIR"], stored_name[:2], stored_name)
+# ---------------------------------------------------------------- where the files are kept
 
 
-def path_of(attachment: Attachment) -> str:
-    return path_for(attachment.stored_name)
+class FileStore(Protocol):
+    """Where stored files live, by their random stored name. Every web and worker process of a
+    deployment must see the same store: one directory on one machine (or shared between machines),
+    or S3-compatible object storage."""
+
+    kind: str
+
+    def save(self, name: str, stream: BinaryIO) -> None:
+        """Keep ``stream``'s bytes (from its current position) as ``name``; a reader never sees half a file."""
+
+    def open(self, name: str) -> BinaryIO:
+        """The stored bytes of ``name`` to read; raises :class:`FileNotFoundError`."""
+
+    def exists(self, name: str) -> bool:
+        """Whether ``name`` is stored."""
+
+
+class LocalStore:
+    """Files in a directory (``UPLOAD_DIR``), two levels deep by name, outside the static folder."""
+
+    kind = "local"
+
+    def __init__(self, root: str):
+        self.root = root
+
+    def path(self, name: str) -> str:
+        return os.path.join(self.root, name[:2], name)
+
+    def save(self, name: str, stream: BinaryIO) -> None:
+        path = self.path(name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        partial = f"{path}.{secrets.token_hex(4)}.part"
+        with open(partial, "wb") as out:
+            shutil.copyfileobj(stream, out)
+        os.replace(partial, path)  # a concurrent reader sees the whole file or none
+
+    def open(self, name: str) -> BinaryIO:
+        return open(self.path(name), "rb")
+
+    def exists(self, name: str) -> bool:
+        return os.path.isfile(self.path(name))
+
+
+class S3Store:
+    """Objects in a bucket of S3-compatible storage (MinIO, Ceph RGW, a cloud's), under ``prefix``."""
+
+    kind = "s3"
+
+    def __init__(self, client, bucket: str, prefix: str = ""):
+        self.client, self.bucket, self.prefix = client, bucket, prefix
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def save(self, name: str, stream: BinaryIO) -> None:
+        # One PUT is atomic: the object appears whole or not at all. Uploads are at most
+        # MAX_ATTACHMENT_BYTES; larger ones would go in parts (upload_fileobj does).
+        self.client.upload_fileobj(stream, self.bucket, self.key(name))
+
+    def open(self, name: str) -> BinaryIO:
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self.key(name))["Body"]
+        except self.client.exceptions.NoSuchKey as err:
+            raise FileNotFoundError(name) from err
+
+    def exists(self, name: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.key(name))
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+
+def make_store(config: Mapping, kind: str | None = None) -> FileStore:
+    """The store ``kind`` (``local`` or ``s3``; default ``STORAGE_BACKEND``) as ``config`` describes it."""
+    kind = kind or config.get("STORAGE_BACKEND") or "local"
+    if kind == "local":
+        return LocalStore(config["UPLOAD_DIR"])
+    if kind == "s3":
+        if not config.get("S3_BUCKET"):
+            raise RuntimeError("STORAGE_BACKEND=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for MinIO or Ceph)")
+        import boto3
+        from botocore.config import Config as BotoConfig
+
+        client = boto3.session.Session().client(
+            "s3", endpoint_url=config.get("S3_ENDPOINT_URL"), region_name=config.get("S3_REGION"),
+            aws_access_key_id=config.get("S3_ACCESS_KEY_ID"), aws_secret_access_key=config.get("S3_SECRET_ACCESS_KEY"),
+            # Path-style addresses work with MinIO and Ceph without a DNS name per bucket; a hung store
+            # costs a request seconds, not a worker.
+            config=BotoConfig(signature_version="s3v4", s3={"addressing_style": "path"}, connect_timeout=5,
+                              read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}))
+        return S3Store(client, config["S3_BUCKET"], config.get("S3_PREFIX") or "")
+    raise RuntimeError(f"STORAGE_BACKEND must be local or s3, not {kind!r}")
+
+
+def files() -> FileStore:
+    """The app's store, made once per app (a boto3 client is thread-safe and slow to make)."""
+    found = current_app.extensions.get("supervise_storage")
+    if found is None:
+        found = current_app.extensions["supervise_storage"] = make_store(current_app.config)
+    return found
+
+
+def open_stored(stored_name: str) -> BinaryIO | None:
+    """The bytes stored as ``stored_name`` to read, or None when they are not there."""
+    try:
+        return files().open(stored_name)
+    except FileNotFoundError:
+        return None
+
+
+def checksum(stream: BinaryIO) -> tuple[int, str]:
+    """Size and SHA-256 of what ``stream`` holds, read to its end and closed."""
+    digest, size = hashlib.sha256(), 0
+    try:
+        while chunk := stream.read(1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+    finally:
+        stream.close()
+    return size, digest.hexdigest()
 
 
 def write(upload: CheckedUpload) -> str:
     """Write a checked upload under a new random name and return that name."""
     stored_name = secrets.token_hex(16)
-    path = path_for(stored_name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
     upload.storage.stream.seek(0)
-    upload.storage.save(path)
+    files().save(stored_name, upload.storage.stream)
     return stored_name
 
 

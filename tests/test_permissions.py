@@ -221,6 +221,10 @@ MATRIX: dict[str, Policy] = {
     "open311.token": PUBLIC,
     "open311.create_request": KEY,
     "open311.unknown": NOWHERE,
+    # probes for load balancers: everyone; /metrics exists only with METRICS_ALLOWED_IPS or METRICS_TOKEN
+    "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
+    "health.metrics": NOWHERE,
 }
 
 #: The JSON API with a bearer token of each user (anonymous: no token). ``api.act`` is asked to sign for
@@ -238,7 +242,7 @@ API_MATRIX: dict[str, Policy] = {
 
 #: Blueprints exempt from CSRF: they authenticate every request with a token or key sent by the client,
 #: never with the cookie a browser adds by itself (the matrix proves a session alone gets nothing there).
-CSRF_EXEMPT = ("api.", "open311.")
+CSRF_EXEMPT = ("api.", "open311.", "health.")  # no session, no forms: machines
 
 #: ``<action>`` in the matrix's URLs.
 ROUTES = routes()

@@ -47,13 +47,13 @@ def worker(queues: str, burst: bool, name: str | None) -> None:
 @click.command("scheduler")
 @with_appcontext
 def scheduler() -> None:
-    """Run the periodic schedule (supervise.jobs.schedule) on RQ's cron scheduler."""
-    from rq.cron import CronScheduler
-
+    """Run the periodic schedule (supervise.jobs.schedule) on RQ's cron scheduler; a second one
+    waits as a standby (supervise.jobs.leader)."""
     from supervise.jobs import JOB_TIMEOUT, redis_connection
+    from supervise.jobs.leader import LeadingCronScheduler
     from supervise.jobs.schedule import SCHEDULE
 
-    cron = CronScheduler(connection=redis_connection())
+    cron = LeadingCronScheduler(connection=redis_connection())
     for entry in SCHEDULE:
         cron.register(entry.func, queue_name=entry.queue, cron=entry.cron, job_timeout=JOB_TIMEOUT,
                       name=entry.name)

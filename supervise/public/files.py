@@ -1,6 +1,6 @@
 """Attachment download: the one place that decides who may fetch an uploaded file."""
 
-import os
+from typing import BinaryIO
 
 from flask import abort, send_file
 from flask_login import current_user
@@ -21,19 +21,19 @@ def attachment(attachment_id: int):
     if not may_download(current_user, found):
         # Don't tell an anonymous visitor that the file exists.
         abort(403 if current_user.is_authenticated else 404)
-    path = storage.path_of(found)
-    if not os.path.isfile(path):
-        abort(404)
     public = not access.can_view(current_user, found.ticket)
     # Served to the public, the file name is masked like every other public text.
     name = redact(found.filename, disclosure.terms_for(found.ticket)) if public else found.filename
-    return _download(path, found.content_type, name, private=not (found.released and found.ticket.is_published))
+    stream = storage.open_stored(found.stored_name)  # last: closed by the response from here on
+    if stream is None:
+        abort(404)
+    return _download(stream, found.content_type, name, private=not (found.released and found.ticket.is_published))
 
 
-def _download(path: str, content_type: str, name: str, private: bool):
+def _download(stream: BinaryIO, content_type: str, name: str, private: bool):
     """The file as a download in a sandbox, never rendered by the browser; kept out of shared caches
     when ``private``."""
-    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=name)
+    response = send_file(stream, mimetype=content_type, as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     if private:
@@ -47,7 +47,7 @@ def licence(review_id: int):
     found = db.get_or_404(LicenceReview, review_id)
     if not access.may_see_licence(current_user, found):
         abort(403 if current_user.is_authenticated else 404)
-    path = storage.path_for(found.stored_name)
-    if not os.path.isfile(path):
+    stream = storage.open_stored(found.stored_name)
+    if stream is None:
         abort(404)
-    return _download(path, found.content_type, found.filename, private=True)
+    return _download(stream, found.content_type, found.filename, private=True)
