@@ -32,7 +32,7 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-LINTED := supervise tests bench config.py wsgi.py
+LINTED := supervise tests bench deploy config.py wsgi.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check $(LINTED)

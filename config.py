@@ -41,9 +41,7 @@ def engine_options(url: str, startup: str) -> dict:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'supervise.sqlite3'}"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'supervise.sqlite3'}")
     # Default ``-c jit=off``: the platform's queries are short, and PostgreSQL's JIT compiler only adds
     # its compile time to them (137 ms to one statistics query at a million tickets). Set "" behind a
     # pooler that refuses startup options, and turn JIT off on the database instead.

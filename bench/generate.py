@@ -46,8 +46,10 @@ INDUSTRY_WORDS = {
     "农业": ["农业科技", "生态农业", "食品"],
     "其他行业": ["实业", "发展"],
 }
-BRAND_CHARACTERS = ("恒达鑫源瑞康驰能云图通隆泰天诚博远星辰绿华明捷信楚风宏聚金鼎优品安精工智联北斗锦程新航嘉禾晶蓝海"
-                    "正和中科东岳宝丰力拓晟德创客汉江光电兴盛祥润泽富邦永利昌茂荣顺宇万科盈丰")
+BRAND_CHARACTERS = (
+    "恒达鑫源瑞康驰能云图通隆泰天诚博远星辰绿华明捷信楚风宏聚金鼎优品安精工智联北斗锦程新航嘉禾晶蓝海"
+    "正和中科东岳宝丰力拓晟德创客汉江光电兴盛祥润泽富邦永利昌茂荣顺宇万科盈丰"
+)
 
 
 class Phases:
@@ -94,8 +96,9 @@ def prepare_database(url: str, create: bool, drop_existing: bool) -> None:
         if not exists:
             if not create:
                 sys.exit(f"database {name} does not exist (use --create)")
-            conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
-                         "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+            conn.execute(
+                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            )
 
 
 # ---------------------------------------------------------------- reference data and enterprises
@@ -141,25 +144,46 @@ def add_enterprises(count: int, now: datetime, rng: random.Random) -> None:
         codes.add(code)
         number = len(rows) + 1
         area = rng.choice(areas)
-        rows.append({
-            "name": name, "credit_code": code, "industry": industry,
-            "contact_name": rng.choice(D.SURNAMES) + rng.choice(D.GIVEN_NAMES), "contact_mobile": _mobile(rng),
-            "email": f"contact{number:05d}@example.com" if rng.random() < 0.6 else None,
-            "address": f"襄阳市高新区{rng.choice(D.ROADS)}{rng.randint(1, 300)}号", "area_id": area.id,
-            "aliases": f"{brand}{word[:2]}", "created_at": since + timedelta(days=rng.randint(0, 60)),
-            "contact_on_record": True,
-        })
+        rows.append(
+            {
+                "name": name,
+                "credit_code": code,
+                "industry": industry,
+                "contact_name": rng.choice(D.SURNAMES) + rng.choice(D.GIVEN_NAMES),
+                "contact_mobile": _mobile(rng),
+                "email": f"contact{number:05d}@example.com" if rng.random() < 0.6 else None,
+                "address": f"襄阳市高新区{rng.choice(D.ROADS)}{rng.randint(1, 300)}号",
+                "area_id": area.id,
+                "aliases": f"{brand}{word[:2]}",
+                "created_at": since + timedelta(days=rng.randint(0, 60)),
+                "contact_on_record": True,
+            }
+        )
     ids = list(db.session.scalars(insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True), rows))
     password_hash = generate_password_hash("Bench-2026-pass", current_app.config["PASSWORD_HASH_METHOD"])
-    users = [{"username": f"bench_ent{i:05d}", "name": row["contact_name"], "role": Role.ENTERPRISE,
-              "enterprise_id": ident, "mobile": row["contact_mobile"], "email": row["email"],
-              "password_hash": password_hash, "created_at": row["created_at"],
-              "verification": Verification.VERIFIED, "verification_method": VerificationMethod.STAFF}
-             for i, (ident, row) in enumerate(zip(ids, rows, strict=True), 1) if rng.random() < 0.33]
+    users = [
+        {
+            "username": f"bench_ent{i:05d}",
+            "name": row["contact_name"],
+            "role": Role.ENTERPRISE,
+            "enterprise_id": ident,
+            "mobile": row["contact_mobile"],
+            "email": row["email"],
+            "password_hash": password_hash,
+            "created_at": row["created_at"],
+            "verification": Verification.VERIFIED,
+            "verification_method": VerificationMethod.STAFF,
+        }
+        for i, (ident, row) in enumerate(zip(ids, rows, strict=True), 1)
+        if rng.random() < 0.33
+    ]
     db.session.execute(insert(User), users)
     cadres = list(db.session.scalars(select(User.id).where(User.role == Role.CADRE).order_by(User.id)))
-    pairs = [{"cadre_id": cadres[i % len(cadres)], "enterprise_id": ident, "created_at": rows[i]["created_at"]}
-             for i, ident in enumerate(ids) if rng.random() < 0.4]
+    pairs = [
+        {"cadre_id": cadres[i % len(cadres)], "enterprise_id": ident, "created_at": rows[i]["created_at"]}
+        for i, ident in enumerate(ids)
+        if rng.random() < 0.4
+    ]
     db.session.execute(insert(LiaisonPair), pairs)
     db.session.flush()
 
@@ -173,8 +197,9 @@ def build_world(now: datetime, seed: int) -> World:
     from supervise.models import Area, Category, Enterprise, LiaisonPair, Role, Unit, User
 
     origin = datetime.combine((now - timedelta(days=365 * YEARS)).date(), datetime.min.time())
-    days = WorkingDays(load_calendar().is_working_day, origin.date() - timedelta(days=7),
-                       now.date() + timedelta(days=800))
+    days = WorkingDays(
+        load_calendar().is_working_day, origin.date() - timedelta(days=7), now.date() + timedelta(days=800)
+    )
     units = {u.id: (u.name, u.short_name or u.name) for u in db.session.scalars(select(Unit))}
     slug_unit = {slug: next(i for i, (n, _) in units.items() if n == name) for slug, name, *_ in D.UNITS}
     areas = {a.id: a.name for a in db.session.scalars(select(Area))}
@@ -188,22 +213,39 @@ def build_world(now: datetime, seed: int) -> World:
         for area_id in areas:
             unit = routing.resolve_lead_unit(category, area_id)
             lead[area_id] = unit.id if unit is not None else None
-        categories.append(CategoryInfo(
-            id=category.id, name=category.name, full_name=category.full_name, limit=category.limit_class.value,
-            templates=D.TEMPLATES[category.name], replies=D.REPLIES[category.name], questions=spec["questions"],
-            lead=lead, alternatives=[STREET if slug == "street" else slug_unit[slug] for slug in spec["alt"]],
-            co_units=[u.id for u in category.co_units if u.active]))
+        categories.append(
+            CategoryInfo(
+                id=category.id,
+                name=category.name,
+                full_name=category.full_name,
+                limit=category.limit_class.value,
+                templates=D.TEMPLATES[category.name],
+                replies=D.REPLIES[category.name],
+                questions=spec["questions"],
+                lead=lead,
+                alternatives=[STREET if slug == "street" else slug_unit[slug] for slug in spec["alt"]],
+                co_units=[u.id for u in category.co_units if u.active],
+            )
+        )
     weights = [specs[c.name]["weight"] for c in categories]
     by_name = {c.name: c for c in categories}
 
     accounts = dict(db.session.execute(select(User.enterprise_id, User.id).where(User.role == Role.ENTERPRISE)).all())
     cadres = dict(db.session.execute(select(LiaisonPair.enterprise_id, LiaisonPair.cadre_id)).all())
     enterprises = [
-        EnterpriseInfo(id=e.id, area_id=e.area_id, label=e.public_label,
-                       terms=[*e.redaction_terms(), e.contact_name], contact_name=e.contact_name,
-                       contact_mobile=e.contact_mobile, email=e.email, user_id=accounts.get(e.id),
-                       cadre_id=cadres.get(e.id))
-        for e in db.session.scalars(select(Enterprise).order_by(Enterprise.id))]
+        EnterpriseInfo(
+            id=e.id,
+            area_id=e.area_id,
+            label=e.public_label,
+            terms=[*e.redaction_terms(), e.contact_name],
+            contact_name=e.contact_name,
+            contact_mobile=e.contact_mobile,
+            email=e.email,
+            user_id=accounts.get(e.id),
+            cadre_id=cadres.get(e.id),
+        )
+        for e in db.session.scalars(select(Enterprise).order_by(Enterprise.id))
+    ]
     random.Random(seed).shuffle(enterprises)
     # A few enterprises complain often, most rarely (Zipf-like).
     enterprise_weights, total = [], 0.0
@@ -216,8 +258,16 @@ def build_world(now: datetime, seed: int) -> World:
         category_weights.append(total)
     staff = db.session.execute(select(User.id, User.role, User.unit_id).where(User.unit_id.is_not(None))).all()
     return World(
-        now=now, origin=origin, days=days, categories=categories, category_weights=category_weights, units=units,
-        areas=areas, street_of=street_of, enterprises=enterprises, enterprise_weights=enterprise_weights,
+        now=now,
+        origin=origin,
+        days=days,
+        categories=categories,
+        category_weights=category_weights,
+        units=units,
+        areas=areas,
+        street_of=street_of,
+        enterprises=enterprises,
+        enterprise_weights=enterprise_weights,
         supervisors=list(db.session.scalars(select(User.id).where(User.role == Role.SUPERVISOR))),
         handlers={u.unit_id: u.id for u in staff if u.role == Role.HANDLER},
         leaders={u.unit_id: u.id for u in staff if u.role == Role.LEADER},
@@ -237,7 +287,9 @@ def secondary_indexes(conn: psycopg.Connection) -> list[tuple[str, str]]:
     return conn.execute(
         "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = 'public' "
         "AND i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) "
-        "ORDER BY i.tablename, i.indexname", (list(BULK_TABLES),)).fetchall()
+        "ORDER BY i.tablename, i.indexname",
+        (list(BULK_TABLES),),
+    ).fetchall()
 
 
 def _init_worker(dsn: str) -> None:
@@ -259,9 +311,11 @@ def _load_batch(task: tuple[int, list[int], int]) -> tuple[int, int, float, floa
     co_units = simulate.co_unit_rows(_world, tickets)
     told = time.perf_counter()
     with _conn.cursor() as cur:
-        for table, columns, rows in (("tickets", simulate.TICKET_COLUMNS, tickets),
-                                     ("ticket_events", simulate.EVENT_COLUMNS, events),
-                                     ("ticket_co_units", ("ticket_id", "unit_id"), co_units)):
+        for table, columns, rows in (
+            ("tickets", simulate.TICKET_COLUMNS, tickets),
+            ("ticket_events", simulate.EVENT_COLUMNS, events),
+            ("ticket_co_units", ("ticket_id", "unit_id"), co_units),
+        ):
             with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -269,8 +323,9 @@ def _load_batch(task: tuple[int, list[int], int]) -> tuple[int, int, float, floa
     return len(tickets), len(events), told - start, time.perf_counter() - told
 
 
-def load_tickets(world: World, dsn: str, count: int, jobs: int, batch_size: int, seed: int,
-                 phases: Phases) -> list[tuple[str, str]]:
+def load_tickets(
+    world: World, dsn: str, count: int, jobs: int, batch_size: int, seed: int, phases: Phases
+) -> list[tuple[str, str]]:
     """Plan, tell and COPY ``count`` tickets; returns the dropped secondary indexes to rebuild."""
     global _world
     with phases("plan (filing times and scenarios)"):
@@ -279,8 +334,10 @@ def load_tickets(world: World, dsn: str, count: int, jobs: int, batch_size: int,
         dropped = secondary_indexes(conn)
         for name, _ in dropped:
             conn.execute(f'DROP INDEX "{name}"')
-    tasks = [(start + 1, entries[start:start + batch_size], seed * 1_000_003 + start)
-             for start in range(0, count, batch_size)]
+    tasks = [
+        (start + 1, entries[start : start + batch_size], seed * 1_000_003 + start)
+        for start in range(0, count, batch_size)
+    ]
     _world = world
     with phases("tickets, timelines, co-units (COPY)"):
         done = events = 0
@@ -289,8 +346,10 @@ def load_tickets(world: World, dsn: str, count: int, jobs: int, batch_size: int,
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_init_worker, initargs=(dsn,)) as pool:
             for tickets, batch_events, tell_s, copy_s in pool.imap_unordered(_load_batch, tasks):
                 done, events, tell, copy = done + tickets, events + batch_events, tell + tell_s, copy + copy_s
-                print(f"   {done:>10,} / {count:,} tickets  {events:>11,} events  "
-                      f"{time.perf_counter() - started:7.1f} s", flush=True)
+                print(
+                    f"   {done:>10,} / {count:,} tickets  {events:>11,} events  {time.perf_counter() - started:7.1f} s",
+                    flush=True,
+                )
         print(f"   worker time: telling stories {tell:.1f} s, COPY {copy:.1f} s (summed over {jobs} workers)")
     return dropped
 
@@ -322,16 +381,24 @@ def summary(dsn: str) -> None:
         row = conn.execute(
             "SELECT count(*), count(published_at), count(result_published_at), count(overdue_at), "
             "count(*) FILTER (WHERE state = ANY(%s) AND handle_due < now()), "
-            "min(created_at), max(created_at) FROM tickets", ([s.value for s in HANDLING],)).fetchone()
-        print(f"tickets {row[0]:,}; published {row[1]:,}; results published {row[2]:,}; ever overdue {row[3]:,}; "
-              f"open and overdue now {row[4]:,}; filed {row[5]:%Y-%m-%d} .. {row[6]:%Y-%m-%d}")
+            "min(created_at), max(created_at) FROM tickets",
+            ([s.value for s in HANDLING],),
+        ).fetchone()
+        print(
+            f"tickets {row[0]:,}; published {row[1]:,}; results published {row[2]:,}; ever overdue {row[3]:,}; "
+            f"open and overdue now {row[4]:,}; filed {row[5]:%Y-%m-%d} .. {row[6]:%Y-%m-%d}"
+        )
         events = conn.execute("SELECT count(*), count(*) FILTER (WHERE public) FROM ticket_events").fetchone()
-        print(f"events {events[0]:,} ({events[1]:,} public); "
-              f"enterprises {conn.execute('SELECT count(*) FROM enterprises').fetchone()[0]:,}; "
-              f"stats cells {conn.execute('SELECT count(*) FROM stats_cells').fetchone()[0]:,}")
+        print(
+            f"events {events[0]:,} ({events[1]:,} public); "
+            f"enterprises {conn.execute('SELECT count(*) FROM enterprises').fetchone()[0]:,}; "
+            f"stats cells {conn.execute('SELECT count(*) FROM stats_cells').fetchone()[0]:,}"
+        )
         sizes = conn.execute(
             "SELECT relname, pg_size_pretty(pg_table_size(oid)), pg_size_pretty(pg_indexes_size(oid)) FROM pg_class "
-            "WHERE relname = ANY(%s) ORDER BY relname", (list(BULK_TABLES),)).fetchall()
+            "WHERE relname = ANY(%s) ORDER BY relname",
+            (list(BULK_TABLES),),
+        ).fetchall()
         for name, table, indexes in sizes:
             print(f"{name}: table {table}, indexes {indexes}")
         database = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
@@ -340,8 +407,11 @@ def summary(dsn: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
-                        help="postgresql+psycopg://… (default: $BENCH_DATABASE_URL)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL"),
+        help="postgresql+psycopg://… (default: $BENCH_DATABASE_URL)",
+    )
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--enterprises", type=int, help="default: tickets / 200, between 200 and 5,000")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="processes telling stories")

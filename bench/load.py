@@ -66,12 +66,18 @@ def targets_for(dsn: str, today: date) -> list[Target]:
     with psycopg.connect(dsn) as conn:
         deep = conn.execute(
             "SELECT published_at, id FROM tickets WHERE published_at IS NOT NULL "
-            "ORDER BY published_at DESC, id DESC OFFSET %s LIMIT 1", (DEEP_RANK - 1,)).fetchone()
+            "ORDER BY published_at DESC, id DESC OFFSET %s LIMIT 1",
+            (DEEP_RANK - 1,),
+        ).fetchone()
         category = conn.execute("SELECT id FROM categories WHERE name = %s", (FILTER_CATEGORY,)).fetchone()[0]
         unit = conn.execute("SELECT id FROM units WHERE name = %s", (FILTER_UNIT,)).fetchone()[0]
-        tracking = [r[0] for r in conn.execute(
-            "SELECT tracking_no FROM tickets WHERE published_at IS NOT NULL ORDER BY random() LIMIT %s",
-            (DETAIL_SAMPLE,))]
+        tracking = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tracking_no FROM tickets WHERE published_at IS NOT NULL ORDER BY random() LIMIT %s",
+                (DETAIL_SAMPLE,),
+            )
+        ]
     cursor = encode_cursor(SimpleNamespace(published_at=deep[0], id=deep[1])) if deep else ""
     details = [f"/disclosure/{no}" for no in tracking]
     return [
@@ -111,13 +117,19 @@ def _port_free(port: int) -> bool:
 
 
 @contextmanager
-def gunicorn(app: str, port: int, database_url: str, workers: int, probe: str, log: Path,
-             extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def gunicorn(
+    app: str, port: int, database_url: str, workers: int, probe: str, log: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Serve ``app`` on ``port`` until the block ends; yields the base URL once ``probe`` answers 200."""
     if not _port_free(port):
         sys.exit(f"port {port} is in use: choose another with --port")
-    env = {**os.environ, "SUPERVISE_ENV": "production", "SECRET_KEY": "bench", "DATABASE_URL": database_url,
-           **(extra_env or {})}
+    env = {
+        **os.environ,
+        "SUPERVISE_ENV": "production",
+        "SECRET_KEY": "bench",
+        "DATABASE_URL": database_url,
+        **(extra_env or {}),
+    }
     if "REDIS_URL" not in (extra_env or {}):
         env.pop("REDIS_URL", None)
     command = [str(GUNICORN), "-w", str(workers), "-k", "sync", "--bind", f"127.0.0.1:{port}", app]
@@ -153,8 +165,20 @@ def wrk(url: str, seconds: int, threads: int, connections: int, paths_file: str 
     env = dict(os.environ)
     if paths_file:
         env["WRK_PATHS"] = paths_file
-    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
-               "--timeout", "30s", "-s", str(LUA), url]
+    command = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{max(1, round(seconds))}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(LUA),
+        url,
+    ]
     done = subprocess.run(command, capture_output=True, text=True, env=env)
     if done.returncode:
         sys.exit(f"wrk failed on {url}: {done.stderr or done.stdout}")
@@ -162,8 +186,7 @@ def wrk(url: str, seconds: int, threads: int, connections: int, paths_file: str 
     line = next(line for line in out.splitlines() if line.startswith("WRK_JSON "))
     result = json.loads(line.removeprefix("WRK_JSON "))
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    result["errors"] = sum(result[k] for k in ("non2xx", "connect_errors", "read_errors", "write_errors",
-                                               "timeouts"))
+    result["errors"] = sum(result[k] for k in ("non2xx", "connect_errors", "read_errors", "write_errors", "timeouts"))
     return result
 
 
@@ -210,23 +233,25 @@ def redis_database(url: str, number: int) -> str:
     return url
 
 
-def _serve(stack: ExitStack, i: int, label: str, url: str, args: argparse.Namespace, logs: Path,
-           cache: str) -> tuple[str, str]:
+def _serve(
+    stack: ExitStack, i: int, label: str, url: str, args: argparse.Namespace, logs: Path, cache: str
+) -> tuple[str, str]:
     """Start the site and the bare app on ``url`` (ports of database ``i``); their base URLs."""
     port = args.port + 2 * i
     site_env = {"CACHE_TYPE": "NullCache"} if cache == "off" else {}
     if cache == "redis":
         site_env = {"REDIS_URL": redis_database(args.redis, 12 + i)}
     return (
-        stack.enter_context(gunicorn("wsgi:app", port, url, args.workers, "/",
-                                     logs / f"site-{label}-cache-{cache}.log", site_env)),
-        stack.enter_context(gunicorn("bench.bare_app:app", port + 1, url, args.workers, "/bare",
-                                     logs / f"bare-{label}.log")),
+        stack.enter_context(
+            gunicorn("wsgi:app", port, url, args.workers, "/", logs / f"site-{label}-cache-{cache}.log", site_env)
+        ),
+        stack.enter_context(
+            gunicorn("bench.bare_app:app", port + 1, url, args.workers, "/bare", logs / f"bare-{label}.log")
+        ),
     )
 
 
-def _warmed_up(base: str, target, label: str, key: str, args: argparse.Namespace,
-               logs: Path) -> tuple[str, str | None]:
+def _warmed_up(base: str, target, label: str, key: str, args: argparse.Namespace, logs: Path) -> tuple[str, str | None]:
     """The target's URL (and its file of paths, if any), checked once and warmed up."""
     url = base + target.path
     paths_file = None
@@ -241,8 +266,9 @@ def _warmed_up(base: str, target, label: str, key: str, args: argparse.Namespace
     return url, paths_file
 
 
-def run(databases: list[tuple[str, str]], args: argparse.Namespace, logs: Path,
-        cache: str) -> dict[str, dict[str, dict]]:
+def run(
+    databases: list[tuple[str, str]], args: argparse.Namespace, logs: Path, cache: str
+) -> dict[str, dict[str, dict]]:
     """Serve every database at once (idle servers cost nothing) and drive each page on each database in
     alternation, run after run, so that whatever else the machine is doing weighs on both sides of a
     ratio alike. ``cache`` "off" serves every request from the database (``CACHE_TYPE=NullCache``);
@@ -255,8 +281,9 @@ def run(databases: list[tuple[str, str]], args: argparse.Namespace, logs: Path,
     with ExitStack() as stack:
         bases, targets = {}, {}
         for i, (label, url) in enumerate(databases):
-            targets[label] = {t.key: t for t in targets_for(libpq_url(url), now().date())
-                              if not args.only or t.key in args.only}
+            targets[label] = {
+                t.key: t for t in targets_for(libpq_url(url), now().date()) if not args.only or t.key in args.only
+            }
             bases[label] = _serve(stack, i, label, url, args, logs, cache)
         for key in targets[databases[0][0]]:
             jobs = {}
@@ -267,13 +294,17 @@ def run(databases: list[tuple[str, str]], args: argparse.Namespace, logs: Path,
             for _ in range(args.repeat):
                 for url, paths_file, runs in jobs.values():
                     busy = settle(args.settle, args.settle_wait) if args.settle < 1 else None
-                    runs.append({**wrk(url, args.duration, args.threads, args.connections, paths_file),
-                                 "busy_before": busy})
+                    runs.append(
+                        {**wrk(url, args.duration, args.threads, args.connections, paths_file), "busy_before": busy}
+                    )
             for label, (_, _, runs) in jobs.items():
                 result = results[label][key] = median_run(runs, targets[label][key].path)
-                print(f"   {label:>5} {key:<14} p50 {result['p50_us'] / 1000:8.1f} ms  "
-                      f"p95 {result['p95_us'] / 1000:8.1f} ms  p99 {result['p99_us'] / 1000:8.1f} ms  "
-                      f"{result['rps']:8.1f} req/s  errors {result['errors']}  runs {result['runs_rps']}", flush=True)
+                print(
+                    f"   {label:>5} {key:<14} p50 {result['p50_us'] / 1000:8.1f} ms  "
+                    f"p95 {result['p95_us'] / 1000:8.1f} ms  p99 {result['p99_us'] / 1000:8.1f} ms  "
+                    f"{result['rps']:8.1f} req/s  errors {result['errors']}  runs {result['runs_rps']}",
+                    flush=True,
+                )
     return results
 
 
@@ -347,33 +378,51 @@ def table(results: dict[str, dict[str, dict]], markdown: bool = False) -> str:
         lines += ["| " + " | ".join(row) + " |" for row in rows]
         return "\n".join(lines)
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths,
-                                                                                                  strict=True)))
-             for r in [header, *rows]]
+    lines = [
+        "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+        for r in [header, *rows]
+    ]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", action="append", metavar="LABEL=URL", required=True,
-                        help="a database to benchmark, e.g. 1m=postgresql+psycopg://…; the first is the reference")
+    parser.add_argument(
+        "--database",
+        action="append",
+        metavar="LABEL=URL",
+        required=True,
+        help="a database to benchmark, e.g. 1m=postgresql+psycopg://…; the first is the reference",
+    )
     parser.add_argument("--duration", type=int, default=10, help="seconds measured per page")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per page, not measured (0: none)")
     parser.add_argument("--repeat", type=int, default=1, help="measured runs per page; the median is reported")
-    parser.add_argument("--settle", type=float, default=0.15,
-                        help="before each run, wait until the machine is at most this busy (1: do not wait)")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=0.15,
+        help="before each run, wait until the machine is at most this busy (1: do not wait)",
+    )
     parser.add_argument("--settle-wait", type=float, default=30, help="longest wait for the machine to settle (s)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers")
-    parser.add_argument("--port", type=int, default=5981,
-                        help="first port: each database's platform and bare app take the next two")
+    parser.add_argument(
+        "--port", type=int, default=5981, help="first port: each database's platform and bare app take the next two"
+    )
     parser.add_argument("--only", type=lambda s: s.split(","), help="comma-separated page keys")
-    parser.add_argument("--cache", type=lambda s: s.split(","), default=["off", "on"],
-                        help="public page cache modes to run, in order: off (every request renders), "
-                             "on (in each process, as deployed without Redis), redis (shared, as in production)")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379",
-                        help="Redis server for --cache redis (databases 12 and up are emptied and used)")
+    parser.add_argument(
+        "--cache",
+        type=lambda s: s.split(","),
+        default=["off", "on"],
+        help="public page cache modes to run, in order: off (every request renders), "
+        "on (in each process, as deployed without Redis), redis (shared, as in production)",
+    )
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379",
+        help="Redis server for --cache redis (databases 12 and up are emptied and used)",
+    )
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
@@ -381,9 +430,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("wrk is not installed (apt-get install wrk)")
     databases = [tuple(spec.split("=", 1)) for spec in args.database]
     logs = Path(tempfile.mkdtemp(prefix="supervise-bench-"))
-    print(f"{os.cpu_count()} cores; gunicorn {args.workers} sync workers; wrk {args.threads} threads, "
-          f"{args.connections} connections, {args.warmup:g} s warm-up + {args.duration:g} s per page; logs in {logs}",
-          flush=True)
+    print(
+        f"{os.cpu_count()} cores; gunicorn {args.workers} sync workers; wrk {args.threads} threads, "
+        f"{args.connections} connections, {args.warmup:g} s warm-up + {args.duration:g} s per page; logs in {logs}",
+        flush=True,
+    )
     results = {}
     for cache in args.cache:
         print(f"-- public page cache {cache}", flush=True)

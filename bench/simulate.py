@@ -27,26 +27,56 @@ from supervise.models import State
 # closed, the rest declined, merged or open. Recent tickets also end up open because their story is
 # cut at "now".
 SCENARIOS: list[tuple[str, float]] = [
-    ("closed", 68.0), ("closed_reopened", 2.5), ("closed_upheld", 2.0), ("closed_unrated", 2.5),
-    ("declined", 5.0), ("merged", 2.0),
-    ("submitted", 1.0), ("awaiting_dispatch", 1.5), ("dispatched", 2.0), ("returned", 1.0),
-    ("in_progress", 8.0), ("awaiting_material", 1.5), ("replied", 1.5), ("awaiting_rating", 1.0),
+    ("closed", 68.0),
+    ("closed_reopened", 2.5),
+    ("closed_upheld", 2.0),
+    ("closed_unrated", 2.5),
+    ("declined", 5.0),
+    ("merged", 2.0),
+    ("submitted", 1.0),
+    ("awaiting_dispatch", 1.5),
+    ("dispatched", 2.0),
+    ("returned", 1.0),
+    ("in_progress", 8.0),
+    ("awaiting_material", 1.5),
+    ("replied", 1.5),
+    ("awaiting_rating", 1.0),
     ("rating_review", 0.5),
 ]
 SCENARIO_NAMES = [name for name, _ in SCENARIOS]
 FINAL = {"closed", "closed_reopened", "closed_upheld", "closed_unrated", "declined", "merged"}
 # Tickets stuck open: (calendar days their story takes to reach the state, mean days idle there since).
 STUCK_AGE = {
-    "submitted": (0, 1), "awaiting_dispatch": (1, 2), "dispatched": (2, 2), "returned": (3, 3),
-    "in_progress": (4, 40), "awaiting_material": (8, 15), "replied": (22, 2), "awaiting_rating": (25, 2),
+    "submitted": (0, 1),
+    "awaiting_dispatch": (1, 2),
+    "dispatched": (2, 2),
+    "returned": (3, 3),
+    "in_progress": (4, 40),
+    "awaiting_material": (8, 15),
+    "replied": (22, 2),
+    "awaiting_rating": (25, 2),
     "rating_review": (28, 4),
 }
-SOURCES = {"online": 45, "hotline": 12, "hall": 8, "visit": 12, "campaign": 10, "provincial": 3,
-           "self_inspection": 4, "media": 3, "api": 3}
+SOURCES = {
+    "online": 45,
+    "hotline": 12,
+    "hall": 8,
+    "visit": 12,
+    "campaign": 10,
+    "provincial": 3,
+    "self_inspection": 4,
+    "media": 3,
+    "api": 3,
+}
 STREET = -1  # in CategoryInfo.alternatives: the street office of the enterprise's area
 HANDLE_DAYS = {"simple": 5, "standard": 15, "complex": 30}
-RATING_NAMES = {5: "VERY_SATISFIED", 4: "SATISFIED", 3: "BASICALLY_SATISFIED", 2: "DISSATISFIED",
-                1: "VERY_DISSATISFIED"}
+RATING_NAMES = {
+    5: "VERY_SATISFIED",
+    4: "SATISFIED",
+    3: "BASICALLY_SATISFIED",
+    2: "DISSATISFIED",
+    1: "VERY_DISSATISFIED",
+}
 RATING_WORDS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 RETRIEVAL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PUBLISH_SHARE = 0.72  # of the tickets that may be published: about 60% of all tickets end up published
@@ -55,13 +85,55 @@ WORK_START, WORK_END = time(8, 30), time(17, 30)
 END_OF_DAY = time(23, 59, 59)
 
 TICKET_COLUMNS = (
-    "id", "tracking_no", "retrieval_code", "version", "source", "enterprise_id", "filed_by_id", "category_id",
-    "area_id", "title", "description", "answers", "contact_name", "contact_mobile", "contact_email",
-    "publish_consent", "state", "lead_unit_id", "limit_class", "handle_days", "decline_reason", "merged_into_id",
-    "created_at", "accepted_at", "dispatched_at", "signed_at", "replied_at", "approved_at", "closed_at",
-    "paused_at", "accept_due", "sign_due", "handle_due", "rate_due", "reopen_count", "return_count",
-    "extension_count", "overdue_at", "reply_outcome", "reply_text", "rating", "rating_solved", "rating_comment",
-    "rated_at", "published_at", "public_title", "public_summary", "public_reply", "result_published_at",
+    "id",
+    "tracking_no",
+    "retrieval_code",
+    "version",
+    "source",
+    "enterprise_id",
+    "filed_by_id",
+    "category_id",
+    "area_id",
+    "title",
+    "description",
+    "answers",
+    "contact_name",
+    "contact_mobile",
+    "contact_email",
+    "publish_consent",
+    "state",
+    "lead_unit_id",
+    "limit_class",
+    "handle_days",
+    "decline_reason",
+    "merged_into_id",
+    "created_at",
+    "accepted_at",
+    "dispatched_at",
+    "signed_at",
+    "replied_at",
+    "approved_at",
+    "closed_at",
+    "paused_at",
+    "accept_due",
+    "sign_due",
+    "handle_due",
+    "rate_due",
+    "reopen_count",
+    "return_count",
+    "extension_count",
+    "overdue_at",
+    "reply_outcome",
+    "reply_text",
+    "rating",
+    "rating_solved",
+    "rating_comment",
+    "rated_at",
+    "published_at",
+    "public_title",
+    "public_summary",
+    "public_reply",
+    "result_published_at",
     "search_doc",
 )
 EVENT_COLUMNS = ("ticket_id", "at", "actor_id", "action", "from_state", "to_state", "note", "public", "data")
@@ -168,8 +240,16 @@ class Timeline:
         self.last = datetime.min
         self.events: list[tuple] = []
 
-    def add(self, at: datetime, action: str, to_state: str | None, actor: int | None, note: str = "",
-            public: bool = True, data: dict | None = None) -> datetime:
+    def add(
+        self,
+        at: datetime,
+        action: str,
+        to_state: str | None,
+        actor: int | None,
+        note: str = "",
+        public: bool = True,
+        data: dict | None = None,
+    ) -> datetime:
         at = max(at, self.last + timedelta(minutes=1))
         if at > self.now:
             raise Stop
@@ -229,8 +309,15 @@ def tracking_number(ticket_id: int, at: datetime) -> str:
 class Story:
     """One ticket: :meth:`tell` fills ``row`` (the tickets columns) and ``timeline``."""
 
-    def __init__(self, world: World, rng: random.Random, ticket_id: int, created_at: datetime, scenario: str,
-                 merge_target: tuple[int, str] | None):
+    def __init__(
+        self,
+        world: World,
+        rng: random.Random,
+        ticket_id: int,
+        created_at: datetime,
+        scenario: str,
+        merge_target: tuple[int, str] | None,
+    ):
         self.w, self.rng, self.days = world, rng, world.days
         self.id, self.created_at, self.scenario = ticket_id, created_at, scenario
         self.merge_target = merge_target
@@ -244,8 +331,10 @@ class Story:
         """A moment in working hours, ``working_days`` after ``prev`` (0: later that working day or the next)."""
         rng = self.rng
         if working_days == 0:
-            at = max(prev + timedelta(minutes=rng.randint(20, 240)),
-                     datetime.combine(prev.date(), WORK_START) + timedelta(minutes=rng.randint(0, 60)))
+            at = max(
+                prev + timedelta(minutes=rng.randint(20, 240)),
+                datetime.combine(prev.date(), WORK_START) + timedelta(minutes=rng.randint(0, 60)),
+            )
             if at.date() == prev.date() and at.time() <= WORK_END and self.days.is_working(at.date()):
                 return at
             working_days = 1
@@ -281,8 +370,12 @@ class Story:
 
     def facts(self) -> dict:
         rng = self.rng
-        return D.story_facts(rng, self.created_at, lambda: rng.choice(D.SURNAMES) + rng.choice(D.GIVEN_NAMES),
-                             self.w.areas.get(self.enterprise.area_id, "园区"))
+        return D.story_facts(
+            rng,
+            self.created_at,
+            lambda: rng.choice(D.SURNAMES) + rng.choice(D.GIVEN_NAMES),
+            self.w.areas.get(self.enterprise.area_id, "园区"),
+        )
 
     # ------------------------------------------------------------ the story
 
@@ -308,18 +401,34 @@ class Story:
         contact = f"联系人：{ent.contact_name}，电话{ent.contact_mobile}。" if rng.random() < 0.25 else ""
         answers = None
         if rng.random() < 0.8:
-            answers = json.dumps({q: rng.choice(options).format_map(self.fact)
-                                  for q, options in self.category.questions})
-        filer = {"online": ent.user_id or ent.cadre_id or self.supervisor, "visit": ent.cadre_id,
-                 "api": None}.get(source, self.supervisor)
+            answers = json.dumps(
+                {q: rng.choice(options).format_map(self.fact) for q, options in self.category.questions}
+            )
+        filer = {"online": ent.user_id or ent.cadre_id or self.supervisor, "visit": ent.cadre_id, "api": None}.get(
+            source, self.supervisor
+        )
         r.update(
-            id=self.id, tracking_no=tracking_number(self.id, self.created_at),
-            retrieval_code="".join(rng.choices(RETRIEVAL_ALPHABET, k=6)), source=source, enterprise_id=ent.id,
-            filed_by_id=filer, category_id=self.category.id, area_id=ent.area_id, title=title,
-            description=description + contact, answers=answers, contact_name=ent.contact_name,
-            contact_mobile=ent.contact_mobile, contact_email=ent.email, publish_consent=rng.random() < 0.92,
-            limit_class=self.category.limit, handle_days=self.category.handle_days, created_at=self.created_at,
-            reopen_count=0, return_count=0, extension_count=0,
+            id=self.id,
+            tracking_no=tracking_number(self.id, self.created_at),
+            retrieval_code="".join(rng.choices(RETRIEVAL_ALPHABET, k=6)),
+            source=source,
+            enterprise_id=ent.id,
+            filed_by_id=filer,
+            category_id=self.category.id,
+            area_id=ent.area_id,
+            title=title,
+            description=description + contact,
+            answers=answers,
+            contact_name=ent.contact_name,
+            contact_mobile=ent.contact_mobile,
+            contact_email=ent.email,
+            publish_consent=rng.random() < 0.92,
+            limit_class=self.category.limit,
+            handle_days=self.category.handle_days,
+            created_at=self.created_at,
+            reopen_count=0,
+            return_count=0,
+            extension_count=0,
         )
         with contextlib.suppress(Stop):  # the story ends where it ends
             self.run(filer, source)
@@ -331,8 +440,13 @@ class Story:
         r["sign_due"] = self.days.due(at, 1)
         r["handle_due"] = self.days.due(at, r["handle_days"])
         self.co_units = [u for u in self.category.co_units if u != unit_id]
-        return {"unit_id": unit_id, "unit": self.w.units[unit_id][0], "handle_days": r["handle_days"],
-                "handle_due": r["handle_due"].isoformat(), "co_units": [self.w.units[u][0] for u in self.co_units]}
+        return {
+            "unit_id": unit_id,
+            "unit": self.w.units[unit_id][0],
+            "handle_days": r["handle_days"],
+            "handle_due": r["handle_due"].isoformat(),
+            "co_units": [self.w.units[u][0] for u in self.co_units],
+        }
 
     def run(self, filer: int | None, source: str) -> None:
         rng, r, tl, scenario, sup = self.rng, self.row, self.timeline, self.scenario, self.supervisor
@@ -363,14 +477,27 @@ class Story:
         self.plan_publication(r["accepted_at"])
         if scenario == "merged":
             target_id, target_no = self.merge_target
-            at = tl.add(self.staff_after(at, rng.randint(1, 5)), "merge", "merged", sup,
-                        f"与工单{target_no}反映同一问题，并入办理。", data={"into": target_no})
+            at = tl.add(
+                self.staff_after(at, rng.randint(1, 5)),
+                "merge",
+                "merged",
+                sup,
+                f"与工单{target_no}反映同一问题，并入办理。",
+                data={"into": target_no},
+            )
             r["merged_into_id"], r["closed_at"] = target_id, at
             raise Stop
         if scenario == "returned" or rng.random() < 0.04:
             reason, basis = rng.choice(D.RETURNS)
-            at = tl.add(self.staff_after(at, rng.choice((0, 1))), "return", "returned", self.handler(unit), reason,
-                        public=False, data={"basis": basis, "unit": self.w.units[unit][0]})
+            at = tl.add(
+                self.staff_after(at, rng.choice((0, 1))),
+                "return",
+                "returned",
+                self.handler(unit),
+                reason,
+                public=False,
+                data={"basis": basis, "unit": self.w.units[unit][0]},
+            )
             r["return_count"] = 1
             if scenario == "returned":
                 raise Stop
@@ -394,13 +521,20 @@ class Story:
             working = limit + rng.randint(1, max(2, limit // 2))
         if scenario == "awaiting_material" or rng.random() < 0.06:
             request = self.staff_after(at, rng.randint(1, 3))
-            at = tl.add(request, "request_material", "awaiting_material", handler, rng.choice(D.MATERIAL_REQUESTS),
-                        public=False)
+            at = tl.add(
+                request, "request_material", "awaiting_material", handler, rng.choice(D.MATERIAL_REQUESTS), public=False
+            )
             r["paused_at"] = at
             if scenario == "awaiting_material":
                 raise Stop
-            at = tl.add(self.enterprise_after(at, rng.randint(2, 6)), "provide_material", "in_progress",
-                        self.enterprise_actor(), rng.choice(D.MATERIAL_PROVIDED), public=False)
+            at = tl.add(
+                self.enterprise_after(at, rng.randint(2, 6)),
+                "provide_material",
+                "in_progress",
+                self.enterprise_actor(),
+                rng.choice(D.MATERIAL_PROVIDED),
+                public=False,
+            )
             paused = days.between(r["paused_at"].date(), at.date())
             before = r["handle_due"]
             if paused > 0:
@@ -409,12 +543,24 @@ class Story:
             r["paused_at"] = None
             working += days.between(before.date(), r["handle_due"].date())
         if rng.random() < 0.05:
-            at = tl.add(self.staff_after(at, 2), "request_extension", None, handler, rng.choice(D.EXTENSION_REASONS),
-                        public=False)
+            at = tl.add(
+                self.staff_after(at, 2),
+                "request_extension",
+                None,
+                handler,
+                rng.choice(D.EXTENSION_REASONS),
+                public=False,
+            )
             new_due = days.add(r["handle_due"].date(), rng.randint(5, 10))
             tl.events[-1] = (*tl.events[-1][:6], {"new_due": new_due.isoformat()})
-            at = tl.add(self.staff_after(at, 1), "grant_extension", None, sup, rng.choice(D.GRANT_NOTES),
-                        data={"new_due": new_due.isoformat()})
+            at = tl.add(
+                self.staff_after(at, 1),
+                "grant_extension",
+                None,
+                sup,
+                rng.choice(D.GRANT_NOTES),
+                data={"new_due": new_due.isoformat()},
+            )
             r["handle_due"], r["extension_count"] = datetime.combine(new_due, END_OF_DAY), 1
             working = min(working, days.between(r["dispatched_at"].date(), new_due))
         reply_day = days.add(r["dispatched_at"].date(), working)
@@ -423,18 +569,37 @@ class Story:
         for _ in range(rng.choice((0, 0, 1, 1, 2))):
             day = min(days.add(at.date(), rng.randint(0, 3)), reply_day)
             public = rng.random() < 0.5
-            tl.add(self.staff_after(datetime.combine(day, WORK_START), 0), "note", None, handler,
-                   rng.choice(D.PUBLIC_NOTES if public else D.INTERNAL_NOTES), public=public)
+            tl.add(
+                self.staff_after(datetime.combine(day, WORK_START), 0),
+                "note",
+                None,
+                handler,
+                rng.choice(D.PUBLIC_NOTES if public else D.INTERNAL_NOTES),
+                public=public,
+            )
         late = datetime.combine(reply_day, WORK_START) > r["handle_due"]
         if late and rng.random() < 0.4:
             order_at = self.staff_after(r["handle_due"], 1)
             deadline = days.add(order_at.date(), 3)
             level = rng.choice(("general", "general", "key", "listed"))
-            order_at = tl.add(order_at, "issue_order", None, sup, rng.choice(D.ORDER_NOTES),
-                              data={"level": level, "deadline": deadline.isoformat()})
+            order_at = tl.add(
+                order_at,
+                "issue_order",
+                None,
+                sup,
+                rng.choice(D.ORDER_NOTES),
+                data={"level": level, "deadline": deadline.isoformat()},
+            )
             if datetime.combine(reply_day, WORK_START) > order_at + timedelta(days=1):
-                tl.add(self.staff_after(order_at, 1), "answer_order", None, self.w.leaders.get(unit, handler),
-                       rng.choice(D.ORDER_ANSWERS), public=False, data={"on_time": True})
+                tl.add(
+                    self.staff_after(order_at, 1),
+                    "answer_order",
+                    None,
+                    self.w.leaders.get(unit, handler),
+                    rng.choice(D.ORDER_ANSWERS),
+                    public=False,
+                    data={"on_time": True},
+                )
         self.reply(datetime.combine(reply_day, WORK_START) + timedelta(minutes=rng.randint(0, 540)), unit, handler)
 
     def reply(self, at: datetime, unit: int, handler: int | None) -> None:
@@ -447,14 +612,21 @@ class Story:
             r["overdue_at"] = r["handle_due"]  # judged while still in progress, as the reply does
         if scenario == "replied":
             raise Stop
-        at = tl.add(self.staff_after(at, rng.choice((0, 0, 1))), "approve_reply", "awaiting_rating", sup, text,
-                    data={"outcome": outcome})
+        at = tl.add(
+            self.staff_after(at, rng.choice((0, 0, 1))),
+            "approve_reply",
+            "awaiting_rating",
+            sup,
+            text,
+            data={"outcome": outcome},
+        )
         r["approved_at"], r["rate_due"] = at, datetime.combine(at.date() + timedelta(days=7), END_OF_DAY)
         if scenario == "awaiting_rating":
             raise Stop
         if scenario == "closed_unrated":
             moment = datetime.combine(r["rate_due"].date() + timedelta(days=1), time(1)) + timedelta(
-                minutes=rng.randint(0, 59))
+                minutes=rng.randint(0, 59)
+            )
             r["closed_at"] = tl.add(moment, "close_unrated", "closed", None)
             raise Stop
         rated = min(self.enterprise_after(at, rng.choice((0, 1, 1, 2, 3, 5))), r["rate_due"])
@@ -464,10 +636,20 @@ class Story:
         else:
             rating = rng.choices([v for v, _ in D.GOOD_RATINGS], weights=[s for _, s in D.GOOD_RATINGS])[0]
             solved, comment = rating >= 4 or rng.random() < 0.6, rng.choice(D.GOOD_COMMENTS)
-        rated = tl.add(rated, "rate", "rating_review" if bad else "closed", self.enterprise_actor(), comment,
-                       data={"rating": rating, "solved": solved})
+        rated = tl.add(
+            rated,
+            "rate",
+            "rating_review" if bad else "closed",
+            self.enterprise_actor(),
+            comment,
+            data={"rating": rating, "solved": solved},
+        )
         r["rating"], r["rating_solved"], r["rating_comment"], r["rated_at"] = (
-            RATING_NAMES[rating], solved, comment, rated)
+            RATING_NAMES[rating],
+            solved,
+            comment,
+            rated,
+        )
         if not bad:
             r["closed_at"] = rated
             raise Stop
@@ -481,8 +663,7 @@ class Story:
         r["reopen_count"] = 1
         r["handle_due"] = self.days.due(at, r["handle_days"])
         tl.events[-1] = (*tl.events[-1][:6], {"handle_due": r["handle_due"].isoformat()})
-        for key in ("rating", "rating_solved", "rated_at", "rating_comment", "replied_at", "approved_at",
-                    "rate_due"):
+        for key in ("rating", "rating_solved", "rated_at", "rating_comment", "replied_at", "approved_at", "rate_due"):
             r[key] = None
         again = self.days.add(at.date(), rng.randint(2, 8))
         self.reply(datetime.combine(again, WORK_START) + timedelta(minutes=rng.randint(0, 540)), unit, handler)
@@ -544,8 +725,19 @@ class Story:
         events, current = [], None
         for at, actor, action, to_state, note, public, data in sorted(tl.events, key=lambda e: e[0]):
             to_state = to_state or current
-            events.append((self.id, at, actor, action, current, to_state, note, public,
-                           json.dumps(data) if data is not None else None))
+            events.append(
+                (
+                    self.id,
+                    at,
+                    actor,
+                    action,
+                    current,
+                    to_state,
+                    note,
+                    public,
+                    json.dumps(data) if data is not None else None,
+                )
+            )
             current = to_state
         r["version"] = len(events)
         return tuple(r[c] for c in TICKET_COLUMNS), events

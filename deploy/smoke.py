@@ -62,16 +62,31 @@ class Deployment:
         self.base = f"http://127.0.0.1:{self.nginx_port}"
         self.processes: dict[str, subprocess.Popen] = {}
         self.database_url, self.redis_url = database_url, redis_url
-        self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith(("TEST_", "FLASK_", "SUPERVISE_", "PROMETHEUS_", "STORAGE_", "S3_"))}
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TEST_", "FLASK_", "SUPERVISE_", "PROMETHEUS_", "STORAGE_", "S3_"))
+        }
         # deploy/supervise.env.example, with the smoke's services and folders.
         self.env.update(
-            SUPERVISE_ENV="production", SECRET_KEY=SECRET_KEY, PUBLIC_BASE_URL=self.base, TRUSTED_PROXIES="1",
-            TRUSTED_HOSTS="127.0.0.1", SESSION_COOKIE_SECURE="0",  # plain HTTP on the loopback
-            DATABASE_URL=database_url, REDIS_URL=redis_url, SUPERVISE_INSTANCE=str(workdir / "instance"),
-            UPLOAD_DIR=str(workdir / "uploads"), METRICS_ALLOWED_IPS="127.0.0.1", FLASK_APP="wsgi",
-            MAIL_BACKEND=f"file:{workdir / 'mail.jsonl'}", SMS_BACKEND=f"file:{workdir / 'sms.jsonl'}",
-            WEB_CONCURRENCY="1", GUNICORN_THREADS="4", PYTHONPATH=str(ROOT))
+            SUPERVISE_ENV="production",
+            SECRET_KEY=SECRET_KEY,
+            PUBLIC_BASE_URL=self.base,
+            TRUSTED_PROXIES="1",
+            TRUSTED_HOSTS="127.0.0.1",
+            SESSION_COOKIE_SECURE="0",  # plain HTTP on the loopback
+            DATABASE_URL=database_url,
+            REDIS_URL=redis_url,
+            SUPERVISE_INSTANCE=str(workdir / "instance"),
+            UPLOAD_DIR=str(workdir / "uploads"),
+            METRICS_ALLOWED_IPS="127.0.0.1",
+            FLASK_APP="wsgi",
+            MAIL_BACKEND=f"file:{workdir / 'mail.jsonl'}",
+            SMS_BACKEND=f"file:{workdir / 'sms.jsonl'}",
+            WEB_CONCURRENCY="1",
+            GUNICORN_THREADS="4",
+            PYTHONPATH=str(ROOT),
+        )
         if s3:
             self.env.update(STORAGE_BACKEND="s3", **s3)
 
@@ -79,15 +94,17 @@ class Deployment:
 
     def _start(self, name: str, command: list[str], **extra: str) -> subprocess.Popen:
         out = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115  (kept open by the child)
-        process = subprocess.Popen(command, cwd=ROOT, env={**self.env, **extra}, stdout=out, stderr=out,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env={**self.env, **extra}, stdout=out, stderr=out, start_new_session=True
+        )
         out.close()
         self.processes[name] = process
         return process
 
     def flask(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=self.env, capture_output=True,
-                              text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300
+        )
         if done.returncode:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
         return done.stdout
@@ -107,17 +124,20 @@ class Deployment:
     def start_nginx(self) -> None:
         nginx = ensure_nginx()
         site = (DEPLOY / "nginx" / "supervise.conf").read_text()
-        for old, new in (("127.0.0.1:8001", f"127.0.0.1:{self.web_ports[0]}"),
-                         ("127.0.0.1:8002", f"127.0.0.1:{self.web_ports[1]}"),
-                         ("listen 80;", f"listen 127.0.0.1:{self.nginx_port};"),
-                         ("/srv/supervise/app/", f"{ROOT}/")):
+        for old, new in (
+            ("127.0.0.1:8001", f"127.0.0.1:{self.web_ports[0]}"),
+            ("127.0.0.1:8002", f"127.0.0.1:{self.web_ports[1]}"),
+            ("listen 80;", f"listen 127.0.0.1:{self.nginx_port};"),
+            ("/srv/supervise/app/", f"{ROOT}/"),
+        ):
             assert old in site, old
             site = site.replace(old, new)
         prefix = self.workdir / "nginx"
         prefix.mkdir(exist_ok=True)
         (prefix / "supervise.conf").write_text(site)
-        temp = "\n".join(f"    {kind}_temp_path {prefix}/{kind};" for kind in ("client_body", "proxy", "fastcgi",
-                                                                               "uwsgi", "scgi"))
+        temp = "\n".join(
+            f"    {kind}_temp_path {prefix}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
         (prefix / "nginx.conf").write_text(f"""
 {"user root;" if os.geteuid() == 0 else ""}
 worker_processes 1;
@@ -137,14 +157,21 @@ http {{
 
     def start_web(self, index: int) -> None:
         port = self.web_ports[index]
-        self._start(f"web{index + 1}", [sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py"),
-                                        "wsgi:app"], GUNICORN_BIND=f"127.0.0.1:{port}",
-                    PROMETHEUS_MULTIPROC_DIR=str(self.workdir / f"metrics-{port}"))
+        self._start(
+            f"web{index + 1}",
+            [sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py"), "wsgi:app"],
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            PROMETHEUS_MULTIPROC_DIR=str(self.workdir / f"metrics-{port}"),
+        )
 
     def wait_for_web(self) -> None:
         for index, port in enumerate(self.web_ports):
-            wait_for(lambda port=port: _answers(f"http://127.0.0.1:{port}/readyz"), f"web{index + 1}",
-                     self.processes[f"web{index + 1}"], seconds=90)
+            wait_for(
+                lambda port=port: _answers(f"http://127.0.0.1:{port}/readyz"),
+                f"web{index + 1}",
+                self.processes[f"web{index + 1}"],
+                seconds=90,
+            )
 
     def start_workers_and_schedulers(self) -> None:
         for number in (1, 2):
@@ -220,8 +247,12 @@ class Visitor(requests.Session):
 
     def login(self, base: str, username: str, password: str) -> None:
         _page, token = self.form(f"{base}/auth/login")
-        done = self.post(f"{base}/auth/login", data={"csrf_token": token, "username": username, "password": password},
-                         allow_redirects=False, timeout=30)
+        done = self.post(
+            f"{base}/auth/login",
+            data={"csrf_token": token, "username": username, "password": password},
+            allow_redirects=False,
+            timeout=30,
+        )
         assert done.status_code == 302, f"login failed: {done.status_code}"
 
 
@@ -236,8 +267,9 @@ def _options(page: str, field: str) -> list[str]:
 
 def check_static_and_probes(d: Deployment) -> None:
     static = requests.get(f"{d.base}/static/css/app.css", timeout=10)
-    assert static.status_code == 200 and "max-age=604800" in static.headers.get("Cache-Control", ""), \
+    assert static.status_code == 200 and "max-age=604800" in static.headers.get("Cache-Control", ""), (
         "static files are not served by nginx"
+    )
     ready = requests.get(f"{d.base}/readyz", timeout=10)
     assert ready.json()["status"] == "ok", ready.text
     assert requests.get(f"{d.base}/metrics", timeout=10).status_code == 404  # only on the instances' ports
@@ -258,12 +290,25 @@ def check_filing_and_session(d: Deployment, password: str) -> None:
     area = _options(page, "area_id")[0]
     filed = None
     for category in _options(page, "category_id"):
-        data = {"csrf_token": token, "submission_key": f"smoke-{category}", "category_id": category,
-                "title": "部署冒烟测试", "description": "通过一个实例提交、另一个实例下载附件。", "area_id": area,
-                "contact_name": "王建国", "contact_mobile": "13912345678", "contact_email": "wang@corp.example",
-                "publish_consent": "y"}
-        done = visitor.post(f"{one}/my/new", data=data, files={"files": ("材料.pdf", PDF, "application/pdf")},
-                            allow_redirects=False, timeout=60)
+        data = {
+            "csrf_token": token,
+            "submission_key": f"smoke-{category}",
+            "category_id": category,
+            "title": "部署冒烟测试",
+            "description": "通过一个实例提交、另一个实例下载附件。",
+            "area_id": area,
+            "contact_name": "王建国",
+            "contact_mobile": "13912345678",
+            "contact_email": "wang@corp.example",
+            "publish_consent": "y",
+        }
+        done = visitor.post(
+            f"{one}/my/new",
+            data=data,
+            files={"files": ("材料.pdf", PDF, "application/pdf")},
+            allow_redirects=False,
+            timeout=60,
+        )
         if done.status_code == 302:
             filed = done.headers["Location"]
             break
@@ -351,8 +396,10 @@ def run(database_url: str, redis_url: str, workdir: Path, s3: dict[str, str] | N
         # come due at the next minute whatever the smoke does meanwhile).
         d.flask("seed", "--tickets", "0")
         d.wait_for_web()
-        log(f"nginx :{d.nginx_port} → gunicorn :{d.web_ports[0]} :{d.web_ports[1]}, 2 workers, 2 schedulers "
-            f"({time.monotonic() - began:.0f} s)")
+        log(
+            f"nginx :{d.nginx_port} → gunicorn :{d.web_ports[0]} :{d.web_ports[1]}, 2 workers, 2 schedulers "
+            f"({time.monotonic() - began:.0f} s)"
+        )
         check_static_and_probes(d)
         check_filing_and_session(d, DEMO_PASSWORD)
         check_failover(d)
@@ -374,9 +421,12 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     s3 = None
     if args.s3_endpoint:
-        s3 = {"S3_ENDPOINT_URL": args.s3_endpoint, "S3_BUCKET": args.s3_bucket,
-              "S3_ACCESS_KEY_ID": os.environ.get("S3_ACCESS_KEY_ID", ""),
-              "S3_SECRET_ACCESS_KEY": os.environ.get("S3_SECRET_ACCESS_KEY", "")}
+        s3 = {
+            "S3_ENDPOINT_URL": args.s3_endpoint,
+            "S3_BUCKET": args.s3_bucket,
+            "S3_ACCESS_KEY_ID": os.environ.get("S3_ACCESS_KEY_ID", ""),
+            "S3_SECRET_ACCESS_KEY": os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+        }
     log(f"logs in {workdir}")
     run(args.database_url, args.redis_url, workdir, s3)
 

@@ -14,8 +14,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
     app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(
-        app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATABASE_OPTIONS"]))
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATABASE_OPTIONS"]),
+    )
     _check_production_secrets(app, config_name)
     _trust_hosts_and_proxies(app, config_name)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -51,8 +53,10 @@ def _check_production_secrets(app: Flask, config_name: str) -> None:
     if key == DEV_SECRET_KEY:
         raise RuntimeError("SECRET_KEY must be set in production")
     if len(key.encode() if isinstance(key, str) else key) < MIN_SECRET_KEY_BYTES:
-        raise RuntimeError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes in production; make one with "
-                           "`python -c 'import secrets; print(secrets.token_hex(32))'`")
+        raise RuntimeError(
+            f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes in production; make one with "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+        )
 
 
 def _trust_hosts_and_proxies(app: Flask, config_name: str) -> None:
@@ -77,8 +81,13 @@ def _init_extensions(app: Flask) -> None:
     from supervise.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
-                     render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)

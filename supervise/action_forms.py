@@ -64,12 +64,21 @@ def _choice(p: Param, required: bool) -> Field:
     if p.radio:
         keys = list(p.options())
         coerce = int if keys and isinstance(keys[0], int) else str
-        return RadioField(p.label, choices=lambda: _options(p), coerce=coerce, description=p.description,
-                          validators=[InputRequired(message=p.message) if required else Optional()])
+        return RadioField(
+            p.label,
+            choices=lambda: _options(p),
+            coerce=coerce,
+            description=p.description,
+            validators=[InputRequired(message=p.message) if required else Optional()],
+        )
     if p.required:  # offered blank; the state machine (or the form) says what is missing
-        return SelectField(p.label, choices=lambda: [NO_CHOICE, *_options(p)], validate_choice=False,
-                           description=p.description,
-                           validators=[DataRequired(message=p.message)] if required else [])
+        return SelectField(
+            p.label,
+            choices=lambda: [NO_CHOICE, *_options(p)],
+            validate_choice=False,
+            description=p.description,
+            validators=[DataRequired(message=p.message)] if required else [],
+        )
     return SelectField(p.label, choices=lambda: _options(p), description=p.description)
 
 
@@ -82,22 +91,28 @@ def _field(p: Param, check_required: bool) -> Field:
         return cls(p.label, description=p.description, validators=[present, Length(max=p.max_length)])
     if p.kind == BOOL:
         if p.radio:
-            return RadioField(p.label, choices=YES_NO, description=p.description,
-                              validators=[InputRequired(message=p.message) if required else Optional()])
+            return RadioField(
+                p.label,
+                choices=YES_NO,
+                description=p.description,
+                validators=[InputRequired(message=p.message) if required else Optional()],
+            )
         return BooleanField(p.label, description=p.description)
     if p.kind == CHOICE:
         return _choice(p, required)
     if p.kind == DATE:
         return DateField(p.label, description=p.description, validators=[present])
     if p.kind == INT:
-        return IntegerField(p.label, description=p.description,
-                            validators=[Optional(), NumberRange(min=p.min, max=p.max)])
+        return IntegerField(
+            p.label, description=p.description, validators=[Optional(), NumberRange(min=p.min, max=p.max)]
+        )
     # UNIT: the view offers the units that handle tickets (see ``handling_units``).
     return SelectField(p.label, coerce=int, description=p.description, validators=[Optional()])
 
 
-def action_form(action: str, *, check_required: bool, rename: dict[str, str] | None = None,
-                base: type[ActionForm] = ActionForm) -> type[ActionForm]:
+def action_form(
+    action: str, *, check_required: bool, rename: dict[str, str] | None = None, base: type[ActionForm] = ActionForm
+) -> type[ActionForm]:
     """A form class for ``action`` with a field per declared field (``rename``: declared -> form name,
     for pages that show several panels whose fields would share an HTML id)."""
     rename = rename or {}
@@ -108,9 +123,13 @@ def action_form(action: str, *, check_required: bool, rename: dict[str, str] | N
     return type(name, (base,), attrs)
 
 
-def forms_for(parties: set[str], *, check_required: bool,
-              rename: dict[str, dict[str, str]] | None = None) -> dict[str, type[ActionForm]]:
+def forms_for(
+    parties: set[str], *, check_required: bool, rename: dict[str, dict[str, str]] | None = None
+) -> dict[str, type[ActionForm]]:
     """A form class for every action one of ``parties`` may make (the actions a portal offers)."""
     rename = rename or {}
-    return {action: action_form(action, check_required=check_required, rename=rename.get(action))
-            for action, spec in workflow.TRANSITIONS.items() if spec.parties & parties}
+    return {
+        action: action_form(action, check_required=check_required, rename=rename.get(action))
+        for action, spec in workflow.TRANSITIONS.items()
+        if spec.parties & parties
+    }

@@ -9,10 +9,16 @@ from supervise.domain import credit_code, mail
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 INDUSTRIES = [
-    ("制造业", _l("Manufacturing")), ("信息技术", _l("Information technology")),
-    ("生物医药", _l("Biomedicine")), ("新材料", _l("New materials")), ("新能源", _l("New energy")),
-    ("商贸流通", _l("Trade and logistics")), ("建筑业", _l("Construction")),
-    ("现代服务业", _l("Modern services")), ("农业", _l("Agriculture")), ("其他行业", _l("Other")),
+    ("制造业", _l("Manufacturing")),
+    ("信息技术", _l("Information technology")),
+    ("生物医药", _l("Biomedicine")),
+    ("新材料", _l("New materials")),
+    ("新能源", _l("New energy")),
+    ("商贸流通", _l("Trade and logistics")),
+    ("建筑业", _l("Construction")),
+    ("现代服务业", _l("Modern services")),
+    ("农业", _l("Agriculture")),
+    ("其他行业", _l("Other")),
 ]
 
 

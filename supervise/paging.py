@@ -119,13 +119,20 @@ def cursor_arg(key: Key, strict: bool = True) -> tuple | None:
         return None
     values = decode(raw, key)
     if values is None and strict:
-        abort(400, description=_("%(name)s in the address is not a valid number; follow the links on the "
-                                 "page instead of editing the address.", name=PARAM))
+        abort(
+            400,
+            description=_(
+                "%(name)s in the address is not a valid number; follow the links on the "
+                "page instead of editing the address.",
+                name=PARAM,
+            ),
+        )
     return values
 
 
-def page(items: list[T], next_cursor: str | None, endpoint: str, args: dict | None = None,
-         anchor: str | None = None) -> Page[T]:
+def page(
+    items: list[T], next_cursor: str | None, endpoint: str, args: dict | None = None, anchor: str | None = None
+) -> Page[T]:
     """``items`` as a page of the list at ``endpoint`` (with the query ``args`` that select it): a
     link to the next page when ``next_cursor``, to the first when this page was reached by a cursor."""
     args = {name: value for name, value in (args or {}).items() if name != PARAM}
@@ -136,8 +143,9 @@ def page(items: list[T], next_cursor: str | None, endpoint: str, args: dict | No
     return Page(items, next_cursor, next_url, first_url)
 
 
-def keyset_page(query: Select, key: Key, *, per_page: int, endpoint: str, args: dict | None = None,
-                anchor: str | None = None) -> Page:
+def keyset_page(
+    query: Select, key: Key, *, per_page: int, endpoint: str, args: dict | None = None, anchor: str | None = None
+) -> Page:
     """The page of ``query`` that the request's ``?after=`` asks for (400 if that is no cursor), in
     the order of ``key``, newest first, with its links (see :func:`page`)."""
     items, next_cursor = fetch(query, key, cursor_arg(key), per_page)

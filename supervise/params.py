@@ -53,6 +53,12 @@ def id_arg(name: str) -> int | None:
         return None
     ident = parse_id(raw)
     if ident is None:
-        abort(400, description=_("%(name)s in the address is not a valid number; follow the links on the "
-                                 "page instead of editing the address.", name=name))
+        abort(
+            400,
+            description=_(
+                "%(name)s in the address is not a valid number; follow the links on the "
+                "page instead of editing the address.",
+                name=name,
+            ),
+        )
     return ident

@@ -20,7 +20,9 @@ from supervise.models import Attachment, Ticket, TicketEvent, User
 
 # What a complaint may carry, identified by the file's content, never its name.
 ALLOWED = {
-    "image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/pdf": "pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
 }
@@ -174,12 +176,21 @@ def make_store(config: Mapping, kind: str | None = None) -> FileStore:
         from botocore.config import Config as BotoConfig
 
         client = boto3.session.Session().client(
-            "s3", endpoint_url=config.get("S3_ENDPOINT_URL"), region_name=config.get("S3_REGION"),
-            aws_access_key_id=config.get("S3_ACCESS_KEY_ID"), aws_secret_access_key=config.get("S3_SECRET_ACCESS_KEY"),
+            "s3",
+            endpoint_url=config.get("S3_ENDPOINT_URL"),
+            region_name=config.get("S3_REGION"),
+            aws_access_key_id=config.get("S3_ACCESS_KEY_ID"),
+            aws_secret_access_key=config.get("S3_SECRET_ACCESS_KEY"),
             # Path-style addresses work with MinIO and Ceph without a DNS name per bucket; a hung store
             # costs a request seconds, not a worker.
-            config=BotoConfig(signature_version="s3v4", s3={"addressing_style": "path"}, connect_timeout=5,
-                              read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}))
+            config=BotoConfig(
+                signature_version="s3v4",
+                s3={"addressing_style": "path"},
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        )
         return S3Store(client, config["S3_BUCKET"], config.get("S3_PREFIX") or "")
     raise RuntimeError(f"STORAGE_BACKEND must be local or s3, not {kind!r}")
 
@@ -222,7 +233,13 @@ def write(upload: CheckedUpload) -> str:
 
 def store(upload: CheckedUpload, ticket: Ticket, by: User | None, event: TicketEvent | None = None) -> Attachment:
     """Write the file and return its (added, uncommitted) attachment row."""
-    attachment = Attachment(filename=upload.filename, stored_name=write(upload), content_type=upload.content_type,
-                            size=upload.size, uploaded_by_id=by and by.id, event=event)
+    attachment = Attachment(
+        filename=upload.filename,
+        stored_name=write(upload),
+        content_type=upload.content_type,
+        size=upload.size,
+        uploaded_by_id=by and by.id,
+        event=event,
+    )
     ticket.attachments.append(attachment)
     return attachment

@@ -82,8 +82,10 @@ def migrate_command(from_kind: str, to_kind: str) -> None:
     source, target = make_store(current_app.config, from_kind), make_store(current_app.config, to_kind)
     names = stored_names()
     report = migrate(source, target, names)
-    click.echo(f"{len(names)} files: {report.copied} copied and verified, {report.already} already there, "
-               f"{len(report.missing)} missing from {from_kind}, {len(report.failed)} failed verification")
+    click.echo(
+        f"{len(names)} files: {report.copied} copied and verified, {report.already} already there, "
+        f"{len(report.missing)} missing from {from_kind}, {len(report.failed)} failed verification"
+    )
     for name in report.missing:
         click.echo(f"missing: {name}", err=True)
     for name in report.failed:

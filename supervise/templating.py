@@ -11,10 +11,21 @@ from supervise.domain.clock import now
 from supervise.models import Outcome, Rating
 
 _DETAIL_LABELS = {
-    "unit": _l("Unit"), "co_units": _l("Co-handling"), "handle_due": _l("Handle by"), "reason": _l("Reason"),
-    "basis": _l("Basis"), "new_due": _l("New due date"), "outcome": _l("Outcome"), "rating": _l("Rating"),
-    "solved": _l("Solved"), "paused_days": _l("Working days paused"), "level": _l("Level"),
-    "deadline": _l("Answer by"), "into": _l("Merged into"), "tracking_no": _l("Ticket"), "due": _l("Deadline"),
+    "unit": _l("Unit"),
+    "co_units": _l("Co-handling"),
+    "handle_due": _l("Handle by"),
+    "reason": _l("Reason"),
+    "basis": _l("Basis"),
+    "new_due": _l("New due date"),
+    "outcome": _l("Outcome"),
+    "rating": _l("Rating"),
+    "solved": _l("Solved"),
+    "paused_days": _l("Working days paused"),
+    "level": _l("Level"),
+    "deadline": _l("Answer by"),
+    "into": _l("Merged into"),
+    "tracking_no": _l("Ticket"),
+    "due": _l("Deadline"),
 }
 
 

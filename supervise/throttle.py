@@ -32,7 +32,8 @@ def login_account() -> str:
 def seconds_to_wait() -> int | None:
     """Seconds until the limits this request broke let it through again; None when none broke."""
     broken = [limit for limit in limiter.current_limits if limit.breached] or [
-        limit for limit in [limiter.current_limit] if limit is not None]
+        limit for limit in [limiter.current_limit] if limit is not None
+    ]
     if not broken:
         return None
     # As Flask-Limiter computes its Retry-After header, so that the page and the header agree.
@@ -40,13 +41,19 @@ def seconds_to_wait() -> int | None:
 
 
 def wait_message() -> str | None:
-    """"Try again in N seconds" (or minutes) for the 429 page, in the user's language."""
+    """ "Try again in N seconds" (or minutes) for the 429 page, in the user's language."""
     seconds = seconds_to_wait()
     if seconds is None:
         return None
     if seconds <= 120:
-        return ngettext("Too many attempts. Please try again in %(num)s second.",
-                        "Too many attempts. Please try again in %(num)s seconds.", seconds)
+        return ngettext(
+            "Too many attempts. Please try again in %(num)s second.",
+            "Too many attempts. Please try again in %(num)s seconds.",
+            seconds,
+        )
     minutes = math.ceil(seconds / 60)
-    return ngettext("Too many attempts. Please try again in %(num)s minute.",
-                    "Too many attempts. Please try again in %(num)s minutes.", minutes)
+    return ngettext(
+        "Too many attempts. Please try again in %(num)s minute.",
+        "Too many attempts. Please try again in %(num)s minutes.",
+        minutes,
+    )

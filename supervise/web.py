@@ -52,8 +52,14 @@ def load_ticket(ticket_id: int, *options: ORMOption, user: User | None = None) -
     return ticket
 
 
-def act(ticket: Ticket, action: str, back: str, success: str | None = None,
-        uploads: list[storage.CheckedUpload] | None = None, **data):
+def act(
+    ticket: Ticket,
+    action: str,
+    back: str,
+    success: str | None = None,
+    uploads: list[storage.CheckedUpload] | None = None,
+    **data,
+):
     """Perform ``action`` through the state machine, commit, flash the result, redirect to ``back``.
 
     ``uploads`` (already checked) are stored with the event. A refused transition, or a concurrent
@@ -120,9 +126,12 @@ def public_page(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        cached = cache.cached(timeout=current_app.config["PUBLIC_CACHE_SECONDS"], unless=_personal,
-                              make_cache_key=_public_cache_key,
-                              response_filter=lambda response: getattr(response, "status_code", 200) == 200)
+        cached = cache.cached(
+            timeout=current_app.config["PUBLIC_CACHE_SECONDS"],
+            unless=_personal,
+            make_cache_key=_public_cache_key,
+            response_filter=lambda response: getattr(response, "status_code", 200) == 200,
+        )
         personal = _personal()
         return _revalidated(make_response(cached(view)(*args, **kwargs)), personal)
 

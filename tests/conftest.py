@@ -243,8 +243,22 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.tmp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.tmp),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _wait_for_port(self.port, "redis-server", self.process, seconds=10)
 
     def stop(self) -> None:
@@ -278,8 +292,19 @@ class PostgresServer:
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.dir / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.dir / "data"),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
 
     def _run(self, program: str, *args: str) -> None:
         command = [str(self.bin / program), *args]
@@ -320,9 +345,14 @@ def postgres_server():
 def service_env(database_url: str, redis_url: str, tmp: Path, **extra: str) -> dict:
     """The environment of a platform process (web or worker) in its own folders, mail and SMS to files."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "FLASK_", "SUPERVISE_"))}
-    env.update(SUPERVISE_INSTANCE=str(tmp / "instance"), DATABASE_URL=database_url, REDIS_URL=redis_url,
-               MAIL_BACKEND=f"file:{tmp / 'mail.jsonl'}", SMS_BACKEND=f"file:{tmp / 'sms.jsonl'}",
-               PYTHONPATH=str(ROOT))
+    env.update(
+        SUPERVISE_INSTANCE=str(tmp / "instance"),
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        MAIL_BACKEND=f"file:{tmp / 'mail.jsonl'}",
+        SMS_BACKEND=f"file:{tmp / 'sms.jsonl'}",
+        PYTHONPATH=str(ROOT),
+    )
     env.update(extra)
     return env
 
@@ -346,8 +376,9 @@ class Browser(requests.Session):
         return found.group(1)
 
     def login(self, username: str, password: str = factories.PASSWORD) -> "Browser":
-        response = self.post("/auth/login", data={"csrf_token": self.csrf_token(), "username": username,
-                                                  "password": password})
+        response = self.post(
+            "/auth/login", data={"csrf_token": self.csrf_token(), "username": username, "password": password}
+        )
         assert response.status_code == 302, response.text[:500]
         return self
 
@@ -360,18 +391,40 @@ class AppServer:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         # Plain HTTP on the loopback: the session cookie cannot be Secure here.
-        self.env = service_env(database_url, redis_url, tmp, SUPERVISE_ENV="production",
-                               SECRET_KEY="outage-test-secret-of-at-least-32-bytes", SESSION_COOKIE_SECURE="0",
-                               PUBLIC_BASE_URL=self.base, **extra)
+        self.env = service_env(
+            database_url,
+            redis_url,
+            tmp,
+            SUPERVISE_ENV="production",
+            SECRET_KEY="outage-test-secret-of-at-least-32-bytes",
+            SESSION_COOKIE_SECURE="0",
+            PUBLIC_BASE_URL=self.base,
+            **extra,
+        )
         self.log = tmp / f"gunicorn-{self.port}.log"
         self.process = None
 
     def start(self) -> None:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "2", "--bind",
-                 f"127.0.0.1:{self.port}", "wsgi:app"], cwd=ROOT, env=self.env, stdout=log, stderr=log,
-                start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--workers",
+                    "1",
+                    "--threads",
+                    "2",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "wsgi:app",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
         _wait_for_port(self.port, f"gunicorn (see {self.log})", self.process)
 
     def stop(self) -> None:

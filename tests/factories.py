@@ -42,11 +42,24 @@ def make_unit(name: str, kind: UnitKind = UnitKind.DEPARTMENT, parent: Unit | No
     return unit
 
 
-def make_user(role: Role, username: str | None = None, unit: Unit | None = None,
-              enterprise: Enterprise | None = None, name: str | None = None, verified: bool = True) -> User:
+def make_user(
+    role: Role,
+    username: str | None = None,
+    unit: Unit | None = None,
+    enterprise: Enterprise | None = None,
+    name: str | None = None,
+    verified: bool = True,
+) -> User:
     username = username or f"{role.value}{next(_seq)}"
-    user = User(username=username, name=name or username, role=role, unit=unit, enterprise=enterprise,
-                mobile="13800000000", email=f"{username}@example.com")
+    user = User(
+        username=username,
+        name=name or username,
+        role=role,
+        unit=unit,
+        enterprise=enterprise,
+        mobile="13800000000",
+        email=f"{username}@example.com",
+    )
     user.set_password(PASSWORD)
     if verified:
         verification.verify_by_staff(user)
@@ -55,9 +68,16 @@ def make_user(role: Role, username: str | None = None, unit: Unit | None = None,
 
 
 def make_enterprise(name: str, industry: str = "制造业", area: Area | None = None) -> Enterprise:
-    enterprise = Enterprise(name=name, credit_code=valid_credit_code(), industry=industry,
-                            contact_name="王建国", contact_mobile="13912345678", email="wang@corp.example",
-                            area=area, contact_on_record=True)
+    enterprise = Enterprise(
+        name=name,
+        credit_code=valid_credit_code(),
+        industry=industry,
+        contact_name="王建国",
+        contact_mobile="13912345678",
+        email="wang@corp.example",
+        area=area,
+        contact_on_record=True,
+    )
     db.session.add(enterprise)
     return enterprise
 
@@ -94,10 +114,13 @@ def build_world() -> World:
     area = Area(name="东津街道")
     other_area = Area(name="团山镇")
     public_services = Category(name="公共服务")
-    schooling = Category(name="子女入学", parent=public_services, limit_class=LimitClass.STANDARD,
-                         intake_questions="孩子年龄\n希望就读的学校")
-    hiring = Category(name="员工招聘", parent=public_services, default_lead_unit=hr,
-                      limit_class=LimitClass.SIMPLE)
+    schooling = Category(
+        name="子女入学",
+        parent=public_services,
+        limit_class=LimitClass.STANDARD,
+        intake_questions="孩子年龄\n希望就读的学校",
+    )
+    hiring = Category(name="员工招聘", parent=public_services, default_lead_unit=hr, limit_class=LimitClass.SIMPLE)
     misc = Category(name="其他问题", parent=public_services)
     schooling.co_units = [street]
     db.session.add_all([area, other_area, public_services, schooling, hiring, misc])
@@ -107,8 +130,18 @@ def build_world() -> World:
     rival = make_enterprise("襄阳市云帆信息技术有限公司", industry="信息技术")
     cadre = make_user(Role.CADRE, "cadre", name="李包联")
     world = World(
-        office=office, edu=edu, hr=hr, street=street, area=area, other_area=other_area,
-        public_services=public_services, schooling=schooling, hiring=hiring, misc=misc, acme=acme, rival=rival,
+        office=office,
+        edu=edu,
+        hr=hr,
+        street=street,
+        area=area,
+        other_area=other_area,
+        public_services=public_services,
+        schooling=schooling,
+        hiring=hiring,
+        misc=misc,
+        acme=acme,
+        rival=rival,
         enterprise_user=make_user(Role.ENTERPRISE, "acme", enterprise=acme, name="王建国"),
         rival_user=make_user(Role.ENTERPRISE, "rival", enterprise=rival, name="赵云帆"),
         handler=make_user(Role.HANDLER, "edu_handler", unit=edu, name="陈承办"),
@@ -124,7 +157,6 @@ def build_world() -> World:
     return world
 
 
-
 def built_world() -> World:
     """``build_world()``, committed."""
     world = build_world()
@@ -132,14 +164,22 @@ def built_world() -> World:
     return world
 
 
-def file_ticket(world: World, category: Category | None = None, enterprise: Enterprise | None = None,
-                at: datetime | None = None, **fields) -> Ticket:
+def file_ticket(
+    world: World,
+    category: Category | None = None,
+    enterprise: Enterprise | None = None,
+    at: datetime | None = None,
+    **fields,
+) -> Ticket:
     enterprise = enterprise or world.acme
-    complaint = Complaint(enterprise=enterprise, category=category or world.schooling,
-                          title=fields.pop("title", "职工子女入学难"),
-                          description=fields.pop("description",
-                                                 "我公司职工子女今年秋季入学没有学位，联系电话13912345678。"),
-                          area_id=fields.pop("area_id", world.area.id), **fields)
+    complaint = Complaint(
+        enterprise=enterprise,
+        category=category or world.schooling,
+        title=fields.pop("title", "职工子女入学难"),
+        description=fields.pop("description", "我公司职工子女今年秋季入学没有学位，联系电话13912345678。"),
+        area_id=fields.pop("area_id", world.area.id),
+        **fields,
+    )
     user = world.enterprise_user if enterprise == world.acme else world.rival_user
     ticket, _ = file_complaint(complaint, user, at=at)
     db.session.flush()
@@ -155,8 +195,11 @@ HAPPY_PATH = [
     ("rate", "enterprise_user", {"rating": 5, "solved": True}),
 ]
 STATE_AFTER = {
-    "accept": State.DISPATCHED, "sign": State.IN_PROGRESS, "reply": State.REPLIED,
-    "approve_reply": State.AWAITING_RATING, "rate": State.CLOSED,
+    "accept": State.DISPATCHED,
+    "sign": State.IN_PROGRESS,
+    "reply": State.REPLIED,
+    "approve_reply": State.AWAITING_RATING,
+    "rate": State.CLOSED,
 }
 
 
@@ -174,8 +217,14 @@ def advance(world: World, ticket: Ticket, to: State, at: datetime | None = None)
 
 
 def publish(world: World, ticket: Ticket, at: datetime | None = None) -> Ticket:
-    workflow.perform(ticket, "publish", world.supervisor, at=at, public_title="职工子女入学难",
-                     public_summary="某企业反映职工子女入学没有学位。")
+    workflow.perform(
+        ticket,
+        "publish",
+        world.supervisor,
+        at=at,
+        public_title="职工子女入学难",
+        public_summary="某企业反映职工子女入学没有学位。",
+    )
     if ticket.state == State.CLOSED:
         workflow.perform(ticket, "publish_result", world.supervisor, at=at, public_reply="已协调解决。")
     db.session.flush()
@@ -220,8 +269,9 @@ def handled(world, ticket, handler, at=MONDAY, sign_at=None, reply_at=None, rati
     workflow.perform(ticket, "reply", handler, at=reply_at, outcome="resolved", text="已解决。")
     workflow.perform(ticket, "approve_reply", world.supervisor, at=reply_at + timedelta(minutes=5))
     if rating is not None:
-        workflow.perform(ticket, "rate", world.enterprise_user, at=reply_at + timedelta(minutes=10),
-                         rating=rating, solved=solved)
+        workflow.perform(
+            ticket, "rate", world.enterprise_user, at=reply_at + timedelta(minutes=10), rating=rating, solved=solved
+        )
     db.session.flush()
     return ticket
 
@@ -232,10 +282,17 @@ def handled(world, ticket, handler, at=MONDAY, sign_at=None, reply_at=None, rati
 def intake_data(world, **overrides) -> dict:
     """The staff intake form, filled."""
     data = {
-        "submission_key": "key-1", "enterprise": world.acme.credit_code, "source": "hotline",
-        "category_id": world.schooling.id, "area_id": world.area.id, "title": "热线反映职工子女入学难",
-        "description": "企业来电反映职工子女没有学位。", "contact_name": "王建国", "contact_mobile": "13912345678",
-        "contact_email": "", "publish_consent": "y",
+        "submission_key": "key-1",
+        "enterprise": world.acme.credit_code,
+        "source": "hotline",
+        "category_id": world.schooling.id,
+        "area_id": world.area.id,
+        "title": "热线反映职工子女入学难",
+        "description": "企业来电反映职工子女没有学位。",
+        "contact_name": "王建国",
+        "contact_mobile": "13912345678",
+        "contact_email": "",
+        "publish_consent": "y",
     }
     data.update(overrides)
     return data
@@ -272,11 +329,17 @@ def post(client, fmt="json", **fields):
 def filing(world, secret, **extra) -> dict:
     """An Open311 service request's fields, filled (``None`` drops a field)."""
     fields = {
-        "api_key": secret, "service_code": str(world.schooling.id),
+        "api_key": secret,
+        "service_code": str(world.schooling.id),
         "description": "我公司职工子女今年秋季入学没有学位，希望协调解决。",
-        "attribute[credit_code]": world.acme.credit_code, "attribute[company_name]": world.acme.name,
-        "attribute[q1]": "6岁", "attribute[area]": str(world.area.id),
-        "first_name": "建国", "last_name": "王", "phone": "139 1234 5678", "email": "wang@corp.example",
+        "attribute[credit_code]": world.acme.credit_code,
+        "attribute[company_name]": world.acme.name,
+        "attribute[q1]": "6岁",
+        "attribute[area]": str(world.area.id),
+        "first_name": "建国",
+        "last_name": "王",
+        "phone": "139 1234 5678",
+        "email": "wang@corp.example",
     }
     fields.update(extra)
     return {k: v for k, v in fields.items() if v is not None}
@@ -289,6 +352,11 @@ def readable(response) -> str:
     """The text of a page, feed, CSV or spreadsheet download, to search for secrets."""
     if response.mimetype.endswith("spreadsheetml.sheet"):
         book = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
-        return "\n".join(str(value) for sheet in book for row in sheet.iter_rows(values_only=True)
-                         for value in row if value is not None)
+        return "\n".join(
+            str(value)
+            for sheet in book
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
     return response.data.decode("utf-8-sig")

@@ -45,7 +45,12 @@ def production_like(app: Flask, config: str = "test", **overrides):
 
 def config_from_environment(environment: dict[str, str], name: str):
     """``config.Config.<name>`` as a fresh interpreter reads it with ``environment`` set."""
-    done = subprocess.run([sys.executable, "-c", f"import config; print(repr(config.Config.{name}))"],
-                          env={**os.environ, **environment}, capture_output=True, text=True, check=True,
-                          cwd=Path(__file__).resolve().parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-c", f"import config; print(repr(config.Config.{name}))"],
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     return ast.literal_eval(done.stdout.strip())

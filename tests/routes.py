@@ -75,35 +75,70 @@ def build_scene(world: World) -> Scene:
     notification = Notification(user_id=world.enterprise_user.id, subject="有新进展", body="", link="/my/")
     api_key, _secret = keys.issue("热线系统", world.admin)
     token, _secret = ApiToken.issue(world.handler, "我的系统")
-    message = OutboxMessage(dedupe_key="permission-matrix", channel="email", address="x@example.com",
-                            subject="s", body="b", status="dead", attempts=5)
-    licence = LicenceReview(user_id=world.enterprise_user.id, enterprise_id=world.acme.id, filename="营业执照.pdf",
-                            stored_name=storage.write(storage.check_upload(
-                                FileStorage(io.BytesIO(PDF), filename="营业执照.pdf"), storage.LICENCE_TYPES)),
-                            content_type="application/pdf", size=len(PDF))
+    message = OutboxMessage(
+        dedupe_key="permission-matrix",
+        channel="email",
+        address="x@example.com",
+        subject="s",
+        body="b",
+        status="dead",
+        attempts=5,
+    )
+    licence = LicenceReview(
+        user_id=world.enterprise_user.id,
+        enterprise_id=world.acme.id,
+        filename="营业执照.pdf",
+        stored_name=storage.write(
+            storage.check_upload(FileStorage(io.BytesIO(PDF), filename="营业执照.pdf"), storage.LICENCE_TYPES)
+        ),
+        content_type="application/pdf",
+        size=len(PDF),
+    )
     db.session.add_all([notification, token, message, licence])
     db.session.commit()
     return Scene(
-        ticket=ticket_, rival_ticket=rival_ticket, published=published, attachment=attachment,
+        ticket=ticket_,
+        rival_ticket=rival_ticket,
+        published=published,
+        attachment=attachment,
         notification=notification,
         pair=db.session.scalar(select(LiaisonPair).where(LiaisonPair.cadre_id == world.cadre.id)),
-        rule=db.session.scalar(select(RoutingRule)), api_key=api_key, token=token, message=message, licence=licence)
+        rule=db.session.scalar(select(RoutingRule)),
+        api_key=api_key,
+        token=token,
+        message=message,
+        licence=licence,
+    )
 
 
 def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> str:
     """The route's URL with an existing row (or a sensible string) for each argument."""
     rule = next(r for r in ROUTES_APP.url_map.iter_rules() if r.endpoint == endpoint and r.rule == rule_text)
     values = {
-        "ticket_id": scene.ticket.id, "tracking_no": scene.published.tracking_no,
-        "attachment_id": scene.attachment.id, "notification_id": scene.notification.id,
-        "unit_id": world.edu.id, "category_id": world.schooling.id, "user_id": world.cadre.id,
-        "pair_id": scene.pair.id, "rule_id": scene.rule.id, "key_id": scene.api_key.id,
-        "token_id": scene.token.id, "enterprise_id": world.acme.id, "message_id": scene.message.id,
-        "review_id": scene.licence.id, "job_id": "no-such-job", "name": "no-such-task", "lang": "en",
+        "ticket_id": scene.ticket.id,
+        "tracking_no": scene.published.tracking_no,
+        "attachment_id": scene.attachment.id,
+        "notification_id": scene.notification.id,
+        "unit_id": world.edu.id,
+        "category_id": world.schooling.id,
+        "user_id": world.cadre.id,
+        "pair_id": scene.pair.id,
+        "rule_id": scene.rule.id,
+        "key_id": scene.api_key.id,
+        "token_id": scene.token.id,
+        "enterprise_id": world.acme.id,
+        "message_id": scene.message.id,
+        "review_id": scene.licence.id,
+        "job_id": "no-such-job",
+        "name": "no-such-task",
+        "lang": "en",
         "kind": "problems",
-        "service_code": str(world.schooling.id), "service_request_id": scene.published.tracking_no,
-        "token": scene.published.tracking_no, "rest": "no-such-resource",
-        "fmt": FORMAT_IN_URL.get(endpoint, "json"), "action": ACTION_IN_URL.get(endpoint),
+        "service_code": str(world.schooling.id),
+        "service_request_id": scene.published.tracking_no,
+        "token": scene.published.tracking_no,
+        "rest": "no-such-resource",
+        "fmt": FORMAT_IN_URL.get(endpoint, "json"),
+        "action": ACTION_IN_URL.get(endpoint),
     }
     unknown = rule.arguments - {k for k, v in values.items() if v is not None}
     assert not unknown, f"teach url_for_route a value for {sorted(unknown)} of {endpoint}"

@@ -16,19 +16,44 @@ NEW_PASSWORD = "Brand-new-pass-2026"
 
 
 def unit_form(name: str, parent: Unit | None = None, kind: str = "department", **extra) -> dict:
-    return {"name": name, "short_name": "", "kind": kind, "parent_id": parent.id if parent else 0,
-            "active": "y", "sort": 0, **extra}
+    return {
+        "name": name,
+        "short_name": "",
+        "kind": kind,
+        "parent_id": parent.id if parent else 0,
+        "active": "y",
+        "sort": 0,
+        **extra,
+    }
 
 
 def category_form(name: str, parent: Category | None = None, **extra) -> dict:
-    return {"name": name, "parent_id": parent.id if parent else 0, "default_lead_unit_id": 0,
-            "limit_class": "standard", "intake_questions": "", "description": "", "active": "y", "sort": 0, **extra}
+    return {
+        "name": name,
+        "parent_id": parent.id if parent else 0,
+        "default_lead_unit_id": 0,
+        "limit_class": "standard",
+        "intake_questions": "",
+        "description": "",
+        "active": "y",
+        "sort": 0,
+        **extra,
+    }
 
 
 def staff_form(username: str, role: str, unit: Unit | None = None, **extra) -> dict:
-    return {"username": username, "name": "新同事", "role_choice": role, "unit_id": unit.id if unit else 0,
-            "mobile": "13712345678", "email": "", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
-            "active": "y", **extra}
+    return {
+        "username": username,
+        "name": "新同事",
+        "role_choice": role,
+        "unit_id": unit.id if unit else 0,
+        "mobile": "13712345678",
+        "email": "",
+        "password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+        "active": "y",
+        **extra,
+    }
 
 
 def next_request() -> None:
@@ -38,8 +63,9 @@ def next_request() -> None:
 
 
 def rules_for(category: Category) -> list[RoutingRule]:
-    return list(db.session.scalars(
-        select(RoutingRule).where(RoutingRule.category_id == category.id).order_by(RoutingRule.id)))
+    return list(
+        db.session.scalars(select(RoutingRule).where(RoutingRule.category_id == category.id).order_by(RoutingRule.id))
+    )
 
 
 # --- dashboard -----------------------------------------------------------------------------------
@@ -105,9 +131,15 @@ def test_a_missing_unit_is_not_found(world, login):
 
 def test_an_administrator_creates_a_category_under_an_area(world, login):
     client = login(world.admin)
-    data = category_form("员工住房", world.public_services, default_lead_unit_id=world.hr.id,
-                         co_unit_ids=[world.street.id, world.edu.id], limit_class="complex",
-                         intake_questions="职工人数\n\n  住房需求  \n", description="人才公寓等")
+    data = category_form(
+        "员工住房",
+        world.public_services,
+        default_lead_unit_id=world.hr.id,
+        co_unit_ids=[world.street.id, world.edu.id],
+        limit_class="complex",
+        intake_questions="职工人数\n\n  住房需求  \n",
+        description="人才公寓等",
+    )
     assert client.post("/admin/categories/new", data=data).status_code == 302
     category = db.session.scalar(select(Category).where(Category.name == "员工住房"))
     assert category.parent_id == world.public_services.id
@@ -160,11 +192,25 @@ def test_editing_a_category_keeps_its_co_units_in_the_form(world, login):
 
 def test_adding_a_second_rule_for_the_same_category_and_area_retires_the_first(world, login):
     client = login(world.admin)
-    first = client.post("/admin/rules/new", data={"category_id": world.hiring.id, "area_id": world.area.id,
-                                                  "lead_unit_id": world.hr.id, "note": "东津片区"})
+    first = client.post(
+        "/admin/rules/new",
+        data={
+            "category_id": world.hiring.id,
+            "area_id": world.area.id,
+            "lead_unit_id": world.hr.id,
+            "note": "东津片区",
+        },
+    )
     assert first.status_code == 302
-    second = client.post("/admin/rules/new", data={"category_id": world.hiring.id, "area_id": world.area.id,
-                                                   "lead_unit_id": world.street.id, "note": "改由街道"})
+    second = client.post(
+        "/admin/rules/new",
+        data={
+            "category_id": world.hiring.id,
+            "area_id": world.area.id,
+            "lead_unit_id": world.street.id,
+            "note": "改由街道",
+        },
+    )
     assert second.status_code == 302
 
     old, new = rules_for(world.hiring)
@@ -179,8 +225,10 @@ def test_adding_a_second_rule_for_the_same_category_and_area_retires_the_first(w
 
 def test_a_rule_for_another_area_does_not_retire_the_zone_wide_rule(world, login):
     client = login(world.admin)
-    client.post("/admin/rules/new", data={"category_id": world.schooling.id, "area_id": world.area.id,
-                                          "lead_unit_id": world.street.id})
+    client.post(
+        "/admin/rules/new",
+        data={"category_id": world.schooling.id, "area_id": world.area.id, "lead_unit_id": world.street.id},
+    )
     assert [r.retired_at is None for r in rules_for(world.schooling)] == [True, True]
 
 
@@ -198,8 +246,9 @@ def test_retiring_a_rule_keeps_it_in_the_history(world, login):
 
 def test_a_rule_needs_a_concrete_category_and_rules_cannot_be_retired_by_get(world, login):
     client = login(world.admin)
-    response = client.post("/admin/rules/new", data={"category_id": world.public_services.id, "area_id": 0,
-                                                     "lead_unit_id": world.edu.id})
+    response = client.post(
+        "/admin/rules/new", data={"category_id": world.public_services.id, "area_id": 0, "lead_unit_id": world.edu.id}
+    )
     assert response.status_code == 200
     assert "Not a valid choice" in response.get_data(as_text=True)
     assert rules_for(world.public_services) == []
@@ -258,8 +307,10 @@ def test_resetting_a_password_ends_the_users_sessions(world, login, app):
 
     admin = login(world.admin)
     next_request()
-    response = admin.post(f"/admin/users/{world.handler.id}/password",
-                          data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    response = admin.post(
+        f"/admin/users/{world.handler.id}/password",
+        data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+    )
     assert response.status_code == 302
 
     db.session.expire_all()
@@ -274,8 +325,9 @@ def test_a_weak_reset_password_changes_nothing(world, login):
     login(world.handler)
     client = login(world.admin)
     old_hash = world.handler.password_hash
-    response = client.post(f"/admin/users/{world.handler.id}/password",
-                           data={"new_password": "abc", "confirm_password": "abc"})
+    response = client.post(
+        f"/admin/users/{world.handler.id}/password", data={"new_password": "abc", "confirm_password": "abc"}
+    )
     assert "at least 10 characters" in response.get_data(as_text=True)
     db.session.expire_all()
     handler = db.session.get(User, world.handler.id)
@@ -284,8 +336,13 @@ def test_a_weak_reset_password_changes_nothing(world, login):
 
 def test_an_administrator_edits_a_staff_user(world, login):
     client = login(world.admin)
-    data = {"name": "陈承办（调岗）", "unit_id": world.hr.id, "mobile": "139 1234 5678", "email": "chen@example.com",
-            "active": "y"}
+    data = {
+        "name": "陈承办（调岗）",
+        "unit_id": world.hr.id,
+        "mobile": "139 1234 5678",
+        "email": "chen@example.com",
+        "active": "y",
+    }
     assert client.post(f"/admin/users/{world.handler.id}", data=data).status_code == 302
     db.session.expire_all()
     handler = db.session.get(User, world.handler.id)
@@ -350,8 +407,9 @@ def test_a_cadre_is_paired_with_an_enterprise_and_unpaired(world, login):
     page = client.get(f"/admin/users/{world.cadre.id}").get_data(as_text=True)
     assert world.acme.name in page.split('id="pairs"')[1]
 
-    assert client.post(f"/admin/users/{world.cadre.id}/pairs",
-                       data={"enterprise_id": world.rival.id}).status_code == 302
+    assert (
+        client.post(f"/admin/users/{world.cadre.id}/pairs", data={"enterprise_id": world.rival.id}).status_code == 302
+    )
     pairs = db.session.scalars(select(LiaisonPair).where(LiaisonPair.cadre_id == world.cadre.id)).all()
     assert {p.enterprise_id for p in pairs} == {world.acme.id, world.rival.id}
 
@@ -371,8 +429,9 @@ def test_pairs_belong_to_cadres_only(world, login):
     pair = LiaisonPair(cadre_id=other_cadre.id, enterprise_id=world.rival.id)
     db.session.add(pair)
     db.session.commit()
-    assert client.post(f"/admin/users/{world.handler.id}/pairs", data={"enterprise_id": world.rival.id}
-                       ).status_code == 404
+    assert (
+        client.post(f"/admin/users/{world.handler.id}/pairs", data={"enterprise_id": world.rival.id}).status_code == 404
+    )
     assert client.post(f"/admin/users/{world.cadre.id}/pairs/{pair.id}/remove").status_code == 404
     assert db.session.get(LiaisonPair, pair.id) is not None
 
@@ -383,8 +442,9 @@ def test_pairs_belong_to_cadres_only(world, login):
 def test_a_holiday_set_on_a_weekday_stops_it_being_a_working_day_until_cleared(world, login):
     client = login(world.admin)
     wednesday = date(2026, 3, 11)
-    response = client.post("/admin/calendar?year=2026",
-                           data={"day": "2026-03-11", "is_workday": "0", "name": "临时休假"})
+    response = client.post(
+        "/admin/calendar?year=2026", data={"day": "2026-03-11", "is_workday": "0", "name": "临时休假"}
+    )
     assert response.status_code == 302 and "year=2026" in response.headers["Location"]
     row = db.session.get(CalendarDay, wednesday)
     assert row.source == "admin" and not row.is_workday and row.updated_by_id == world.admin.id
@@ -448,19 +508,36 @@ def admin_urls(world) -> list[tuple[str, str]]:
     key, _secret = keys.issue("matrix")
     db.session.commit()
     return [
-        ("GET", "/admin/"), ("GET", "/admin/units"), ("GET", "/admin/units/new"), ("POST", "/admin/units/new"),
-        ("GET", f"/admin/units/{world.edu.id}"), ("POST", f"/admin/units/{world.edu.id}"),
-        ("GET", "/admin/categories"), ("GET", "/admin/categories/new"), ("POST", "/admin/categories/new"),
-        ("GET", f"/admin/categories/{world.schooling.id}"), ("POST", f"/admin/categories/{world.schooling.id}"),
-        ("GET", "/admin/rules"), ("GET", "/admin/rules/new"), ("POST", "/admin/rules/new"),
+        ("GET", "/admin/"),
+        ("GET", "/admin/units"),
+        ("GET", "/admin/units/new"),
+        ("POST", "/admin/units/new"),
+        ("GET", f"/admin/units/{world.edu.id}"),
+        ("POST", f"/admin/units/{world.edu.id}"),
+        ("GET", "/admin/categories"),
+        ("GET", "/admin/categories/new"),
+        ("POST", "/admin/categories/new"),
+        ("GET", f"/admin/categories/{world.schooling.id}"),
+        ("POST", f"/admin/categories/{world.schooling.id}"),
+        ("GET", "/admin/rules"),
+        ("GET", "/admin/rules/new"),
+        ("POST", "/admin/rules/new"),
         ("POST", f"/admin/rules/{rule.id}/retire"),
-        ("GET", "/admin/users"), ("GET", "/admin/users/new"), ("POST", "/admin/users/new"),
-        ("GET", f"/admin/users/{world.cadre.id}"), ("POST", f"/admin/users/{world.cadre.id}"),
-        ("POST", f"/admin/users/{world.cadre.id}/password"), ("POST", f"/admin/users/{world.cadre.id}/pairs"),
+        ("GET", "/admin/users"),
+        ("GET", "/admin/users/new"),
+        ("POST", "/admin/users/new"),
+        ("GET", f"/admin/users/{world.cadre.id}"),
+        ("POST", f"/admin/users/{world.cadre.id}"),
+        ("POST", f"/admin/users/{world.cadre.id}/password"),
+        ("POST", f"/admin/users/{world.cadre.id}/pairs"),
         ("POST", f"/admin/users/{world.cadre.id}/pairs/{pair.id}/remove"),
-        ("GET", "/admin/calendar"), ("POST", "/admin/calendar"), ("POST", "/admin/calendar/clear"),
+        ("GET", "/admin/calendar"),
+        ("POST", "/admin/calendar"),
+        ("POST", "/admin/calendar/clear"),
         ("POST", "/admin/calendar/sync"),
-        ("GET", "/admin/api-keys"), ("GET", "/admin/api-keys/new"), ("POST", "/admin/api-keys/new"),
+        ("GET", "/admin/api-keys"),
+        ("GET", "/admin/api-keys/new"),
+        ("POST", "/admin/api-keys/new"),
         ("POST", f"/admin/api-keys/{key.id}/revoke"),
     ]
 

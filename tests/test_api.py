@@ -242,8 +242,10 @@ def test_a_refused_transition_is_409_with_the_message_and_changes_nothing(world,
     db.session.commit()
     response = api(world.supervisor).act(ticket, "approve_reply")
     assert response.status_code == 409
-    assert response.json["error"] == {"code": "conflict",
-                                      "message": "This ticket is no longer in a state where that can be done."}
+    assert response.json["error"] == {
+        "code": "conflict",
+        "message": "This ticket is no longer in a state where that can be done.",
+    }
     ticket = reload(ticket)
     assert ticket.state == State.SUBMITTED
     assert [e.action for e in ticket.events] == ["submit"]
@@ -302,22 +304,28 @@ def test_a_ticket_cannot_go_to_the_office_or_an_inactive_unit(world, api):
     assert reload(ticket).state == State.AWAITING_DISPATCH
 
 
-@pytest.mark.parametrize("body, status, code", [
-    ("not json", 400, "bad_request"),
-    ("[1, 2]", 400, "bad_request"),
-    ('{"note": "x", "colour": "red"}', 422, "invalid"),
-    ('{"note": 5}', 422, "invalid"),
-    ('{"note": "a\\u0000b"}', 422, "invalid"),
-    ('{"note": "\\ud800"}', 422, "invalid"),
-    ('{"note": "x", "public": "yes"}', 422, "invalid"),
-    ('{"note": "x", "version": "one"}', 422, "invalid"),
-    ('{"note": "' + "长" * 5001 + '"}', 422, "invalid"),
-    ("[" * 100_000 + "]" * 100_000, 400, "bad_request"),
-])
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        ("not json", 400, "bad_request"),
+        ("[1, 2]", 400, "bad_request"),
+        ('{"note": "x", "colour": "red"}', 422, "invalid"),
+        ('{"note": 5}', 422, "invalid"),
+        ('{"note": "a\\u0000b"}', 422, "invalid"),
+        ('{"note": "\\ud800"}', 422, "invalid"),
+        ('{"note": "x", "public": "yes"}', 422, "invalid"),
+        ('{"note": "x", "version": "one"}', 422, "invalid"),
+        ('{"note": "' + "长" * 5001 + '"}', 422, "invalid"),
+        ("[" * 100_000 + "]" * 100_000, 400, "bad_request"),
+    ],
+)
 def test_a_body_of_the_wrong_shape_is_refused_before_the_state_machine(world, client, api, body, status, code):
     ticket = in_progress(world)
-    response = client.post(f"/api/v1/tickets/{ticket.id}/actions/note", data=body,
-                           headers={**api(world.handler).headers, "Content-Type": "application/json"})
+    response = client.post(
+        f"/api/v1/tickets/{ticket.id}/actions/note",
+        data=body,
+        headers={**api(world.handler).headers, "Content-Type": "application/json"},
+    )
     assert response.status_code == status
     assert response.json["error"]["code"] == code
     assert [e.action for e in reload(ticket).events][-1] == "sign"
@@ -380,9 +388,19 @@ def test_the_list_filters_by_state_unit_category_overdue_and_update_time(world, 
     assert ids(updated_since="2026-03-02") == {late.id, hired.id, fresh.id}
 
 
-@pytest.mark.parametrize("query", [{"state": "lost"}, {"limit": 0}, {"limit": 101}, {"after": "x"},
-                                   {"unit_id": "-1"}, {"overdue": "maybe"}, {"updated_since": "yesterday"},
-                                   {"unit_id": "99999999999999999999"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"state": "lost"},
+        {"limit": 0},
+        {"limit": 101},
+        {"after": "x"},
+        {"unit_id": "-1"},
+        {"overdue": "maybe"},
+        {"updated_since": "yesterday"},
+        {"unit_id": "99999999999999999999"},
+    ],
+)
 def test_a_malformed_filter_is_400(world, api, query):
     response = api(world.supervisor).get("/tickets", query_string=query)
     assert response.status_code == 400
@@ -438,8 +456,9 @@ def test_the_api_has_a_rate_limit_per_token(app, world):
     """On a separate app with limits on (the test app has them off): the third request in a minute is 429."""
     previous = limiter.enabled
     try:
-        limited = create_app("test", SQLALCHEMY_DATABASE_URI="sqlite://", RATELIMIT_ENABLED=True,
-                             API_RATE_LIMIT="2 per minute")
+        limited = create_app(
+            "test", SQLALCHEMY_DATABASE_URI="sqlite://", RATELIMIT_ENABLED=True, API_RATE_LIMIT="2 per minute"
+        )
         with limited.app_context():
             db.create_all()
             with limited.test_client() as other:
@@ -527,5 +546,9 @@ def test_anonymous_visitors_are_sent_to_log_in_for_tokens(client, world):
 def test_events_in_the_api_are_those_on_the_ticket(world, api):
     ticket = dispatched(world)
     events = api(world.supervisor).get(f"/tickets/{ticket.id}/events").json["items"]
-    assert [e["id"] for e in events] == [e.id for e in db.session.scalars(
-        db.select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))]
+    assert [e["id"] for e in events] == [
+        e.id
+        for e in db.session.scalars(
+            db.select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+        )
+    ]

@@ -30,8 +30,13 @@ from supervise.models import ApiToken, Role, State
 from supervise.params import MAX_ID
 from tests.factories import advance, file_ticket, make_user, publish
 
-CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance,
-          response_headers_conformance]
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+]
 # About 1,100 requests: some 20 s on SQLite or PostgreSQL on an idle machine (the budget is one minute).
 EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 12}
 MONDAY = datetime(2026, 3, 2, 9, 0)
@@ -62,15 +67,21 @@ def tickets_in_every_state(world) -> list[int]:
     made.append(act(file_ticket(world, category=world.misc), "accept", "supervisor"))  # awaiting dispatch
     for state in (State.DISPATCHED, State.IN_PROGRESS, State.REPLIED, State.AWAITING_RATING, State.CLOSED):
         made.append(advance(world, file_ticket(world), state))
-    made.append(act(advance(world, file_ticket(world, category=world.hiring), State.DISPATCHED), "sign",
-                    "hr_handler"))
-    made.append(act(advance(world, file_ticket(world), State.DISPATCHED), "return", "handler",
-                    reason="不属于本单位", basis="职责清单"))
-    made.append(act(advance(world, file_ticket(world), State.IN_PROGRESS), "request_material", "handler",
-                    note="请补充材料"))
+    made.append(act(advance(world, file_ticket(world, category=world.hiring), State.DISPATCHED), "sign", "hr_handler"))
+    made.append(
+        act(
+            advance(world, file_ticket(world), State.DISPATCHED),
+            "return",
+            "handler",
+            reason="不属于本单位",
+            basis="职责清单",
+        )
+    )
+    made.append(
+        act(advance(world, file_ticket(world), State.IN_PROGRESS), "request_material", "handler", note="请补充材料")
+    )
     ticket = advance(world, file_ticket(world), State.IN_PROGRESS)
-    act(ticket, "request_extension", "handler", new_due=_working_day_after(ticket.handle_due.date()),
-        reason="需要会商")
+    act(ticket, "request_extension", "handler", new_due=_working_day_after(ticket.handle_due.date()), reason="需要会商")
     act(ticket, "issue_order", "supervisor", level="key", deadline=now().date() + timedelta(days=10), note="督办")
     made.append(ticket)
     bad = advance(world, file_ticket(world), State.AWAITING_RATING)
@@ -99,8 +110,9 @@ def fuzz_operation(operation, mode: GenerationMode, examples: int, tokens: list[
     real_ids = st.one_of(real, real, real, st.none()) if "{id}" in operation.path else st.none()
     sent = []
 
-    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(st.tuples(operation.as_strategy(generation_mode=mode), st.sampled_from(tokens), real_ids))
     def fuzz(generated):
         case, secret, ticket_id = generated
@@ -118,8 +130,19 @@ def fuzz_operation(operation, mode: GenerationMode, examples: int, tokens: list[
 def test_the_api_never_fails_and_always_answers_as_documented(app, world):
     ticket_ids = tickets_in_every_state(world)
     street_handler = make_user(Role.HANDLER, "street_handler", unit=world.street)
-    tokens = [_secret(u) for u in (world.supervisor, world.supervisor, world.handler, world.handler, world.leader,
-                                   world.hr_handler, street_handler, world.enterprise_user)]
+    tokens = [
+        _secret(u)
+        for u in (
+            world.supervisor,
+            world.supervisor,
+            world.handler,
+            world.handler,
+            world.leader,
+            world.hr_handler,
+            street_handler,
+            world.enterprise_user,
+        )
+    ]
     tokens.append("t_unknown-token")
     db.session.commit()
 

@@ -92,7 +92,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for target in sorted(graph.get(node, ())):
             if state.get(target) == 1:
-                return path[path.index(target):] + [target]
+                return path[path.index(target) :] + [target]
             if target not in state and (cycle := visit(target)):
                 return cycle
         path.pop()
@@ -109,8 +109,9 @@ def blueprint_packages() -> set[str]:
     """Packages whose ``__init__`` makes a Flask blueprint: the portals and the API."""
     found = set()
     for name in modules():
-        if is_package(name) and any(isinstance(n, ast.Call) and getattr(n.func, "id", None) == "Blueprint"
-                                    for n in ast.walk(tree(name))):
+        if is_package(name) and any(
+            isinstance(n, ast.Call) and getattr(n.func, "id", None) == "Blueprint" for n in ast.walk(tree(name))
+        ):
             found.add(name)
     return found
 
@@ -140,9 +141,11 @@ def test_shared_modules_import_no_blueprint(prefix):
     portals = blueprint_packages()
     offending = sorted(
         f"{name} imports {target}"
-        for name in modules() if name == prefix or name.startswith(prefix + ".")
+        for name in modules()
+        if name == prefix or name.startswith(prefix + ".")
         for target in imported(name)
-        if any(target == p or target.startswith(p + ".") for p in portals))
+        if any(target == p or target.startswith(p + ".") for p in portals)
+    )
     assert offending == []
 
 
@@ -157,8 +160,11 @@ def test_the_domain_never_touches_the_request():
             elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ("flask_login", "flask_wtf"):
                 offending.append(f"{name}: {node.module}")
             elif isinstance(node, ast.Import):
-                offending += [f"{name}: {a.name}" for a in node.names
-                              if a.name.split(".")[0] in ("flask", "flask_login", "flask_wtf")]
+                offending += [
+                    f"{name}: {a.name}"
+                    for a in node.names
+                    if a.name.split(".")[0] in ("flask", "flask_login", "flask_wtf")
+                ]
     assert offending == []
 
 
@@ -196,9 +202,12 @@ def test_the_app_connects_exactly_the_listed_receivers(app):
 
 def test_no_module_connects_to_events_on_its_own():
     connecting = sorted(
-        name for name in modules()
+        name
+        for name in modules()
         for node in ast.walk(tree(name))
-        if isinstance(node, ast.Attribute) and node.attr == "connect"
+        if isinstance(node, ast.Attribute)
+        and node.attr == "connect"
         and isinstance(node.value, ast.Name | ast.Attribute)
-        and (getattr(node.value, "id", None) or getattr(node.value, "attr", None)) == "event_recorded")
+        and (getattr(node.value, "id", None) or getattr(node.value, "attr", None)) == "event_recorded"
+    )
     assert connecting == ["supervise.domain.subscribers"]

@@ -29,15 +29,18 @@ def filed(world):
     return ticket, attachment
 
 
-@pytest.mark.parametrize("who, status", [
-    ("enterprise_user", 200),  # the owner
-    ("cadre", 200),  # paired with the owner
-    ("handler", 200),  # the lead unit
-    ("supervisor", 200),
-    ("rival_user", 403),  # another enterprise
-    ("hr_handler", 403),  # another unit
-    ("admin", 403),
-])
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("enterprise_user", 200),  # the owner
+        ("cadre", 200),  # paired with the owner
+        ("handler", 200),  # the lead unit
+        ("supervisor", 200),
+        ("rival_user", 403),  # another enterprise
+        ("hr_handler", 403),  # another unit
+        ("admin", 403),
+    ],
+)
 def test_who_may_download_a_complaints_file(world, login, filed, who, status):
     _ticket, attachment = filed
     response = login(getattr(world, who)).get(f"/files/{attachment.id}")

@@ -51,8 +51,7 @@ def test_changing_ones_own_password_keeps_this_browser_logged_in(app, world):
     browser = app.test_client()
     assert log_in(browser, world.handler).status_code == 302
     g.pop("_login_user", None)
-    response = browser.post("/auth/password", data={"current": PASSWORD, "new": NEW_PASSWORD,
-                                                    "confirm": NEW_PASSWORD})
+    response = browser.post("/auth/password", data={"current": PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302 and response.location == "/unit/"
     assert page_status(browser) == 200
     db.session.expire_all()
@@ -80,8 +79,9 @@ def test_an_administrator_resetting_their_own_password_goes_on_and_their_other_s
     log_in(browser, world.admin)
     log_in(other_device, world.admin)
     g.pop("_login_user", None)
-    response = browser.post(f"/admin/users/{world.admin.id}/password",
-                            data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    response = browser.post(
+        f"/admin/users/{world.admin.id}/password", data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert page_status(browser, "/admin/") == 200 and page_status(other_device, "/admin/") == 302
 
@@ -90,8 +90,9 @@ def test_a_wrong_current_password_changes_nothing(app, world):
     browser = app.test_client()
     log_in(browser, world.handler)
     g.pop("_login_user", None)
-    response = browser.post("/auth/password", data={"current": "Wrong-pass-000", "new": NEW_PASSWORD,
-                                                    "confirm": NEW_PASSWORD})
+    response = browser.post(
+        "/auth/password", data={"current": "Wrong-pass-000", "new": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert response.status_code == 200 and "The current password is wrong." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, world.handler.id).check_password(PASSWORD)
@@ -156,9 +157,14 @@ class _HttpsClient(FlaskClient):
 @pytest.fixture
 def production(app):
     """The production configuration on the test database; HTTPS, as behind the proxy."""
-    prod = create_app("production", SECRET_KEY=PRODUCTION_KEY, UPLOAD_DIR=app.config["UPLOAD_DIR"],
-                      PUBLIC_BASE_URL="https://localhost", TRUSTED_HOSTS=["localhost"],
-                      SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    prod = create_app(
+        "production",
+        SECRET_KEY=PRODUCTION_KEY,
+        UPLOAD_DIR=app.config["UPLOAD_DIR"],
+        PUBLIC_BASE_URL="https://localhost",
+        TRUSTED_HOSTS=["localhost"],
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+    )
     prod.test_client_class = _HttpsClient
     return prod.test_client()
 
@@ -215,10 +221,29 @@ def test_production_starts_with_a_32_byte_secret_key():
 # Each is "//evil.com" or another site to a browser (which drops tab and newline, strips leading
 # blanks and reads a backslash as a slash), or a scheme.
 BYPASSES = [
-    "//evil.com", "///evil.com", "/\\evil.com", "\\\\evil.com", "/\t/evil.com", "/\n/evil.com", "/\r\n/evil.com",
-    " //evil.com", "\t//evil.com", "https://evil.com", "https:evil.com", "http:/evil.com", "javascript:alert(1)",
-    "evil.com", "/\\/evil.com", "\\/evil.com", "\x00//evil.com", "/%09/evil.com", "%2F%2Fevil.com",
-    "/%5Cevil.com", "%5C%5Cevil.com", "/%0a/evil.com", "https:%2F%2Fevil.com",
+    "//evil.com",
+    "///evil.com",
+    "/\\evil.com",
+    "\\\\evil.com",
+    "/\t/evil.com",
+    "/\n/evil.com",
+    "/\r\n/evil.com",
+    " //evil.com",
+    "\t//evil.com",
+    "https://evil.com",
+    "https:evil.com",
+    "http:/evil.com",
+    "javascript:alert(1)",
+    "evil.com",
+    "/\\/evil.com",
+    "\\/evil.com",
+    "\x00//evil.com",
+    "/%09/evil.com",
+    "%2F%2Fevil.com",
+    "/%5Cevil.com",
+    "%5C%5Cevil.com",
+    "/%0a/evil.com",
+    "https:%2F%2Fevil.com",
 ]
 
 

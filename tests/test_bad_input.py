@@ -47,10 +47,38 @@ assert {r for r in Role} == {Role.ENTERPRISE, Role.HANDLER, Role.LEADER, Role.SU
 
 #: Values that have broken parsers, views and databases.
 NASTY = (
-    "", " ", "0", "-1", "2147483648", "-2147483649", "9223372036854775808", "9" * 60, "nan", "1_000",
-    "²", "٣", "１２", "\x00", "line\nbreak", "/\n/evil.example", "\ud800", "😀", "长" * 200, "x" * 1000,
-    "9999-12-31", "0000-00-00", "2026-02-30", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00",
-    "no-such-value", "ADMIN", "open,closed,unknown", "' OR 1=1 --", "<script>alert(1)</script>", "%", "\\",
+    "",
+    " ",
+    "0",
+    "-1",
+    "2147483648",
+    "-2147483649",
+    "9223372036854775808",
+    "9" * 60,
+    "nan",
+    "1_000",
+    "²",
+    "٣",
+    "１２",
+    "\x00",
+    "line\nbreak",
+    "/\n/evil.example",
+    "\ud800",
+    "😀",
+    "长" * 200,
+    "x" * 1000,
+    "9999-12-31",
+    "0000-00-00",
+    "2026-02-30",
+    "9999-12-31T23:59:59-14:00",
+    "0001-01-01T00:00:00+14:00",
+    "no-such-value",
+    "ADMIN",
+    "open,closed,unknown",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "%",
+    "\\",
     "../../etc/passwd",
 )
 #: Known failures owned by another change: ``next`` with a newline reaches the Location header of the
@@ -58,11 +86,14 @@ NASTY = (
 #: What a user who may not use a route is still sent (the refusal must come before any parsing fails).
 NASTY_FEW = ("9223372036854775808", "\x00", "²")
 
+
 def _source_names() -> set[str]:
     """The query parameter names the code reads, found in the source (so a new one is fuzzed too)."""
     root = Path(supervise.__file__).parent
-    pattern = re.compile(r"""(?:args|values|form)\.get(?:list)?\(\s*["'](\w+)["']"""
-                         r"""|_(?:int|bool|datetime|date)_arg\(\s*["'](\w+)["']|_split\(\s*["'](\w+)["']""")
+    pattern = re.compile(
+        r"""(?:args|values|form)\.get(?:list)?\(\s*["'](\w+)["']"""
+        r"""|_(?:int|bool|datetime|date)_arg\(\s*["'](\w+)["']|_split\(\s*["'](\w+)["']"""
+    )
     names = set()
     for path in [*root.rglob("*.py"), *root.rglob("*.html")]:
         for match in pattern.finditer(path.read_text(encoding="utf-8")):
@@ -78,25 +109,55 @@ def _form_fields() -> set[str]:
             yield sub
             yield from subclasses(sub)
 
-    for module in ("admin.forms", "auth.forms", "console.forms", "enterprise.forms", "notifications.forms",
-                   "public.forms", "unit.forms", "admin.api_keys", "forms_common"):
+    for module in (
+        "admin.forms",
+        "auth.forms",
+        "console.forms",
+        "enterprise.forms",
+        "notifications.forms",
+        "public.forms",
+        "unit.forms",
+        "admin.api_keys",
+        "forms_common",
+    ):
         __import__(f"supervise.{module}")
-    return {name for cls in subclasses(Form) if cls.__module__.startswith("supervise.")
-            for klass in cls.__mro__ for name, value in vars(klass).items() if isinstance(value, UnboundField)}
+    return {
+        name
+        for cls in subclasses(Form)
+        if cls.__module__.startswith("supervise.")
+        for klass in cls.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, UnboundField)
+    }
 
 
 def _api_parameters() -> set[str]:
     with ROUTES_APP.test_request_context():
         doc = document()
-    return {p["name"] for path in doc["paths"].values() for op in path.values() if isinstance(op, dict)
-            for p in op.get("parameters", []) if p.get("in") == "query"}
+    return {
+        p["name"]
+        for path in doc["paths"].values()
+        for op in path.values()
+        if isinstance(op, dict)
+        for p in op.get("parameters", [])
+        if p.get("in") == "query"
+    }
 
 
 #: Parameters checked before any view runs (Open311's jurisdiction): set to a bad value they would refuse
 #: every request first and hide what the view does with the others, so they are fuzzed on their own.
 GATES = ("jurisdiction_id",)
-FORM_FIELDS = sorted(_form_fields() | {"version", "api_key", "attribute[client_request_id]",
-                                        "attribute[credit_code]", "attribute[company_name]", "attribute[area]"})
+FORM_FIELDS = sorted(
+    _form_fields()
+    | {
+        "version",
+        "api_key",
+        "attribute[client_request_id]",
+        "attribute[credit_code]",
+        "attribute[company_name]",
+        "attribute[area]",
+    }
+)
 QUERY_NAMES = sorted(_source_names() | _api_parameters() | set(FORM_FIELDS))
 
 
@@ -155,8 +216,7 @@ def _fails(response, method: str, url: str, who: str) -> str | None:
 ALL_BUT_GATES = [name for name in QUERY_NAMES if name not in GATES]
 
 
-def _send(client, login, world, who: str, method: str, path: str, value: str | None,
-          names=ALL_BUT_GATES) -> str | None:
+def _send(client, login, world, who: str, method: str, path: str, value: str | None, names=ALL_BUT_GATES) -> str | None:
     """Ask ``path`` as ``who`` with the query parameters ``names`` (and, for a POST, the same form fields)
     set to ``value`` (None: none); what is wrong with the answer, or None."""
     if method == "POST":  # log in again: a fuzzed logout or password change ends the session
@@ -180,10 +240,10 @@ def _refused(response) -> bool:
     return response.status_code in (401, 403, 404) or (response.status_code == 302 and "/auth/login" in location)
 
 
-@pytest.mark.parametrize(("endpoint", "rule_text", "method"),
-                         [pytest.param(*r, id=f"{r[2]} {r[1]}") for r in ROUTES])
-def test_nasty_values_in_every_argument_never_get_a_server_error(client, login, world, scene, endpoint, rule_text,
-                                                                 method):
+@pytest.mark.parametrize(("endpoint", "rule_text", "method"), [pytest.param(*r, id=f"{r[2]} {r[1]}") for r in ROUTES])
+def test_nasty_values_in_every_argument_never_get_a_server_error(
+    client, login, world, scene, endpoint, rule_text, method
+):
     """Anonymous and the first role allowed get the whole corpus; every other role a few values (the
     same views and parsers, so a minute or two for all of it)."""
     valid = _valid_path(endpoint, rule_text, world, scene)
@@ -215,16 +275,29 @@ VALUES = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(route=st.sampled_from(ROUTES), who=st.sampled_from(WHO), value=VALUES, in_path=st.booleans(),
-       name=st.sampled_from(QUERY_NAMES))
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    route=st.sampled_from(ROUTES),
+    who=st.sampled_from(WHO),
+    value=VALUES,
+    in_path=st.booleans(),
+    name=st.sampled_from(QUERY_NAMES),
+)
 def test_generated_values_never_get_a_server_error(client, login, world, scene, route, who, value, in_path, name):
     """One generated value in the path, or in one query parameter and form field (so that no other
     parameter's refusal hides what the view does with it)."""
     endpoint, rule_text, method = route
-    path = _nasty_path(rule_text, value) if in_path and "<" in rule_text else _valid_path(endpoint, rule_text,
-                                                                                           world, scene)
+    path = (
+        _nasty_path(rule_text, value)
+        if in_path and "<" in rule_text
+        else _valid_path(endpoint, rule_text, world, scene)
+    )
     become(client, login, world, who)
     failure = _send(client, login, world, who, method, path, value, [name])
     assert failure is None, failure
@@ -240,17 +313,31 @@ def test_a_non_ascii_retrieval_code_is_not_found_not_a_server_error(world, clien
     assert response.status_code == 200 and ticket.title not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", ["/files/9223372036854775808", "/files/2147483648",
-                                 "/feeds/units/99999999999999999999/problems.atom",
-                                 "/feeds/categories/2147483648/results.atom", "/my/tickets/2147483648",
-                                 "/admin/users/²"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/files/9223372036854775808",
+        "/files/2147483648",
+        "/feeds/units/99999999999999999999/problems.atom",
+        "/feeds/categories/2147483648/results.atom",
+        "/my/tickets/2147483648",
+        "/admin/users/²",
+    ],
+)
 def test_an_id_past_the_columns_range_in_the_path_is_not_found(world, login, url):
     response = login(world.admin).get(url)
     assert response.status_code == 404 and response.mimetype == "text/html"
 
 
-@pytest.mark.parametrize("url", ["/my/?after=9223372036854775808", "/my/?after=²", "/notifications/?after=-1",
-                                 "/my/new?category=99999999999999999999"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/my/?after=9223372036854775808",
+        "/my/?after=²",
+        "/notifications/?after=-1",
+        "/my/new?category=99999999999999999999",
+    ],
+)
 def test_a_cursor_or_id_that_is_no_id_in_the_query_is_a_400_page_that_says_so(world, login, url):
     response = login(world.enterprise_user).get(url)
     assert response.status_code == 400 and response.mimetype == "text/html"
@@ -263,8 +350,16 @@ def test_a_disclosure_cursor_past_the_columns_range_starts_the_list_over(world, 
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-@pytest.mark.parametrize("query", ["start_date=9999-12-31", "end_date=0001-01-01T00:00:00%2B14:00",
-                                   "service_code=²", "service_code=99999999999999999999", "status=%00"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start_date=9999-12-31",
+        "end_date=0001-01-01T00:00:00%2B14:00",
+        "service_code=²",
+        "service_code=99999999999999999999",
+        "status=%00",
+    ],
+)
 def test_open311_refuses_dates_off_the_calendar_and_odd_codes_in_its_own_format(world, client, fmt, query):
     response = client.get(f"/open311/v2/requests.{fmt}?{query}")
     assert response.status_code == 400
@@ -276,9 +371,15 @@ def test_an_open311_service_definition_with_unicode_digits_is_not_found(world, c
     assert response.status_code == 404 and response.mimetype == "application/json"
 
 
-@pytest.mark.parametrize(("url", "mimetype"), [("/disclosure/%00", "text/html"), ("/disclosure?q=%00", "text/html"),
-                                               ("/api/v1/tickets?q=%00", "application/json"),
-                                               ("/open311/v2/requests/%00.xml", "text/xml")])
+@pytest.mark.parametrize(
+    ("url", "mimetype"),
+    [
+        ("/disclosure/%00", "text/html"),
+        ("/disclosure?q=%00", "text/html"),
+        ("/api/v1/tickets?q=%00", "application/json"),
+        ("/open311/v2/requests/%00.xml", "text/xml"),
+    ],
+)
 def test_a_nul_byte_in_the_address_is_a_400_in_the_clients_format(world, client, url, mimetype):
     response = client.get(url)
     assert response.status_code == 400 and response.mimetype == mimetype

@@ -89,8 +89,11 @@ def test_a_complaint_goes_from_filing_to_the_public_pages_in_a_real_browser(worl
     page.goto("/my/new")
     questions = page.locator(f"#intake-questions [data-category='{schooling_id}']")
     expect(questions).to_be_hidden()  # app.js shows only the chosen category's questions
-    fill_complaint(page, TITLE, f"{enterprise_name}有两名职工的子女今年秋季入学没有学位，"
-                                f"已多次咨询未果。联系人手机{DESCRIPTION_MOBILE}。")
+    fill_complaint(
+        page,
+        TITLE,
+        f"{enterprise_name}有两名职工的子女今年秋季入学没有学位，已多次咨询未果。联系人手机{DESCRIPTION_MOBILE}。",
+    )
     expect(questions).to_be_visible()
     company.submit("#complaint-form")
     assert re.search(r"/my/tickets/\d+$", page.url)
@@ -225,8 +228,7 @@ def test_double_clicking_the_submit_button_files_one_complaint(world, people):
     # Hold the POST so that the second click lands while the first submission is under way, as it does
     # for a person on a slow connection (two clicks at once are merged by the browser itself).
     held = []
-    page.route("**/my/new", lambda route: held.append(route) if route.request.method == "POST"
-               else route.continue_())
+    page.route("**/my/new", lambda route: held.append(route) if route.request.method == "POST" else route.continue_())
     button = page.locator("#complaint-form button[type=submit]")
     button.scroll_into_view_if_needed()
     box = button.bounding_box()

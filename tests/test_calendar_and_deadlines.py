@@ -40,12 +40,15 @@ def test_zero_days_lands_on_the_next_working_day():
     assert CAL_2026.add_working_days(date(2026, 10, 3), 0) == date(2026, 10, 8)
 
 
-@pytest.mark.parametrize("at, level", [
-    (datetime(2026, 11, 16, 9), None),  # five working days left
-    (datetime(2026, 11, 19, 9), "yellow"),  # two left
-    (datetime(2026, 11, 24, 9), "orange"),  # one day late
-    (datetime(2026, 11, 30, 9), "red"),  # five working days late
-])
+@pytest.mark.parametrize(
+    "at, level",
+    [
+        (datetime(2026, 11, 16, 9), None),  # five working days left
+        (datetime(2026, 11, 19, 9), "yellow"),  # two left
+        (datetime(2026, 11, 24, 9), "orange"),  # one day late
+        (datetime(2026, 11, 30, 9), "red"),  # five working days late
+    ],
+)
 def test_warning_colours_follow_working_days(at, level):
     due = datetime(2026, 11, 23, 23, 59, 59)
     assert deadlines.warning_level(WorkingCalendar(), due, 15, at) == level

@@ -26,8 +26,25 @@ def _msgids(catalogue) -> set:
 def extracted(tmp_path_factory):
     """The template as ``make messages`` would write it from the code now."""
     out = tmp_path_factory.mktemp("pot") / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "--no-wrap", "-F", "babel.cfg",
-                    "-k", "_l", "-o", str(out), "."], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "--no-wrap",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(out),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     return _catalogue(out)
 
 

@@ -37,13 +37,22 @@ SPEC = {
     S.MERGED: ({"final"}, None, None),
 }
 GROUPS = {
-    "open": clocks.OPEN_STATES, "final": clocks.FINAL_STATES, "before dispatch": clocks.BEFORE_DISPATCH,
-    "handling": clocks.HANDLING, "at work": clocks.AT_WORK, "with the unit": clocks.WITH_THE_UNIT,
-    "after reply": clocks.AFTER_REPLY, "publishable": clocks.PUBLISHABLE,
+    "open": clocks.OPEN_STATES,
+    "final": clocks.FINAL_STATES,
+    "before dispatch": clocks.BEFORE_DISPATCH,
+    "handling": clocks.HANDLING,
+    "at work": clocks.AT_WORK,
+    "with the unit": clocks.WITH_THE_UNIT,
+    "after reply": clocks.AFTER_REPLY,
+    "publishable": clocks.PUBLISHABLE,
 }
 # Where a due date stands against the moment judged.
-DUE_CASES = {"not set": None, "passed": AT - timedelta(hours=1), "this very moment": AT,
-             "ahead": AT + timedelta(hours=1)}
+DUE_CASES = {
+    "not set": None,
+    "passed": AT - timedelta(hours=1),
+    "this very moment": AT,
+    "ahead": AT + timedelta(hours=1),
+}
 
 
 def test_the_specification_covers_every_state_once():
@@ -73,8 +82,16 @@ def test_each_state_answers_to_its_deadline_and_the_clock_runs_only_where_it_sho
 def _bare_ticket(world, state: State, due: datetime | None, **fields) -> Ticket:
     """A ticket put straight into ``state`` with every due date at ``due`` (no workflow: any mix)."""
     dues = dict.fromkeys(("accept_due", "sign_due", "handle_due", "rate_due"), due)
-    ticket = Ticket(enterprise_id=world.acme.id, category_id=world.schooling.id, title="t", description="d",
-                    retrieval_code="ABCDEF", state=state, handle_days=15, **(dues | fields))
+    ticket = Ticket(
+        enterprise_id=world.acme.id,
+        category_id=world.schooling.id,
+        title="t",
+        description="d",
+        retrieval_code="ABCDEF",
+        state=state,
+        handle_days=15,
+        **(dues | fields),
+    )
     db.session.add(ticket)
     return ticket
 
@@ -118,8 +135,15 @@ def test_the_rating_time_is_over_only_while_awaiting_a_rating_past_its_due_date(
 
 @pytest.mark.parametrize("state", list(State))
 def test_the_due_date_a_list_shows_is_that_of_the_deadline_the_state_answers_to(world, state):
-    ticket = _bare_ticket(world, state, None, accept_due=AT, sign_due=AT + timedelta(days=1),
-                          handle_due=AT + timedelta(days=2), rate_due=AT + timedelta(days=3))
+    ticket = _bare_ticket(
+        world,
+        state,
+        None,
+        accept_due=AT,
+        sign_due=AT + timedelta(days=1),
+        handle_due=AT + timedelta(days=2),
+        rate_due=AT + timedelta(days=3),
+    )
     _, deadline, _ = SPEC[state]
     expected = {None: None, "accept": AT, "handle": AT + timedelta(days=2), "rate": AT + timedelta(days=3)}
     assert clocks.due_date(ticket) == expected[deadline]
@@ -148,8 +172,11 @@ def test_the_due_soon_clause_agrees_with_the_yellow_colour_in_every_state(world)
     cal = WorkingCalendar()
     tickets = [_bare_ticket(world, state, AT + timedelta(days=days)) for state in State for days in (-1, 1, 2, 10)]
     db.session.flush()
-    yellow = {t.id for t in tickets if clocks.DEADLINE_OF_STATE[t.state] is clocks.HANDLE
-              and clocks.warning(t, cal, AT) == "yellow"}
+    yellow = {
+        t.id
+        for t in tickets
+        if clocks.DEADLINE_OF_STATE[t.state] is clocks.HANDLE and clocks.warning(t, cal, AT) == "yellow"
+    }
     assert set(db.session.scalars(select(Ticket.id).where(clocks.due_soon_clause(cal, AT)))) == yellow
 
 

@@ -105,8 +105,14 @@ def test_pending_extensions_and_open_orders_have_their_queues(world, supervisor)
     new_due = load_calendar().add_working_days(ticket.handle_due.date(), 5)
     workflow.perform(ticket, "request_extension", world.handler, new_due=new_due, reason="需要现场核查")
     ordered = advance(world, file_ticket(world, title="被督办的诉求"), State.IN_PROGRESS)
-    workflow.perform(ordered, "issue_order", world.supervisor, level="key", deadline=date.today() + timedelta(days=3),
-                     note="三日内答复")
+    workflow.perform(
+        ordered,
+        "issue_order",
+        world.supervisor,
+        level="key",
+        deadline=date.today() + timedelta(days=3),
+        note="三日内答复",
+    )
     db.session.commit()
 
     page = text(supervisor.get("/console/?tab=extensions"))
@@ -164,7 +170,7 @@ def test_queues_page_by_keyset_25_at_a_time(world, supervisor):
     assert f"after={tickets[5].id}" in first
     second = text(supervisor.get(f"/console/?tab=to_accept&after={tickets[5].id}"))
     assert "诉求第04号" in second and "诉求第00号" in second and "诉求第05号" not in second
-    assert "rel=\"next\"" not in second
+    assert 'rel="next"' not in second
 
 
 def test_a_queue_page_costs_the_same_queries_for_few_or_many_tickets(world, supervisor, app):
@@ -480,8 +486,9 @@ def test_the_ticket_page_shows_the_timeline_with_actors_and_visibility(world, su
 def test_a_page_acted_on_by_someone_else_is_refused_as_stale(world, supervisor):
     ticket = file_ticket(world)
     db.session.commit()
-    response = supervisor.post(f"/console/tickets/{ticket.id}/accept", data={"version": ticket.version - 1},
-                               follow_redirects=True)
+    response = supervisor.post(
+        f"/console/tickets/{ticket.id}/accept", data={"version": ticket.version - 1}, follow_redirects=True
+    )
     assert "Someone else changed this ticket" in text(response)
     assert ticket.state == State.SUBMITTED
 
@@ -508,8 +515,9 @@ def test_action_panels_carry_a_csrf_token_and_posts_without_one_are_refused(worl
 
     page = text(supervisor.get(f"/console/tickets/{ticket.id}"))
     token = re.search(r'name="accept-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    supervisor.post(f"/console/tickets/{ticket.id}/accept",
-                    data={"accept-csrf_token": token, "version": ticket.version})
+    supervisor.post(
+        f"/console/tickets/{ticket.id}/accept", data={"accept-csrf_token": token, "version": ticket.version}
+    )
     assert ticket.state == State.DISPATCHED
 
 
@@ -581,8 +589,12 @@ def test_only_the_supervisor_may_use_the_console(world, login, role):
     assert client.get(f"/console/tickets/{ticket.id}").status_code == 403
     assert client.get("/console/intake").status_code == 403
     assert client.post("/console/intake", data=intake_data(world)).status_code == 403
-    assert client.post(f"/console/tickets/{ticket.id}/dispatch",
-                       data={"dispatch-unit_id": world.hr.id, "version": ticket.version}).status_code == 403
+    assert (
+        client.post(
+            f"/console/tickets/{ticket.id}/dispatch", data={"dispatch-unit_id": world.hr.id, "version": ticket.version}
+        ).status_code
+        == 403
+    )
     assert ticket.lead_unit == world.edu
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 1
 
@@ -601,8 +613,10 @@ def test_intake_registers_a_company_the_platform_does_not_know(world, supervisor
     from tests.factories import valid_credit_code
 
     code = valid_credit_code(424242)
-    response = supervisor.post("/console/intake", data=intake_data(
-        world, enterprise=code, new_company="襄阳市新来科技有限公司", new_company_industry="信息技术"))
+    response = supervisor.post(
+        "/console/intake",
+        data=intake_data(world, enterprise=code, new_company="襄阳市新来科技有限公司", new_company_industry="信息技术"),
+    )
     assert response.status_code == 302
     ticket = db.session.scalar(select(Ticket))
     assert ticket.enterprise.credit_code == code and ticket.enterprise.name == "襄阳市新来科技有限公司"
@@ -611,8 +625,9 @@ def test_intake_registers_a_company_the_platform_does_not_know(world, supervisor
 
 def test_intake_does_not_register_a_company_with_an_invalid_code(world, supervisor):
     before = db.session.scalar(select(func.count()).select_from(Enterprise))
-    response = supervisor.post("/console/intake", data=intake_data(
-        world, enterprise="91420600000000000X", new_company="无效代码公司"))
+    response = supervisor.post(
+        "/console/intake", data=intake_data(world, enterprise="91420600000000000X", new_company="无效代码公司")
+    )
     assert "not a valid unified social credit code" in text(response)
     assert db.session.scalar(select(func.count()).select_from(Enterprise)) == before
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
@@ -620,11 +635,13 @@ def test_intake_does_not_register_a_company_with_an_invalid_code(world, supervis
 
 def test_the_supervisor_adds_a_companys_aliases_and_they_are_masked_in_public(world, supervisor):
     ticket = advance(world, file_ticket(world), State.DISPATCHED)
-    workflow.perform(ticket, "publish", world.supervisor, public_title="入学难",
-                     public_summary="恒达精密反映职工子女入学难")
+    workflow.perform(
+        ticket, "publish", world.supervisor, public_title="入学难", public_summary="恒达精密反映职工子女入学难"
+    )
     db.session.commit()
-    response = supervisor.post(f"/console/enterprises/{world.acme.id}/aliases",
-                               data={"aliases": "恒达精密\n\n恒达精密\n"})
+    response = supervisor.post(
+        f"/console/enterprises/{world.acme.id}/aliases", data={"aliases": "恒达精密\n\n恒达精密\n"}
+    )
     assert response.status_code == 302 and world.acme.aliases == "恒达精密"
     page = supervisor.get(f"/disclosure/{ticket.tracking_no}").get_data(as_text=True)
     assert "恒达精密" not in page

@@ -40,8 +40,15 @@ def _secrets() -> dict[str, str]:
 def test_no_public_page_feed_or_api_of_the_demo_names_an_enterprise_or_a_person(client, demo):
     published = list(db.session.scalars(select(Ticket).where(Ticket.published_at.is_not(None))))
     assert len(published) > 50
-    seeds = ["/", "/disclosure", "/stats", "/rules", "/feeds/problems.atom", "/feeds/results.atom",
-             "/open311/v2/services.json"]
+    seeds = [
+        "/",
+        "/disclosure",
+        "/stats",
+        "/rules",
+        "/feeds/problems.atom",
+        "/feeds/results.atom",
+        "/open311/v2/services.json",
+    ]
     seeds += [f"/disclosure/{t.tracking_no}" for t in published]
     seeds += [f"/open311/v2/requests/{t.tracking_no}.json" for t in published[:40]]
     pages, queue = {}, list(seeds)

@@ -22,7 +22,7 @@ def _deploy_database(url: str) -> str:
     engine = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).scalar():
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\''))
+            conn.execute(text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"))
     engine.dispose()
     return parsed.set(database=name).render_as_string(hide_password=False)
 

@@ -134,7 +134,9 @@ def test_filing_stores_the_attachments_with_the_submit_event(world, login):
     assert client.post("/my/new", data=data, content_type="multipart/form-data").status_code == 302
     ticket = db.session.scalar(select(Ticket))
     assert [(a.filename, a.content_type) for a in ticket.attachments] == [
-        ("照片.png", "image/png"), ("证明.pdf", "application/pdf")]
+        ("照片.png", "image/png"),
+        ("证明.pdf", "application/pdf"),
+    ]
     assert all(a.event == ticket.events[0] for a in ticket.attachments)
 
 
@@ -154,14 +156,17 @@ def test_a_double_submit_with_the_same_key_files_one_ticket(world, login):
     assert first.headers["Location"] == second.headers["Location"]
 
 
-@pytest.mark.parametrize("bad", [
-    {"title": ""},
-    {"description": "   "},
-    {"title": "长" * 121},
-    {"category_id": ""},
-    {"category_id": "999999"},
-    {"contact_mobile": "12345"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"title": ""},
+        {"description": "   "},
+        {"title": "长" * 121},
+        {"category_id": ""},
+        {"category_id": "999999"},
+        {"contact_mobile": "12345"},
+    ],
+)
 def test_bad_input_shows_an_error_and_creates_nothing(world, login, bad):
     response = login(world.enterprise_user).post("/my/new", data=complaint_form(world, **bad))
     assert response.status_code == 200
@@ -213,8 +218,12 @@ def test_a_cadre_files_for_a_paired_enterprise_as_a_visit(world, login):
     client = login(world.cadre)
     html = client.get("/my/new").get_data(as_text=True)
     assert world.acme.name in html and world.rival.name not in html
-    response = client.post("/my/new", data=complaint_form(world, enterprise_id=str(world.acme.id),
-                                                          contact_name="", contact_mobile="", contact_email=""))
+    response = client.post(
+        "/my/new",
+        data=complaint_form(
+            world, enterprise_id=str(world.acme.id), contact_name="", contact_mobile="", contact_email=""
+        ),
+    )
     assert response.status_code == 302
     ticket = db.session.scalar(select(Ticket))
     assert ticket.enterprise == world.acme and ticket.source == Source.VISIT and ticket.filed_by == world.cadre
@@ -287,8 +296,11 @@ def test_providing_material_resumes_the_ticket(world, login):
     html = client.get(f"/my/tickets/{ticket.id}").get_data(as_text=True)
     assert "请补充职工劳动合同" in html and f"/my/tickets/{ticket.id}/material" in html
 
-    response = client.post(f"/my/tickets/{ticket.id}/material", content_type="multipart/form-data", data={
-        "note": "已上传劳动合同", "version": str(ticket.version), "files": [(io.BytesIO(PDF), "合同.pdf")]})
+    response = client.post(
+        f"/my/tickets/{ticket.id}/material",
+        content_type="multipart/form-data",
+        data={"note": "已上传劳动合同", "version": str(ticket.version), "files": [(io.BytesIO(PDF), "合同.pdf")]},
+    )
     assert response.status_code == 302
     db.session.refresh(ticket)
     assert ticket.state == State.IN_PROGRESS and ticket.paused_at is None
@@ -304,8 +316,11 @@ def test_material_without_a_note_or_with_a_bad_file_changes_nothing(world, login
     client = login(world.enterprise_user)
     response = client.post(f"/my/tickets/{ticket.id}/material", data={"note": ""})
     assert response.status_code == 200 and 'class="field-error"' in response.get_data(as_text=True)
-    response = client.post(f"/my/tickets/{ticket.id}/material", content_type="multipart/form-data",
-                           data={"note": "附件", "files": [(io.BytesIO(b"MZ fake"), "a.pdf")]})
+    response = client.post(
+        f"/my/tickets/{ticket.id}/material",
+        content_type="multipart/form-data",
+        data={"note": "附件", "files": [(io.BytesIO(b"MZ fake"), "a.pdf")]},
+    )
     assert "a.pdf is not a JPEG" in response.get_data(as_text=True)
     db.session.refresh(ticket)
     assert ticket.state == State.AWAITING_MATERIAL and not ticket.attachments
@@ -336,8 +351,10 @@ def test_a_good_rating_closes_the_ticket(world, login):
     client = login(world.enterprise_user)
     html = client.get(f"/my/tickets/{ticket.id}").get_data(as_text=True)
     assert "已协调学位" in html and "Very satisfied" in html and "Resolved" in html
-    response = client.post(f"/my/tickets/{ticket.id}/rate", data={
-        "rating": "4", "solved": "yes", "comment": "谢谢", "version": str(ticket.version)})
+    response = client.post(
+        f"/my/tickets/{ticket.id}/rate",
+        data={"rating": "4", "solved": "yes", "comment": "谢谢", "version": str(ticket.version)},
+    )
     assert response.status_code == 302
     db.session.refresh(ticket)
     assert ticket.state == State.CLOSED and ticket.rating.value == 4 and ticket.rating_solved is True
@@ -347,8 +364,9 @@ def test_a_good_rating_closes_the_ticket(world, login):
 def test_a_bad_rating_goes_to_rating_review(world, login):
     ticket = advance(world, file_ticket(world), State.AWAITING_RATING)
     db.session.commit()
-    login(world.cadre).post(f"/my/tickets/{ticket.id}/rate", data={"rating": "2", "solved": "no",
-                                                                   "comment": "学位仍未落实"})
+    login(world.cadre).post(
+        f"/my/tickets/{ticket.id}/rate", data={"rating": "2", "solved": "no", "comment": "学位仍未落实"}
+    )
     db.session.refresh(ticket)
     assert ticket.state == State.RATING_REVIEW and ticket.rating_solved is False
 
@@ -369,8 +387,9 @@ def test_a_rating_on_an_outdated_page_is_refused(world, login):
     ticket = advance(world, file_ticket(world), State.AWAITING_RATING)
     db.session.commit()
     stale = ticket.version - 1
-    login(world.enterprise_user).post(f"/my/tickets/{ticket.id}/rate",
-                                      data={"rating": "5", "solved": "yes", "version": str(stale)})
+    login(world.enterprise_user).post(
+        f"/my/tickets/{ticket.id}/rate", data={"rating": "5", "solved": "yes", "version": str(stale)}
+    )
     db.session.refresh(ticket)
     assert ticket.state == State.AWAITING_RATING
 
@@ -379,8 +398,10 @@ def test_a_rating_on_an_outdated_page_is_refused(world, login):
 
 
 def test_an_enterprise_user_adds_a_colleague_who_can_then_log_in(world, login, client):
-    response = login(world.enterprise_user).post("/my/colleagues", data={
-        "name": "张会计", "username": "acme_zhang", "mobile": "13700000001", "password": "Colleague-pass-1"})
+    response = login(world.enterprise_user).post(
+        "/my/colleagues",
+        data={"name": "张会计", "username": "acme_zhang", "mobile": "13700000001", "password": "Colleague-pass-1"},
+    )
     assert response.status_code == 302
     colleague = User.by_username("acme_zhang")
     assert colleague.role == Role.ENTERPRISE and colleague.enterprise == world.acme
@@ -391,11 +412,13 @@ def test_an_enterprise_user_adds_a_colleague_who_can_then_log_in(world, login, c
 
 def test_a_colleague_needs_a_free_username_and_a_strong_password(world, login):
     client = login(world.enterprise_user)
-    html = client.post("/my/colleagues", data={"name": "甲", "username": "rival", "mobile": "13700000001",
-                                               "password": PASSWORD}).get_data(as_text=True)
+    html = client.post(
+        "/my/colleagues", data={"name": "甲", "username": "rival", "mobile": "13700000001", "password": PASSWORD}
+    ).get_data(as_text=True)
     assert "This username is taken." in html
-    html = client.post("/my/colleagues", data={"name": "乙", "username": "acme_b", "mobile": "13700000001",
-                                               "password": "short"}).get_data(as_text=True)
+    html = client.post(
+        "/my/colleagues", data={"name": "乙", "username": "acme_b", "mobile": "13700000001", "password": "short"}
+    ).get_data(as_text=True)
     assert "at least 10 characters" in html
     assert User.by_username("acme_b") is None
 

@@ -22,8 +22,16 @@ def site(path: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
-def published(world, category=None, to=State.DISPATCHED, at=BASE, title="职工子女入学难",
-              summary="某企业反映职工子女入学没有学位。", reply=None, result_at=None) -> Ticket:
+def published(
+    world,
+    category=None,
+    to=State.DISPATCHED,
+    at=BASE,
+    title="职工子女入学难",
+    summary="某企业反映职工子女入学没有学位。",
+    reply=None,
+    result_at=None,
+) -> Ticket:
     ticket = advance(world, file_ticket(world, category=category, at=at), to, at=at)
     workflow.perform(ticket, "publish", world.supervisor, at=at, public_title=title, public_summary=summary)
     if reply:
@@ -43,8 +51,10 @@ def feed(client, url: str) -> ET.Element:
 
 def entries(root: ET.Element) -> list[str]:
     """The tracking numbers of the entries, in feed order."""
-    return [e.find("a:link[@rel='alternate']", NS).get("href").split("/disclosure/")[1].split("#")[0]
-            for e in root.findall("a:entry", NS)]
+    return [
+        e.find("a:link[@rel='alternate']", NS).get("href").split("/disclosure/")[1].split("#")[0]
+        for e in root.findall("a:entry", NS)
+    ]
 
 
 # ---------------------------------------------------------------- the overall feeds
@@ -52,8 +62,9 @@ def entries(root: ET.Element) -> list[str]:
 
 def test_the_problems_feed_lists_published_problems_newest_first(client, world):
     first = published(world, at=BASE)
-    second = published(world, at=BASE + timedelta(hours=2), title="施工许可办理时间长",
-                       summary="某企业反映施工许可审批环节多。")
+    second = published(
+        world, at=BASE + timedelta(hours=2), title="施工许可办理时间长", summary="某企业反映施工许可审批环节多。"
+    )
     advance(world, file_ticket(world), State.IN_PROGRESS)  # not published
     db.session.commit()
 
@@ -77,8 +88,9 @@ def test_the_problems_feed_lists_published_problems_newest_first(client, world):
 
 def test_the_results_feed_lists_published_results_by_the_time_of_the_result(client, world):
     early = published(world, to=State.CLOSED, at=BASE, reply="已协调学位。", result_at=BASE + timedelta(days=5))
-    late = published(world, to=State.CLOSED, at=BASE + timedelta(days=1), reply="已安排入学。",
-                     result_at=BASE + timedelta(days=2))
+    late = published(
+        world, to=State.CLOSED, at=BASE + timedelta(days=1), reply="已安排入学。", result_at=BASE + timedelta(days=2)
+    )
     published(world, to=State.IN_PROGRESS, at=BASE + timedelta(days=3))  # problem published, no result
     db.session.commit()
 
@@ -140,8 +152,7 @@ def test_a_unit_feed_lists_only_the_tickets_the_unit_leads(client, world):
     assert entries(edu) == [school.tracking_no]
     assert entries(hr) == [hiring.tracking_no]
     assert edu.findtext("a:title", namespaces=NS) == "Published problems: 区教育局"
-    assert edu.find("a:link[@rel='self']", NS).get("href") == \
-        site(f"/feeds/units/{world.edu.id}/problems.atom")
+    assert edu.find("a:link[@rel='self']", NS).get("href") == site(f"/feeds/units/{world.edu.id}/problems.atom")
     assert edu.find("a:link[@rel='alternate']", NS).get("href") == site(f"/disclosure?unit={world.edu.id}")
     assert entries(feed(client, f"/feeds/units/{world.street.id}/problems.atom")) == []
 
@@ -164,18 +175,27 @@ def test_a_category_feed_lists_its_tickets_and_an_area_feed_those_of_all_its_cat
 
     assert entries(feed(client, f"/feeds/categories/{world.hiring.id}/problems.atom")) == [hiring.tracking_no]
     assert entries(feed(client, f"/feeds/categories/{world.public_services.id}/problems.atom")) == [
-        hiring.tracking_no, school.tracking_no]
+        hiring.tracking_no,
+        school.tracking_no,
+    ]
     root = feed(client, f"/feeds/categories/{area.id}/problems.atom")
     assert entries(root) == [project.tracking_no]
     assert root.findtext("a:title", namespaces=NS) == "Published problems: 行政审批"
     assert entries(feed(client, f"/feeds/categories/{world.schooling.id}/results.atom")) == []
 
 
-@pytest.mark.parametrize("url", [
-    "/feeds/units/999999/problems.atom", "/feeds/units/999999/results.atom",
-    "/feeds/categories/999999/problems.atom", "/feeds/categories/999999/results.atom",
-    "/feeds/units/abc/problems.atom", "/feeds/other.atom", "/feeds/problems.rss",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/feeds/units/999999/problems.atom",
+        "/feeds/units/999999/results.atom",
+        "/feeds/categories/999999/problems.atom",
+        "/feeds/categories/999999/results.atom",
+        "/feeds/units/abc/problems.atom",
+        "/feeds/other.atom",
+        "/feeds/problems.rss",
+    ],
+)
 def test_an_unknown_unit_category_or_feed_is_not_found(client, world, url):
     assert client.get(url).status_code == 404
 
@@ -185,16 +205,25 @@ def test_an_unknown_unit_category_or_feed_is_not_found(client, world, url):
 
 def test_no_feed_shows_the_enterprise_its_credit_code_or_a_phone_number(client, world):
     name, code = world.acme.name, world.acme.credit_code
-    published(world, world.schooling, to=State.CLOSED, at=BASE,
-              title=f"{name}职工子女入学难",
-              summary=f"{name}（{code}，联系人王建国，电话13912345678）反映职工子女入学难。",
-              reply=f"已联系{name}王建国（139-1234-5678），协调学位。")
+    published(
+        world,
+        world.schooling,
+        to=State.CLOSED,
+        at=BASE,
+        title=f"{name}职工子女入学难",
+        summary=f"{name}（{code}，联系人王建国，电话13912345678）反映职工子女入学难。",
+        reply=f"已联系{name}王建国（139-1234-5678），协调学位。",
+    )
     db.session.commit()
 
-    urls = ["/feeds/problems.atom", "/feeds/results.atom",
-            f"/feeds/units/{world.edu.id}/problems.atom", f"/feeds/units/{world.edu.id}/results.atom",
-            f"/feeds/categories/{world.schooling.id}/problems.atom",
-            f"/feeds/categories/{world.public_services.id}/results.atom"]
+    urls = [
+        "/feeds/problems.atom",
+        "/feeds/results.atom",
+        f"/feeds/units/{world.edu.id}/problems.atom",
+        f"/feeds/units/{world.edu.id}/results.atom",
+        f"/feeds/categories/{world.schooling.id}/problems.atom",
+        f"/feeds/categories/{world.public_services.id}/results.atom",
+    ]
     for url in urls:
         body = client.get(url).get_data(as_text=True)
         assert "<entry>" in body, url

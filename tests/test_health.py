@@ -35,8 +35,7 @@ def test_readyz_is_down_when_the_database_is_behind_the_migrations(client):
         conn.execute(text("UPDATE alembic_version SET version_num = 'older'"))
     try:
         body = _probe(client, "/readyz", 503)
-        assert body == {"status": "down", "checks": {"database": "behind migrations",
-                                                       "redis": body["checks"]["redis"]}}
+        assert body == {"status": "down", "checks": {"database": "behind migrations", "redis": body["checks"]["redis"]}}
     finally:
         with db.engine.begin() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})

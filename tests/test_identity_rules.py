@@ -29,16 +29,19 @@ def test_malformed_codes_fail(bad):
     assert not credit_code.is_valid(bad)
 
 
-@pytest.mark.parametrize("text, secret", [
-    ("联系电话13912345678", "13912345678"),
-    ("手机 139-1234-5678 找我", "139-1234-5678"),
-    ("座机0710-3456789转8", "0710-3456789"),
-    ("邮箱 wang.jg@hengda-corp.com.cn", "wang.jg@hengda-corp.com.cn"),
-    ("身份证420602198805061234", "420602198805061234"),
-    ("身份证42060219880506123X", "42060219880506123X"),
-    ("信用代码91350100M000100Y43", "91350100M000100Y43"),
-    ("信用代码 91350100m000100y43", "91350100m000100y43"),
-])
+@pytest.mark.parametrize(
+    "text, secret",
+    [
+        ("联系电话13912345678", "13912345678"),
+        ("手机 139-1234-5678 找我", "139-1234-5678"),
+        ("座机0710-3456789转8", "0710-3456789"),
+        ("邮箱 wang.jg@hengda-corp.com.cn", "wang.jg@hengda-corp.com.cn"),
+        ("身份证420602198805061234", "420602198805061234"),
+        ("身份证42060219880506123X", "42060219880506123X"),
+        ("信用代码91350100M000100Y43", "91350100M000100Y43"),
+        ("信用代码 91350100m000100y43", "91350100m000100y43"),
+    ],
+)
 def test_identifiers_are_masked(text, secret):
     assert secret not in redact(text)
 
@@ -57,8 +60,9 @@ def test_a_form_with_a_nul_byte_is_refused_with_a_message_and_changes_nothing(wo
     ticket = advance(world, file_ticket(world), State.IN_PROGRESS)
     db.session.commit()
     events = len(ticket.events)
-    response = login(world.handler).post(f"/unit/tickets/{ticket.id}/note",
-                                         data={"note": "进展\x00", "version": ticket.version})
+    response = login(world.handler).post(
+        f"/unit/tickets/{ticket.id}/note", data={"note": "进展\x00", "version": ticket.version}
+    )
     assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
     db.session.refresh(ticket)
     assert len(ticket.events) == events

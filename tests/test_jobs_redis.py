@@ -28,17 +28,29 @@ pytestmark = [pytest.mark.redis, pytest.mark.committed]  # other processes read 
 @pytest.fixture
 def rq_mode(app, redis_server, tmp_path):
     """The app hands jobs to RQ on the test's Redis; mail and SMS go to files the test can read."""
-    saved = {k: app.config[k] for k in ("REDIS_URL", "JOBS_MODE", "OUTBOX_LEASE_SECONDS", "MAIL_BACKEND",
-                                        "SMS_BACKEND")}
-    app.config.update(REDIS_URL=redis_server.url, JOBS_MODE="rq", OUTBOX_LEASE_SECONDS=0,
-                      MAIL_BACKEND=f"file:{tmp_path / 'mail.jsonl'}", SMS_BACKEND=f"file:{tmp_path / 'sms.jsonl'}")
+    saved = {
+        k: app.config[k] for k in ("REDIS_URL", "JOBS_MODE", "OUTBOX_LEASE_SECONDS", "MAIL_BACKEND", "SMS_BACKEND")
+    }
+    app.config.update(
+        REDIS_URL=redis_server.url,
+        JOBS_MODE="rq",
+        OUTBOX_LEASE_SECONDS=0,
+        MAIL_BACKEND=f"file:{tmp_path / 'mail.jsonl'}",
+        SMS_BACKEND=f"file:{tmp_path / 'sms.jsonl'}",
+    )
     yield app
     app.config.update(saved)
 
 
 def _worker_env(app, redis_url: str, tmp_path: Path, **extra: str) -> dict:
-    return service_env(app.config["SQLALCHEMY_DATABASE_URI"], redis_url, tmp_path, SUPERVISE_ENV="development",
-                       OUTBOX_LEASE_SECONDS="0", **extra)
+    return service_env(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        redis_url,
+        tmp_path,
+        SUPERVISE_ENV="development",
+        OUTBOX_LEASE_SECONDS="0",
+        **extra,
+    )
 
 
 def _flask(*args: str) -> list[str]:
@@ -46,8 +58,14 @@ def _flask(*args: str) -> list[str]:
 
 
 def _run_burst_worker(app, redis_url: str, tmp_path: Path, **extra: str) -> None:
-    done = subprocess.run(_flask("worker", "--burst"), cwd=ROOT, env=_worker_env(app, redis_url, tmp_path, **extra),
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        _flask("worker", "--burst"),
+        cwd=ROOT,
+        env=_worker_env(app, redis_url, tmp_path, **extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
 
 
@@ -62,12 +80,14 @@ def _file_complaint(world, client, login) -> Ticket:
 
 
 def _supervisor_notifications(world) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == world.supervisor.id))
+    return db.session.scalar(
+        select(func.count()).select_from(Notification).where(Notification.user_id == world.supervisor.id)
+    )
 
 
 def test_a_complaint_filed_while_redis_is_down_is_delivered_once_when_it_returns(
-        world, client, login, rq_mode, redis_server, tmp_path):
+    world, client, login, rq_mode, redis_server, tmp_path
+):
     redis_server.stop()
     ticket = _file_complaint(world, client, login)
     assert ticket is not None and ticket.tracking_no  # the request succeeded, the complaint is saved
@@ -90,11 +110,17 @@ def test_a_complaint_filed_while_redis_is_down_is_delivered_once_when_it_returns
 
 
 def test_a_worker_killed_in_the_middle_of_a_job_loses_and_duplicates_nothing(
-        world, client, login, rq_mode, redis_server, tmp_path):
-    slow = dict(SMS_BACKEND="tests.slow_gateway:SlowGateway", SLOW_GATEWAY_DIR=str(tmp_path),
-                SLOW_GATEWAY_SECONDS="60")
-    worker = subprocess.Popen(_flask("worker"), cwd=ROOT, env=_worker_env(rq_mode, redis_server.url, tmp_path, **slow),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    world, client, login, rq_mode, redis_server, tmp_path
+):
+    slow = dict(SMS_BACKEND="tests.slow_gateway:SlowGateway", SLOW_GATEWAY_DIR=str(tmp_path), SLOW_GATEWAY_SECONDS="60")
+    worker = subprocess.Popen(
+        _flask("worker"),
+        cwd=ROOT,
+        env=_worker_env(rq_mode, redis_server.url, tmp_path, **slow),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         ticket = _file_complaint(world, client, login)  # deliveries are enqueued right after the commit
         started = tmp_path / "started"
@@ -112,8 +138,9 @@ def test_a_worker_killed_in_the_middle_of_a_job_loses_and_duplicates_nothing(
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGKILL)
     db.session.expire_all()
-    sms_message = db.session.scalar(select(OutboxMessage).where(
-        OutboxMessage.ticket_id == ticket.id, OutboxMessage.channel == "sms"))
+    sms_message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.ticket_id == ticket.id, OutboxMessage.channel == "sms")
+    )
     assert sms_message.status == "pending"  # not lost: still to deliver
 
     for _ in range(2):
@@ -183,8 +210,6 @@ def test_without_redis_the_same_jobs_run_inside_the_process(world, app, client, 
         app.config.update(JOBS_MODE=saved[0], MAIL_BACKEND=saved[1])
 
 
-
-
 def _wait_until(condition, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -195,12 +220,18 @@ def _wait_until(condition, seconds: float) -> bool:
 
 
 def test_a_busy_worker_outlives_a_redis_restart_and_delivers_what_waited(
-        world, client, login, rq_mode, redis_server, tmp_path):
-    slow = dict(SMS_BACKEND="tests.slow_gateway:SlowGateway", SLOW_GATEWAY_DIR=str(tmp_path),
-                SLOW_GATEWAY_SECONDS="3")
+    world, client, login, rq_mode, redis_server, tmp_path
+):
+    slow = dict(SMS_BACKEND="tests.slow_gateway:SlowGateway", SLOW_GATEWAY_DIR=str(tmp_path), SLOW_GATEWAY_SECONDS="3")
     with open(tmp_path / "worker.log", "w") as log:
-        worker = subprocess.Popen(_flask("worker"), cwd=ROOT, stdout=log, stderr=log, start_new_session=True,
-                                  env=_worker_env(rq_mode, redis_server.url, tmp_path, **slow))
+        worker = subprocess.Popen(
+            _flask("worker"),
+            cwd=ROOT,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            env=_worker_env(rq_mode, redis_server.url, tmp_path, **slow),
+        )
     try:
         ticket = _file_complaint(world, client, login)
         assert _wait_until((tmp_path / "started").exists, 60), "the worker never reached the SMS delivery"

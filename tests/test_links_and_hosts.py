@@ -55,8 +55,9 @@ def test_production_refuses_a_request_for_an_unknown_host_with_400(app, world):
 
 
 def test_the_trusted_hosts_come_from_the_environment(app, world):
-    with production_like(app, config="production", PUBLIC_BASE_URL=SITE,
-                         TRUSTED_HOSTS=["supervise.example.gov.cn", ALIAS]) as site:
+    with production_like(
+        app, config="production", PUBLIC_BASE_URL=SITE, TRUSTED_HOSTS=["supervise.example.gov.cn", ALIAS]
+    ) as site:
         assert site.test_client().get("/rules", headers={"Host": ALIAS}).status_code == 200
     read = config_from_environment({"TRUSTED_HOSTS": f"supervise.example.gov.cn, {ALIAS}"}, "TRUSTED_HOSTS")
     assert read == ["supervise.example.gov.cn", ALIAS]

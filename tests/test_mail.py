@@ -58,9 +58,15 @@ def smtp_server(app):
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    settings = {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_USE_TLS": False,
-                "MAIL_USE_SSL": False, "MAIL_DEFAULT_SENDER": f"监督平台 <{SENDER}>",
-                "MAIL_SUPPRESS_SEND": False}  # Flask-Mail suppresses sending under TESTING otherwise
+    settings = {
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": port,
+        "MAIL_USE_TLS": False,
+        "MAIL_USE_SSL": False,
+        "MAIL_DEFAULT_SENDER": f"监督平台 <{SENDER}>",
+        "MAIL_SUPPRESS_SEND": False,
+    }  # Flask-Mail suppresses sending under TESTING otherwise
     saved = {key: app.config.get(key) for key in settings}
     app.config.update(settings)
     app.extensions.pop("mail", None)  # Flask-Mail reads its settings once, when it is set up
@@ -73,8 +79,9 @@ def smtp_server(app):
 
 
 def _emails() -> list[OutboxMessage]:
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "email")
-                                   .order_by(OutboxMessage.id)))
+    return list(
+        db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "email").order_by(OutboxMessage.id))
+    )
 
 
 def _deliver_emails() -> list[OutboxMessage]:
@@ -109,7 +116,8 @@ def test_a_title_with_line_breaks_goes_out_as_a_one_line_subject_with_one_messag
         assert len(msg.get_all("Message-ID")) == 1
         assert msg["Message-ID"] == delivery.email_message_id(row)
         assert msg["Message-ID"].startswith(f"<outbox-{row.id}.") and msg["Message-ID"].endswith(
-            "@zone.example.gov.cn>")
+            "@zone.example.gov.cn>"
+        )
     staff_subject = str(next(msg for _rcpts, msg in received if "[" in str(msg["Subject"]))["Subject"])
     assert "职工子女入学难 Bcc: spy@evil.example" in staff_subject
 
@@ -178,8 +186,9 @@ def test_a_subject_stored_with_line_breaks_is_sent_on_one_line(world, smtp_serve
     db.session.commit()
     message = _filer_email()
     # Written before subjects were kept to one line (SQL, so that the model's own rule is bypassed).
-    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id)
-                       .values(subject="投诉\r\n\r\nX-Injected: yes"))
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message.id).values(subject="投诉\r\n\r\nX-Injected: yes")
+    )
     db.session.commit()
 
     assert delivery.deliver(message.id) == "sent"
@@ -190,18 +199,33 @@ def test_a_subject_stored_with_line_breaks_is_sent_on_one_line(world, smtp_serve
 # ---------------------------------------------------------------- the rules
 
 
-@pytest.mark.parametrize("given, stored", [
-    ("wang@corp.example", "wang@corp.example"), ("  Wang.Jian@Corp.Example.COM ", "Wang.Jian@corp.example.com"),
-    ("", None), (None, None), ("li_2024+supervise@xygxq.gov.cn", "li_2024+supervise@xygxq.gov.cn"),
-])
+@pytest.mark.parametrize(
+    "given, stored",
+    [
+        ("wang@corp.example", "wang@corp.example"),
+        ("  Wang.Jian@Corp.Example.COM ", "Wang.Jian@corp.example.com"),
+        ("", None),
+        (None, None),
+        ("li_2024+supervise@xygxq.gov.cn", "li_2024+supervise@xygxq.gov.cn"),
+    ],
+)
 def test_the_address_rule_keeps_a_normalised_address(given, stored):
     assert mail.normalize_email(given) == stored
 
 
-@pytest.mark.parametrize("bad", BAD_ADDRESSES + [
-    "Wang <wang@corp.example>", "wang@corp..example", "wang@corp", "\"wang jian\"@corp.example",
-    "张三@corp.example", "a" * 110 + "@corp.example", "wang@corp.example\x00",
-])
+@pytest.mark.parametrize(
+    "bad",
+    BAD_ADDRESSES
+    + [
+        "Wang <wang@corp.example>",
+        "wang@corp..example",
+        "wang@corp",
+        '"wang jian"@corp.example',
+        "张三@corp.example",
+        "a" * 110 + "@corp.example",
+        "wang@corp.example\x00",
+    ],
+)
 def test_the_address_rule_refuses_what_cannot_be_one_plain_address(bad):
     with pytest.raises(mail.InvalidEmail):
         mail.normalize_email(bad)
@@ -228,9 +252,19 @@ def test_the_models_refuse_a_bad_address_and_keep_subjects_on_one_line(world):
 
 
 def _register_form(email: str) -> dict:
-    return {"company": "星河科技有限公司", "credit_code": valid_credit_code(), "industry": "制造业", "area_id": "0",
-            "address": "", "contact_name": "赵经理", "mobile": "13712345678", "email": email,
-            "username": "xinghe", "password": PASSWORD, "confirm": PASSWORD}
+    return {
+        "company": "星河科技有限公司",
+        "credit_code": valid_credit_code(),
+        "industry": "制造业",
+        "area_id": "0",
+        "address": "",
+        "contact_name": "赵经理",
+        "mobile": "13712345678",
+        "email": email,
+        "username": "xinghe",
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+    }
 
 
 @pytest.mark.parametrize("bad", BAD_ADDRESSES)
@@ -267,10 +301,19 @@ def test_notification_settings_refuse_a_bad_address_and_change_nothing(world, lo
 
 @pytest.mark.parametrize("bad", BAD_ADDRESSES)
 def test_staff_intake_refuses_a_bad_contact_address_and_files_nothing(world, login, bad):
-    data = {"submission_key": "key-1", "enterprise": world.acme.credit_code, "source": "hotline",
-            "category_id": world.schooling.id, "area_id": world.area.id, "title": "热线反映职工子女入学难",
-            "description": "企业来电反映职工子女没有学位。", "contact_name": "王建国",
-            "contact_mobile": "13912345678", "contact_email": bad, "publish_consent": "y"}
+    data = {
+        "submission_key": "key-1",
+        "enterprise": world.acme.credit_code,
+        "source": "hotline",
+        "category_id": world.schooling.id,
+        "area_id": world.area.id,
+        "title": "热线反映职工子女入学难",
+        "description": "企业来电反映职工子女没有学位。",
+        "contact_name": "王建国",
+        "contact_mobile": "13912345678",
+        "contact_email": bad,
+        "publish_consent": "y",
+    }
     response = login(world.supervisor).post("/console/intake", data=data)
     assert response.status_code == 200 and "Enter a valid e-mail address." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
@@ -279,10 +322,18 @@ def test_staff_intake_refuses_a_bad_contact_address_and_files_nothing(world, log
 @pytest.mark.parametrize("who", ["cadre", "enterprise_user"])
 @pytest.mark.parametrize("bad", BAD_ADDRESSES)
 def test_portal_filing_refuses_a_bad_contact_address_and_files_nothing(world, login, who, bad):
-    data = {"submission_key": "k-1", "enterprise_id": str(world.acme.id), "category_id": str(world.schooling.id),
-            "title": "职工子女入学难", "description": "我公司三名职工的子女今年秋季没有学位。",
-            "area_id": str(world.area.id), "contact_name": "王建国", "contact_mobile": "13912345678",
-            "contact_email": bad, "publish_consent": "y"}
+    data = {
+        "submission_key": "k-1",
+        "enterprise_id": str(world.acme.id),
+        "category_id": str(world.schooling.id),
+        "title": "职工子女入学难",
+        "description": "我公司三名职工的子女今年秋季没有学位。",
+        "area_id": str(world.area.id),
+        "contact_name": "王建国",
+        "contact_mobile": "13912345678",
+        "contact_email": bad,
+        "publish_consent": "y",
+    }
     response = login(getattr(world, who)).post("/my/new", data=data)
     assert response.status_code == 200 and "Enter a valid e-mail address." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
@@ -291,8 +342,17 @@ def test_portal_filing_refuses_a_bad_contact_address_and_files_nothing(world, lo
 @pytest.mark.parametrize("bad", BAD_ADDRESSES)
 def test_the_admin_user_forms_refuse_a_bad_address_and_change_nothing(world, login, bad):
     client, before = login(world.admin), world.handler.email
-    new = {"username": "new_handler", "name": "新同事", "role_choice": "handler", "unit_id": world.edu.id,
-           "mobile": "13712345678", "email": bad, "password": PASSWORD, "confirm": PASSWORD, "active": "y"}
+    new = {
+        "username": "new_handler",
+        "name": "新同事",
+        "role_choice": "handler",
+        "unit_id": world.edu.id,
+        "mobile": "13712345678",
+        "email": bad,
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+        "active": "y",
+    }
     response = client.post("/admin/users/new", data=new)
     assert response.status_code == 200 and "Enter a valid e-mail address." in response.get_data(as_text=True)
     assert User.by_username("new_handler") is None
@@ -311,10 +371,17 @@ def test_open311_refuses_a_bad_address_with_a_400_in_its_format(world, client, f
 
     _key, secret = keys.issue("city hotline")
     db.session.commit()
-    fields = {"api_key": secret, "service_code": str(world.schooling.id),
-              "description": "我公司职工子女今年秋季入学没有学位，希望协调解决。",
-              "attribute[credit_code]": world.acme.credit_code, "attribute[company_name]": world.acme.name,
-              "attribute[q1]": "6岁", "first_name": "建国", "last_name": "王", "email": bad}
+    fields = {
+        "api_key": secret,
+        "service_code": str(world.schooling.id),
+        "description": "我公司职工子女今年秋季入学没有学位，希望协调解决。",
+        "attribute[credit_code]": world.acme.credit_code,
+        "attribute[company_name]": world.acme.name,
+        "attribute[q1]": "6岁",
+        "first_name": "建国",
+        "last_name": "王",
+        "email": bad,
+    }
     response = client.post(f"/open311/v2/requests.{fmt}", data=fields)
     assert response.status_code == 400
     assert "email is not a valid e-mail address." in response.get_data(as_text=True)

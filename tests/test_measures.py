@@ -104,8 +104,9 @@ def test_handling_time_counts_working_days_from_dispatch_to_reply_across_a_holid
     db.session.commit()
     monday = datetime(2026, 9, 28, 9)
     # Working days after 28 September: 29, 30 September, then 8, 9 October (1-7 October is National Day).
-    across = handled(world, dispatched(world, at=monday), world.handler, at=monday,
-                     reply_at=datetime(2026, 10, 9, 10), rating=5)
+    across = handled(
+        world, dispatched(world, at=monday), world.handler, at=monday, reply_at=datetime(2026, 10, 9, 10), rating=5
+    )
     same_day = handled(world, dispatched(world, at=monday), world.handler, at=monday, rating=5)
     db.session.commit()
 
@@ -213,22 +214,26 @@ def test_the_working_day_counter_agrees_with_the_calendar():
 # ---------------------------------------------------------------- periods
 
 
-@pytest.mark.parametrize("text, kind, start, end", [
-    ("2026-11", "month", date(2026, 11, 1), date(2026, 12, 1)),
-    ("2026-12", "month", date(2026, 12, 1), date(2027, 1, 1)),
-    ("2026-3", "month", date(2026, 3, 1), date(2026, 4, 1)),
-    ("2026-Q4", "quarter", date(2026, 10, 1), date(2027, 1, 1)),
-    ("2026-q1", "quarter", date(2026, 1, 1), date(2026, 4, 1)),
-    ("2026", "year", date(2026, 1, 1), date(2027, 1, 1)),
-])
+@pytest.mark.parametrize(
+    "text, kind, start, end",
+    [
+        ("2026-11", "month", date(2026, 11, 1), date(2026, 12, 1)),
+        ("2026-12", "month", date(2026, 12, 1), date(2027, 1, 1)),
+        ("2026-3", "month", date(2026, 3, 1), date(2026, 4, 1)),
+        ("2026-Q4", "quarter", date(2026, 10, 1), date(2027, 1, 1)),
+        ("2026-q1", "quarter", date(2026, 1, 1), date(2026, 4, 1)),
+        ("2026", "year", date(2026, 1, 1), date(2027, 1, 1)),
+    ],
+)
 def test_a_period_is_read_from_its_url_form(text, kind, start, end):
     period = parse_period(text)
     assert (period.kind, period.start, period.end) == (kind, start, end)
     assert parse_period(period.value) == period
 
 
-@pytest.mark.parametrize("text", ["", None, "2026-13", "2026-00", "2026-Q5", "26", "1999", "abc", "2026-11-01",
-                                  "2026-Q", "９９９９"])
+@pytest.mark.parametrize(
+    "text", ["", None, "2026-13", "2026-00", "2026-Q5", "26", "1999", "abc", "2026-11-01", "2026-Q", "９９９９"]
+)
 def test_anything_else_is_not_a_period(text):
     assert parse_period(text) is None
 
@@ -290,7 +295,9 @@ def test_tables_group_by_unit_area_or_category_and_add_up_to_the_same_totals(wor
     assert [r.name for r in by_area.rows] == [world.public_services.name]
     assert by_area.rows[0].counts == by_unit.total.counts
     assert {r.name: r.counts["received"] for r in by_category.rows} == {
-        "公共服务 / 子女入学": 1, "公共服务 / 员工招聘": 2}
+        "公共服务 / 子女入学": 1,
+        "公共服务 / 员工招聘": 2,
+    }
     assert by_category.total.counts["received"] == 3 and by_unit.total.value("satisfaction") == 0.5
 
 
@@ -316,8 +323,7 @@ def test_the_headline_adds_up_all_cells(world):
     ticket = handled(world, dispatched(world), world.handler, rating=1)
     workflow.perform(ticket, "uphold", world.supervisor, at=MONDAY, note="已解释")
     workflow.perform(ticket, "publish", world.supervisor, at=MONDAY, public_title="入学", public_summary="入学难")
-    handled(world, dispatched(world, at=datetime(2025, 12, 1, 9)), world.handler,
-            at=datetime(2025, 12, 1, 9), rating=5)
+    handled(world, dispatched(world, at=datetime(2025, 12, 1, 9)), world.handler, at=datetime(2025, 12, 1, 9), rating=5)
     file_ticket(world, at=MONDAY)
     db.session.commit()
     cells.refresh_dirty(MONDAY)
@@ -329,8 +335,10 @@ def test_the_headline_adds_up_all_cells(world):
 
 
 def _cells() -> dict:
-    return {(c.month, c.unit_id, c.category_id): {k: getattr(c, k) for k in definitions.COUNTERS}
-            for c in db.session.scalars(select(StatsCell))}
+    return {
+        (c.month, c.unit_id, c.category_id): {k: getattr(c, k) for k in definitions.COUNTERS}
+        for c in db.session.scalars(select(StatsCell))
+    }
 
 
 def _dirty() -> set:
@@ -370,8 +378,10 @@ def test_a_redispatch_moves_the_ticket_from_one_units_cell_to_the_other(world):
     workflow.perform(ticket, "return", world.handler, at=MONDAY, reason="不属于本单位", basis="职责清单")
     workflow.perform(ticket, "dispatch", world.supervisor, at=MONDAY, unit_id=world.hr.id)
     db.session.commit()
-    assert _dirty() == {(date(2026, 3, 1), world.edu.id, world.schooling.id),
-                        (date(2026, 3, 1), world.hr.id, world.schooling.id)}
+    assert _dirty() == {
+        (date(2026, 3, 1), world.edu.id, world.schooling.id),
+        (date(2026, 3, 1), world.hr.id, world.schooling.id),
+    }
 
     rows = refreshed()
     assert world.edu.name not in rows
@@ -381,8 +391,13 @@ def test_a_redispatch_moves_the_ticket_from_one_units_cell_to_the_other(world):
 
 def test_refreshing_is_idempotent_and_the_full_pass_agrees_with_the_incremental_one(world):
     handled(world, dispatched(world), world.handler, rating=5)
-    handled(world, dispatched(world, world.hiring, at=datetime(2026, 2, 3, 9)), world.hr_handler,
-            at=datetime(2026, 2, 3, 9), rating=2)
+    handled(
+        world,
+        dispatched(world, world.hiring, at=datetime(2026, 2, 3, 9)),
+        world.hr_handler,
+        at=datetime(2026, 2, 3, 9),
+        rating=2,
+    )
     late = dispatched(world, handle_days=1)
     workflow.perform(late, "sign", world.handler, at=MONDAY)
     file_ticket(world, world.misc, at=MONDAY)
@@ -408,8 +423,11 @@ def test_the_full_pass_removes_cells_left_without_tickets(world):
     dispatched(world)
     db.session.commit()
     cells.refresh_all(MONDAY)
-    db.session.add(StatsCell(month=date(2025, 1, 1), unit_id=world.hr.id, category_id=world.hiring.id, received=9,
-                             refreshed_at=MONDAY))
+    db.session.add(
+        StatsCell(
+            month=date(2025, 1, 1), unit_id=world.hr.id, category_id=world.hiring.id, received=9, refreshed_at=MONDAY
+        )
+    )
     db.session.commit()
 
     cells.refresh_all(MONDAY)
@@ -426,8 +444,11 @@ def test_the_minute_job_recomputes_dirty_cells_and_the_nightly_job_all_cells(wor
     assert summary == "cells 2" and _dirty() == set()
     assert db.session.scalar(select(func.sum(StatsCell.received))) == 1
 
-    db.session.add(StatsCell(month=date(2025, 1, 1), unit_id=world.hr.id, category_id=world.hiring.id, received=9,
-                             refreshed_at=MONDAY))
+    db.session.add(
+        StatsCell(
+            month=date(2025, 1, 1), unit_id=world.hr.id, category_id=world.hiring.id, received=9, refreshed_at=MONDAY
+        )
+    )
     db.session.commit()
     with frozen(datetime(2026, 3, 4, 2, 30)):
         periodic.nightly_refresh()

@@ -38,8 +38,11 @@ def _scrape(client, **headers) -> dict:
 
 
 def _requests(samples: dict, endpoint: str) -> float:
-    return sum(value for (name, labels), value in samples.items()
-               if name == "supervise_http_requests_total" and dict(labels).get("endpoint") == endpoint)
+    return sum(
+        value
+        for (name, labels), value in samples.items()
+        if name == "supervise_http_requests_total" and dict(labels).get("endpoint") == endpoint
+    )
 
 
 def test_metrics_do_not_exist_unless_configured(app):
@@ -79,18 +82,37 @@ def test_requests_and_latency_per_endpoint(app):
 
 def test_the_platform_state_outbox_overdue_periodic_jobs_and_queues(app, world):
     at = now()
-    for channel, status, count in (("email", "sent", 3), ("email", "failed", 1), ("sms", "pending", 2),
-                                   ("sms", "dead", 1)):
+    for channel, status, count in (
+        ("email", "sent", 3),
+        ("email", "failed", 1),
+        ("sms", "pending", 2),
+        ("sms", "dead", 1),
+    ):
         for i in range(count):
-            db.session.add(OutboxMessage(dedupe_key=f"{channel}-{status}-{i}", channel=channel, address="x",
-                                         subject="s", body="b", status=status))
+            db.session.add(
+                OutboxMessage(
+                    dedupe_key=f"{channel}-{status}-{i}",
+                    channel=channel,
+                    address="x",
+                    subject="s",
+                    body="b",
+                    status=status,
+                )
+            )
     month = date(at.year, at.month, 1)
-    db.session.add_all([StatsCell(month=month, unit_id=1, category_id=1, open_overdue=5, open_overdue_red=2),
-                        StatsCell(month=month, unit_id=2, category_id=1, open_overdue=1, open_overdue_red=1)])
-    db.session.add_all([JobRun(name="relay_outbox", started_at=at - timedelta(minutes=10), ok=True),
-                        JobRun(name="relay_outbox", started_at=at - timedelta(seconds=30), ok=True,
-                               finished_at=at),
-                        JobRun(name="ratings", started_at=at - timedelta(hours=2), ok=False, finished_at=at)])
+    db.session.add_all(
+        [
+            StatsCell(month=month, unit_id=1, category_id=1, open_overdue=5, open_overdue_red=2),
+            StatsCell(month=month, unit_id=2, category_id=1, open_overdue=1, open_overdue_red=1),
+        ]
+    )
+    db.session.add_all(
+        [
+            JobRun(name="relay_outbox", started_at=at - timedelta(minutes=10), ok=True),
+            JobRun(name="relay_outbox", started_at=at - timedelta(seconds=30), ok=True, finished_at=at),
+            JobRun(name="ratings", started_at=at - timedelta(hours=2), ok=False, finished_at=at),
+        ]
+    )
     db.session.commit()
     with production_like(app, METRICS_TOKEN=TOKEN) as built:
         samples = _scrape(built.test_client(), Authorization=f"Bearer {TOKEN}")
@@ -136,14 +158,38 @@ def test_queue_lengths_from_redis_and_a_redis_outage_is_reported(app, redis_serv
 def test_gunicorn_workers_counts_are_added_up_in_multiprocess_mode(app, tmp_path):
     """Three gunicorn workers: however the requests and the scrapes fall on them, the totals are the same."""
     port = free_port()
-    env = service_env(app.config["SQLALCHEMY_DATABASE_URI"], "", tmp_path, SUPERVISE_ENV="production",
-                      SECRET_KEY="metrics-test-secret-of-at-least-32-bytes", SESSION_COOKIE_SECURE="0",
-                      PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", METRICS_TOKEN=TOKEN,
-                      PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"))
+    env = service_env(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        "",
+        tmp_path,
+        SUPERVISE_ENV="production",
+        SECRET_KEY="metrics-test-secret-of-at-least-32-bytes",
+        SESSION_COOKIE_SECURE="0",
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+        METRICS_TOKEN=TOKEN,
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"),
+    )
     with open(tmp_path / "gunicorn.log", "ab") as log:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--workers", "3",
-                                   "--threads", "1", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-                                  cwd=ROOT, env=env, stdout=log, stderr=log)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "deploy/gunicorn.conf.py",
+                "--workers",
+                "3",
+                "--threads",
+                "1",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
     try:
         _wait_for_port(port, "gunicorn", server)
         base, auth = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {TOKEN}"}

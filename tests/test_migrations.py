@@ -32,8 +32,10 @@ def test_the_files_are_numbered_in_the_order_of_the_chain():
     from 0001 at the first revision (rename a new file by hand to the next number)."""
     chain = list(_scripts().walk_revisions())[::-1]
     names = [Path(script.path).name for script in chain]
-    assert all(re.fullmatch(rf"{n:04d}_\d{{8}}_{script.revision}_\w+\.py", name)
-               for n, (script, name) in enumerate(zip(chain, names, strict=True), 1)), names
+    assert all(
+        re.fullmatch(rf"{n:04d}_\d{{8}}_{script.revision}_\w+\.py", name)
+        for n, (script, name) in enumerate(zip(chain, names, strict=True), 1)
+    ), names
     assert names == sorted(names)
 
 
@@ -56,11 +58,17 @@ def test_the_search_index_exists_at_head():
             names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name LIKE 'tickets_fts%'").scalars())
             assert {"tickets_fts", "tickets_fts_insert", "tickets_fts_update", "tickets_fts_delete"} <= names
         else:
-            assert conn.exec_driver_sql(
-                "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_tickets_search_vector'").scalar() == 1
-            assert conn.exec_driver_sql(
-                "SELECT is_generated FROM information_schema.columns "
-                "WHERE table_name = 'tickets' AND column_name = 'search_vector'").scalar() == "ALWAYS"
+            assert (
+                conn.exec_driver_sql("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_tickets_search_vector'").scalar()
+                == 1
+            )
+            assert (
+                conn.exec_driver_sql(
+                    "SELECT is_generated FROM information_schema.columns "
+                    "WHERE table_name = 'tickets' AND column_name = 'search_vector'"
+                ).scalar()
+                == "ALWAYS"
+            )
 
 
 def test_the_verification_migration_keeps_existing_accounts_verified(tmp_path):
@@ -77,17 +85,26 @@ def test_the_verification_migration_keeps_existing_accounts_verified(tmp_path):
         upgrade(revision="5d0e3c1a9b47")
         engine = create_engine(url)
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO enterprises (name, credit_code, industry, contact_name, contact_mobile, "
-                              "aliases, created_at) VALUES ('甲', 'X', '', '王', '139', '', '2026-01-01')"))
+            conn.execute(
+                text(
+                    "INSERT INTO enterprises (name, credit_code, industry, contact_name, contact_mobile, "
+                    "aliases, created_at) VALUES ('甲', 'X', '', '王', '139', '', '2026-01-01')"
+                )
+            )
             for name, role, enterprise in (("ent", "enterprise", 1), ("boss", "supervisor", None)):
-                conn.execute(text(
-                    "INSERT INTO users (username, password_hash, name, role, enterprise_id, notify_email, notify_sms, "
-                    "active, session_token, created_at) VALUES (:n, 'h', :n, :r, :e, 1, 0, 1, :n, '2026-01-01')"),
-                    {"n": name, "r": role, "e": enterprise})
+                conn.execute(
+                    text(
+                        "INSERT INTO users (username, password_hash, name, role, enterprise_id, notify_email, "
+                        "notify_sms, active, session_token, created_at) "
+                        "VALUES (:n, 'h', :n, :r, :e, 1, 0, 1, :n, '2026-01-01')"
+                    ),
+                    {"n": name, "r": role, "e": enterprise},
+                )
         upgrade(revision="d4b63d70cead")
         with engine.connect() as conn:
-            users = conn.execute(text("SELECT username, verification, verification_method FROM users "
-                                      "ORDER BY username")).all()
+            users = conn.execute(
+                text("SELECT username, verification, verification_method FROM users ORDER BY username")
+            ).all()
             assert [tuple(u) for u in users] == [("boss", "verified", None), ("ent", "verified", "existing")]
             assert conn.execute(text("SELECT contact_on_record FROM enterprises")).scalar() in (1, True)
         engine.dispose()

@@ -48,8 +48,10 @@ def secrets(world) -> dict[str, str]:
 def leaky(world, what: str) -> str:
     """A text that names everything it should not."""
     acme = world.acme
-    return (f"{what}：{acme.name}（{ALIAS}）联系人{acme.contact_name}，手机{acme.contact_mobile}，"
-            f"座机{LANDLINE}，邮箱{acme.email}，身份证号{ID_NUMBER}，信用代码{acme.credit_code}。")
+    return (
+        f"{what}：{acme.name}（{ALIAS}）联系人{acme.contact_name}，手机{acme.contact_mobile}，"
+        f"座机{LANDLINE}，邮箱{acme.email}，身份证号{ID_NUMBER}，信用代码{acme.credit_code}。"
+    )
 
 
 def perform(ticket, action, actor, **data):
@@ -57,8 +59,13 @@ def perform(ticket, action, actor, **data):
 
 
 def publish(world, ticket):
-    perform(ticket, "publish", world.supervisor, public_title=f"{world.acme.name}反映职工子女入学难",
-            public_summary=leaky(world, "公开摘要"))
+    perform(
+        ticket,
+        "publish",
+        world.supervisor,
+        public_title=f"{world.acme.name}反映职工子女入学难",
+        public_summary=leaky(world, "公开摘要"),
+    )
 
 
 @pytest.fixture
@@ -79,8 +86,16 @@ def leaky_world(world):
     publish(world, closed)
     perform(closed, "rate", world.enterprise_user, rating=5, solved=True, comment=leaky(world, "评价"))
     perform(closed, "publish_result", world.supervisor, public_reply=leaky(world, f"公开结果，{TEACHER}"))
-    db.session.add(Attachment(ticket=closed, filename=f"{world.acme.name}{ALIAS}协调纪要.pdf", stored_name="x1",
-                              content_type="application/pdf", size=100, released=True))
+    db.session.add(
+        Attachment(
+            ticket=closed,
+            filename=f"{world.acme.name}{ALIAS}协调纪要.pdf",
+            stored_name="x1",
+            content_type="application/pdf",
+            size=100,
+            released=True,
+        )
+    )
     tickets.append(closed)
 
     # In progress under a supervision order, an extension granted, material asked and given.
@@ -88,8 +103,7 @@ def leaky_world(world):
     perform(handling, "accept", world.supervisor)
     perform(handling, "sign", world.handler)
     publish(world, handling)
-    perform(handling, "issue_order", world.supervisor, level="key", deadline="2026-12-31",
-            note=leaky(world, "督办"))
+    perform(handling, "issue_order", world.supervisor, level="key", deadline="2026-12-31", note=leaky(world, "督办"))
     perform(handling, "request_material", world.handler, note=leaky(world, "补充材料"))
     perform(handling, "provide_material", world.enterprise_user, note=leaky(world, "已补充"))
     perform(handling, "request_extension", world.handler, new_due="2026-12-30", reason=leaky(world, "延期"))
@@ -98,8 +112,9 @@ def leaky_world(world):
     tickets.append(handling)
 
     # Rated badly and reopened.
-    reopened = advance(world, file_ticket(world, description=leaky(world, "描述"), at=BASE), State.AWAITING_RATING,
-                       at=BASE)
+    reopened = advance(
+        world, file_ticket(world, description=leaky(world, "描述"), at=BASE), State.AWAITING_RATING, at=BASE
+    )
     publish(world, reopened)
     perform(reopened, "rate", world.enterprise_user, rating=1, solved=False, comment=leaky(world, "不满意"))
     perform(reopened, "reopen", world.supervisor, note=leaky(world, "重办"))
@@ -181,7 +196,8 @@ def test_the_lookup_of_an_unpublished_ticket_shows_masked_progress(client, world
     private = leaky_world[-1]
 
     page = client.post("/lookup", data={"tracking_no": private.tracking_no, "code": private.retrieval_code}).get_data(
-        as_text=True)
+        as_text=True
+    )
 
     assert "受理" in page and MASK in page
     assert "未公开" not in page  # the description is the enterprise's own text, never shown
@@ -189,9 +205,14 @@ def test_the_lookup_of_an_unpublished_ticket_shows_masked_progress(client, world
 
 
 def test_no_feed_or_open311_response_names_the_enterprise_or_a_person(client, world, leaky_world):
-    urls = ["/feeds/problems.atom", "/feeds/results.atom",
-            f"/feeds/units/{world.edu.id}/problems.atom", f"/feeds/categories/{world.schooling.id}/results.atom",
-            "/open311/v2/services.json", "/open311/v2/services.xml"]
+    urls = [
+        "/feeds/problems.atom",
+        "/feeds/results.atom",
+        f"/feeds/units/{world.edu.id}/problems.atom",
+        f"/feeds/categories/{world.schooling.id}/results.atom",
+        "/open311/v2/services.json",
+        "/open311/v2/services.xml",
+    ]
     start, end = "2026-01-01T00:00:00%2B08:00", "2026-03-31T00:00:00%2B08:00"  # %2B: the "+"
     for fmt in ("json", "xml"):
         urls.append(f"/open311/v2/requests.{fmt}?start_date={start}&end_date={end}")

@@ -119,7 +119,7 @@ def test_the_notification_centre_counts_unread_and_marks_read(world, client, log
     assert page.status_code == 200 and "Submitted" in page.text
     note = db.session.scalar(select(Notification).where(Notification.user_id == world.supervisor.id))
     home = client.get("/console/")
-    assert 'unread' in home.text
+    assert "unread" in home.text
     response = client.post(f"/notifications/{note.id}/open")
     assert response.status_code == 302 and response.location.endswith(note.link)
     db.session.refresh(note)

@@ -190,7 +190,10 @@ def test_a_post_files_a_complaint_for_the_company_with_that_credit_code(client, 
     assert ticket.title == "我公司职工子女今年秋季入学没有学位，希望协调解决。"[:60]
     assert ticket.answers == {"孩子年龄": "6岁"}
     assert (ticket.contact_name, ticket.contact_mobile, ticket.contact_email) == (
-        "王建国", "13912345678", "wang@corp.example")
+        "王建国",
+        "13912345678",
+        "wang@corp.example",
+    )
     assert ticket.publish_consent is True
     assert ticket.state == State.SUBMITTED
     assert db.session.get(ApiKey, db.session.scalar(select(ApiKey.id))).last_used_at is not None
@@ -208,17 +211,26 @@ def test_a_post_acknowledges_the_contact_by_email_and_sms(client, world, api_key
     post(client, **filing(world, api_key))
 
     ticket = db.session.scalar(select(Ticket))
-    acknowledgements = db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.user_id.is_(None), OutboxMessage.ticket_id == ticket.id)).all()
+    acknowledgements = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.user_id.is_(None), OutboxMessage.ticket_id == ticket.id)
+    ).all()
     assert {(m.channel, m.address) for m in acknowledgements} == {
-        ("email", "wang@corp.example"), ("sms", "13912345678")}
+        ("email", "wang@corp.example"),
+        ("sms", "13912345678"),
+    }
     assert all(ticket.tracking_no in m.body for m in acknowledgements)
 
 
 def test_a_post_for_an_unknown_company_registers_it(client, world, api_key):
     code = valid_credit_code()
-    response = post(client, **filing(world, api_key, **{
-        "attribute[credit_code]": code.lower(), "attribute[company_name]": "襄阳市新来科技有限公司"}))
+    response = post(
+        client,
+        **filing(
+            world,
+            api_key,
+            **{"attribute[credit_code]": code.lower(), "attribute[company_name]": "襄阳市新来科技有限公司"},
+        ),
+    )
 
     assert response.status_code == 201
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
@@ -268,9 +280,21 @@ def test_an_unpublished_request_shows_only_its_id_status_category_dates_unit_and
 
     assert response.status_code == 200
     (request,) = parse(response)
-    assert set(request) == set(UNPUBLISHED_FIELDS) == {
-        "service_request_id", "status", "status_extended", "service_code", "service_name", "agency_responsible",
-        "requested_datetime", "updated_datetime", "expected_datetime"}
+    assert (
+        set(request)
+        == set(UNPUBLISHED_FIELDS)
+        == {
+            "service_request_id",
+            "status",
+            "status_extended",
+            "service_code",
+            "service_name",
+            "agency_responsible",
+            "requested_datetime",
+            "updated_datetime",
+            "expected_datetime",
+        }
+    )
     assert request["service_request_id"] == ticket.tracking_no
     assert request["status"] == "open"
     assert request["status_extended"] == "assigned"
@@ -312,15 +336,21 @@ def test_a_published_request_shows_its_public_summary_and_result_without_the_com
     assert request["address"] == "东津街道"
     assert request["agency_responsible"] == "区教育局"
     last_public = max(e.at for e in ticket.events if e.public)
-    assert datetime.fromisoformat(request["updated_datetime"]).replace(tzinfo=None) == max(last_public,
-                                                                                          ticket.closed_at)
+    assert datetime.fromisoformat(request["updated_datetime"]).replace(tzinfo=None) == max(
+        last_public, ticket.closed_at
+    )
     no_identity(response, world)
 
 
 def test_a_published_summary_is_redacted(client, world):
     ticket = advance(world, file_ticket(world), State.DISPATCHED)
-    workflow.perform(ticket, "publish", world.supervisor, public_title="入学难",
-                     public_summary="襄阳市恒达精密制造有限公司的王建国反映入学难。")
+    workflow.perform(
+        ticket,
+        "publish",
+        world.supervisor,
+        public_title="入学难",
+        public_summary="襄阳市恒达精密制造有限公司的王建国反映入学难。",
+    )
     db.session.commit()
 
     response = client.get(f"{API}/requests/{ticket.tracking_no}.json")
@@ -361,7 +391,10 @@ def test_requests_filter_by_service_code_status_dates_and_ids(client, world):
     assert ids("") == {schooling.tracking_no, hiring.tracking_no, closed.tracking_no}  # the last 90 days
     assert ids(f"service_code={world.hiring.id}") == {hiring.tracking_no}
     assert ids(f"service_code={world.hiring.id},{world.schooling.id}") == {
-        schooling.tracking_no, hiring.tracking_no, closed.tracking_no}
+        schooling.tracking_no,
+        hiring.tracking_no,
+        closed.tracking_no,
+    }
     assert ids("status=closed") == {closed.tracking_no}
     assert ids("status=open") == {schooling.tracking_no, hiring.tracking_no}
     assert ids("status=open,closed") == {schooling.tracking_no, hiring.tracking_no, closed.tracking_no}
@@ -374,13 +407,19 @@ def test_requests_filter_by_service_code_status_dates_and_ids(client, world):
     assert ids(f"start_date={old_start}") == {old.tracking_no}
     # service_request_id overrides every other filter
     assert ids(f"service_request_id={old.tracking_no},{hiring.tracking_no}&status=closed") == {
-        old.tracking_no, hiring.tracking_no}
+        old.tracking_no,
+        hiring.tracking_no,
+    }
 
 
 def test_bad_request_filters_are_400(client, world):
-    for query in ("status=pending", "start_date=yesterday", "service_code=abc",
-                  "start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z",
-                  "start_date=2026-06-01T00:00:00Z&end_date=2026-01-01T00:00:00Z"):
+    for query in (
+        "status=pending",
+        "start_date=yesterday",
+        "service_code=abc",
+        "start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z",
+        "start_date=2026-06-01T00:00:00Z&end_date=2026-01-01T00:00:00Z",
+    ):
         response = client.get(f"{API}/requests.xml?{query}")
         assert response.status_code == 400, query
         assert errors(response)[0]["code"] == 400

@@ -33,11 +33,19 @@ def _credentials(world) -> dict:
 
 
 def _open311_filing(world, secret: str) -> dict:
-    return {"api_key": secret, "service_code": str(world.schooling.id),
-            "description": "我公司职工子女今年秋季入学没有学位，希望协调解决。",
-            "attribute[credit_code]": world.acme.credit_code, "attribute[company_name]": world.acme.name,
-            "attribute[q1]": "6岁", "attribute[area]": str(world.area.id),
-            "first_name": "建国", "last_name": "王", "phone": "139 1234 5678", "email": "wang@corp.example"}
+    return {
+        "api_key": secret,
+        "service_code": str(world.schooling.id),
+        "description": "我公司职工子女今年秋季入学没有学位，希望协调解决。",
+        "attribute[credit_code]": world.acme.credit_code,
+        "attribute[company_name]": world.acme.name,
+        "attribute[q1]": "6岁",
+        "attribute[area]": str(world.area.id),
+        "first_name": "建国",
+        "last_name": "王",
+        "phone": "139 1234 5678",
+        "email": "wang@corp.example",
+    }
 
 
 # ---------------------------------------------------------------- Redis down
@@ -49,8 +57,7 @@ def production(app, world, redis_server, app_server):
     return app_server(app.config["SQLALCHEMY_DATABASE_URI"], redis_server.url)
 
 
-def test_with_redis_stopped_every_page_and_every_post_of_the_production_app_works(
-        world, production, redis_server):
+def test_with_redis_stopped_every_page_and_every_post_of_the_production_app_works(world, production, redis_server):
     creds = _credentials(world)
     visitor, enterprise, applicant = production.browser(), production.browser(), production.browser()
     enterprise.login(world.enterprise_user.username)
@@ -81,8 +88,9 @@ def test_with_redis_stopped_every_page_and_every_post_of_the_production_app_work
     assert open311.status_code == 201, open311.text
     assert visitor.get("/open311/v2/services.xml").status_code == 200
     assert visitor.get("/api/v1/me", headers=creds["api"]).status_code == 200
-    noted = visitor.post(f"/api/v1/tickets/{creds['ticket']}/actions/note", headers=creds["api"],
-                         json={"note": "已联系企业"})
+    noted = visitor.post(
+        f"/api/v1/tickets/{creds['ticket']}/actions/note", headers=creds["api"], json={"note": "已联系企业"}
+    )
     assert noted.status_code == 200, noted.text
 
     redis_server.start()
@@ -94,8 +102,10 @@ def test_the_login_limit_still_holds_in_memory_while_redis_is_down(world, produc
     visitor = production.browser()
     token = visitor.csrf_token()
     redis_server.stop()
-    answers = [visitor.post("/auth/login", data={"csrf_token": token, "username": "acme", "password": "no"})
-               .status_code for _ in range(11)]
+    answers = [
+        visitor.post("/auth/login", data={"csrf_token": token, "username": "acme", "password": "no"}).status_code
+        for _ in range(11)
+    ]
     assert answers == [200] * 10 + [429]  # LOGIN_RATE_LIMIT: 10 per minute
 
 
@@ -111,8 +121,13 @@ def outage_database(app, postgres_server):
         world = factories.build_world()
         db.session.commit()
         creds = _credentials(world)
-        facts = {"form": complaint_form(world, key="db-down"), "open311": _open311_filing(world, creds["open311_key"]),
-                 "enterprise": world.enterprise_user.username, "supervisor": world.supervisor.username, **creds}
+        facts = {
+            "form": complaint_form(world, key="db-down"),
+            "open311": _open311_filing(world, creds["open311_key"]),
+            "enterprise": world.enterprise_user.username,
+            "supervisor": world.supervisor.username,
+            **creds,
+        }
         db.session.remove()
         db.engine.dispose()
     return facts
@@ -136,7 +151,8 @@ def _expect_unavailable(response, kind: str) -> None:
 
 
 def test_while_the_database_is_down_every_client_gets_503_in_its_format_and_it_recovers_without_restart(
-        outage_database, postgres_server, redis_server, app_server):
+    outage_database, postgres_server, redis_server, app_server
+):
     facts = outage_database
     production = app_server(postgres_server.url, redis_server.url)
     visitor, enterprise, supervisor = production.browser(), production.browser(), production.browser()
@@ -150,8 +166,11 @@ def test_while_the_database_is_down_every_client_gets_503_in_its_format_and_it_r
         yield 200, visitor.get("/disclosure"), "html"
         yield 200, enterprise.get("/my/"), "html"
         yield 200, supervisor.get("/console/"), "html"
-        yield 200, visitor.post("/auth/login", data={"csrf_token": visitor_token, "username": "acme",
-                                                     "password": "wrong"}), "html"
+        yield (
+            200,
+            visitor.post("/auth/login", data={"csrf_token": visitor_token, "username": "acme", "password": "wrong"}),
+            "html",
+        )
         yield 302, enterprise.post("/my/new", data={**facts["form"], "csrf_token": enterprise_token}), "html"
         yield 200, visitor.get("/api/v1/me", headers=facts["api"]), "api"
         yield 200, visitor.post(f"{ticket_path}/actions/note", headers=facts["api"], json={"note": "进展"}), "api"
@@ -159,8 +178,11 @@ def test_while_the_database_is_down_every_client_gets_503_in_its_format_and_it_r
         yield 200, visitor.get("/open311/v2/requests.xml"), "open311-xml"
         yield 200, visitor.get("/open311/v2/requests.xml?format=ignored"), "open311-xml"
         yield 201, visitor.post("/open311/v2/requests.json", data=facts["open311"]), "open311-json"
-        yield 201, visitor.post("/open311/v2/requests.xml", data={**facts["open311"], "phone": "13912340000"}), \
-            "open311-xml"
+        yield (
+            201,
+            visitor.post("/open311/v2/requests.xml", data={**facts["open311"], "phone": "13912340000"}),
+            "open311-xml",
+        )
 
     postgres_server.stop()
     for _up, response, kind in requests_of_every_kind():

@@ -37,12 +37,26 @@ def test_a_time_with_microseconds_keeps_them():
     assert paging.decode(paging.encode(row, BY_TIME), BY_TIME) == (row.created_at, 7)
 
 
-@pytest.mark.parametrize("cursor, key", [
-    (None, BY_ID), ("", BY_ID), ("x", BY_ID), ("-1", BY_ID), ("0", BY_ID), ("²", BY_ID),
-    ("9223372036854775808", BY_ID), ("1-2", BY_ID),
-    ("42", BY_TIME), ("garbage", BY_TIME), ("20260101000000-x", BY_TIME), ("20260230000000-1", BY_TIME),
-    ("2026010100000-1", BY_TIME), ("20260101000000-9223372036854775808", BY_TIME), ("+2026010100000-1", BY_TIME),
-])
+@pytest.mark.parametrize(
+    "cursor, key",
+    [
+        (None, BY_ID),
+        ("", BY_ID),
+        ("x", BY_ID),
+        ("-1", BY_ID),
+        ("0", BY_ID),
+        ("²", BY_ID),
+        ("9223372036854775808", BY_ID),
+        ("1-2", BY_ID),
+        ("42", BY_TIME),
+        ("garbage", BY_TIME),
+        ("20260101000000-x", BY_TIME),
+        ("20260230000000-1", BY_TIME),
+        ("2026010100000-1", BY_TIME),
+        ("20260101000000-9223372036854775808", BY_TIME),
+        ("+2026010100000-1", BY_TIME),
+    ],
+)
 def test_what_is_no_cursor_decodes_to_none(cursor, key):
     assert paging.decode(cursor, key) is None
 

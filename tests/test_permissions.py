@@ -30,11 +30,15 @@ from tests.routes import ROUTES_APP, Scene, become, build_scene, routes, url_for
 # ---------------------------------------------------------------- who and what
 
 #: Everyone the matrix asks: nobody, then one user of each kind in ``world``.
-WHO = ("anonymous", "enterprise_user", "rival_user", "handler", "hr_handler", "leader", "supervisor", "cadre",
-       "admin")
+WHO = ("anonymous", "enterprise_user", "rival_user", "handler", "hr_handler", "leader", "supervisor", "cadre", "admin")
 ROLE_OF = {
-    "enterprise_user": Role.ENTERPRISE, "rival_user": Role.ENTERPRISE, "handler": Role.HANDLER,
-    "hr_handler": Role.HANDLER, "leader": Role.LEADER, "supervisor": Role.SUPERVISOR, "cadre": Role.CADRE,
+    "enterprise_user": Role.ENTERPRISE,
+    "rival_user": Role.ENTERPRISE,
+    "handler": Role.HANDLER,
+    "hr_handler": Role.HANDLER,
+    "leader": Role.LEADER,
+    "supervisor": Role.SUPERVISOR,
+    "cadre": Role.CADRE,
     "admin": Role.ADMIN,
 }
 #: Those who may see the matrix's ticket (acme's, dispatched to edu): acme's staff, acme's cadre,
@@ -318,8 +322,10 @@ def allowed_one(endpoint: str) -> str:
 def snapshot() -> dict[str, list[str]]:
     """Every row of every table, to prove that a refused request changed nothing."""
     db.session.expire_all()
-    return {table.name: sorted(repr(tuple(row)) for row in db.session.execute(select(table)))
-            for table in db.metadata.sorted_tables}
+    return {
+        table.name: sorted(repr(tuple(row)) for row in db.session.execute(select(table)))
+        for table in db.metadata.sorted_tables
+    }
 
 
 def ticket_facts(ticket_: Ticket) -> tuple:
@@ -382,9 +388,16 @@ def test_the_api_answers_each_users_token_as_the_matrix_says(client, world, scen
 # ---------------------------------------------------------------- tickets belong to their parties
 
 MY_PAGES = ["/my/tickets/{id}", "/my/tickets/{id}/material", "/my/tickets/{id}/rate"]
-UNIT_PAGES = ["/unit/tickets/{id}", "/unit/tickets/{id}/sign", "/unit/tickets/{id}/return",
-              "/unit/tickets/{id}/note", "/unit/tickets/{id}/extension", "/unit/tickets/{id}/material",
-              "/unit/tickets/{id}/reply", "/unit/tickets/{id}/order-answer"]
+UNIT_PAGES = [
+    "/unit/tickets/{id}",
+    "/unit/tickets/{id}/sign",
+    "/unit/tickets/{id}/return",
+    "/unit/tickets/{id}/note",
+    "/unit/tickets/{id}/extension",
+    "/unit/tickets/{id}/material",
+    "/unit/tickets/{id}/reply",
+    "/unit/tickets/{id}/order-answer",
+]
 CONSOLE_PAGES = ["/console/tickets/{id}", "/console/tickets/{id}/approve_reply"]
 API_PAGES = ["/api/v1/tickets/{id}", "/api/v1/tickets/{id}/events", "/api/v1/tickets/{id}/actions/sign"]
 
@@ -427,9 +440,15 @@ def test_a_cadre_sees_the_paired_enterprises_tickets_and_no_other(client, login,
         assert _open(login(world.cadre), path.format(id=scene.rival_ticket.id)).status_code == 403, path
 
 
-@pytest.mark.parametrize("who, paths", [
-    ("enterprise_user", MY_PAGES), ("cadre", MY_PAGES), ("handler", UNIT_PAGES), ("supervisor", CONSOLE_PAGES),
-])
+@pytest.mark.parametrize(
+    "who, paths",
+    [
+        ("enterprise_user", MY_PAGES),
+        ("cadre", MY_PAGES),
+        ("handler", UNIT_PAGES),
+        ("supervisor", CONSOLE_PAGES),
+    ],
+)
 def test_a_missing_ticket_is_404_on_every_portal(client, login, world, scene, who, paths):
     for path in paths:
         assert _open(login(getattr(world, who)), path.format(id=999999)).status_code == 404, path
@@ -444,11 +463,14 @@ def test_a_missing_ticket_is_404_in_the_api(client, world, scene):
         assert response.status_code == 404, path
 
 
-@pytest.mark.parametrize("who, lists", [
-    ("rival_user", ["/my/", "/my/?status=open"]),
-    ("hr_handler", ["/unit/", "/unit/?tab=to_sign"]),
-    ("admin", ["/notifications/"]),
-])
+@pytest.mark.parametrize(
+    "who, lists",
+    [
+        ("rival_user", ["/my/", "/my/?status=open"]),
+        ("hr_handler", ["/unit/", "/unit/?tab=to_sign"]),
+        ("admin", ["/notifications/"]),
+    ],
+)
 def test_lists_show_nobody_a_ticket_that_is_not_theirs(client, login, world, scene, who, lists):
     for path in lists:
         response = login(getattr(world, who)).get(path)
@@ -481,8 +503,7 @@ def _awaiting_material(world, t):
 
 def _ordered(world, t):
     advance(world, t, State.IN_PROGRESS)
-    workflow.perform(t, "issue_order", world.supervisor, level="general", note="尽快办理",
-                     deadline=t.handle_due.date())
+    workflow.perform(t, "issue_order", world.supervisor, level="general", note="尽快办理", deadline=t.handle_due.date())
     return t
 
 
@@ -496,37 +517,81 @@ def _extension_form(t) -> dict:
 
 ACTIONS = [
     # path, prepare, form(ticket), forbidden, allowed, whose ticket
-    ("/my/tickets/{id}/material", _awaiting_material, lambda t: {"note": "已补充"}, "rival_user",
-     "enterprise_user", "acme"),
-    ("/my/tickets/{id}/material", _awaiting_material, lambda t: {"note": "已补充"}, "cadre", "rival_user",
-     "rival"),
-    ("/my/tickets/{id}/rate", lambda w, t: advance(w, t, State.AWAITING_RATING),
-     lambda t: {"rating": "5", "solved": "yes"}, "rival_user", "cadre", "acme"),
-    ("/my/tickets/{id}/rate", lambda w, t: advance(w, t, State.AWAITING_RATING),
-     lambda t: {"rating": "5", "solved": "yes"}, "cadre", "rival_user", "rival"),
+    (
+        "/my/tickets/{id}/material",
+        _awaiting_material,
+        lambda t: {"note": "已补充"},
+        "rival_user",
+        "enterprise_user",
+        "acme",
+    ),
+    ("/my/tickets/{id}/material", _awaiting_material, lambda t: {"note": "已补充"}, "cadre", "rival_user", "rival"),
+    (
+        "/my/tickets/{id}/rate",
+        lambda w, t: advance(w, t, State.AWAITING_RATING),
+        lambda t: {"rating": "5", "solved": "yes"},
+        "rival_user",
+        "cadre",
+        "acme",
+    ),
+    (
+        "/my/tickets/{id}/rate",
+        lambda w, t: advance(w, t, State.AWAITING_RATING),
+        lambda t: {"rating": "5", "solved": "yes"},
+        "cadre",
+        "rival_user",
+        "rival",
+    ),
     ("/unit/tickets/{id}/sign", lambda w, t: t, lambda t: {}, "hr_handler", "handler", "acme"),
-    ("/unit/tickets/{id}/return", lambda w, t: t, lambda t: {"reason": "非本单位职责", "basis": "三定方案"},
-     "hr_handler", "leader", "acme"),
+    (
+        "/unit/tickets/{id}/return",
+        lambda w, t: t,
+        lambda t: {"reason": "非本单位职责", "basis": "三定方案"},
+        "hr_handler",
+        "leader",
+        "acme",
+    ),
     ("/unit/tickets/{id}/note", _in_progress, lambda t: {"note": "已联系学校"}, "hr_handler", "handler", "acme"),
     ("/unit/tickets/{id}/extension", _in_progress, _extension_form, "hr_handler", "handler", "acme"),
-    ("/unit/tickets/{id}/material", _in_progress, lambda t: {"material": "营业执照"}, "hr_handler", "handler",
-     "acme"),
-    ("/unit/tickets/{id}/reply", _in_progress, lambda t: {"outcome": "resolved", "text": "已解决"},
-     "hr_handler", "handler", "acme"),
-    ("/unit/tickets/{id}/order-answer", _ordered, lambda t: {"answer": "已办理"}, "hr_handler", "handler",
-     "acme"),
-    ("/console/tickets/{id}/approve_reply", lambda w, t: advance(w, t, State.REPLIED), lambda t: {},
-     "handler", "supervisor", "acme"),
-    ("/console/tickets/{id}/issue_order", _in_progress,
-     lambda t: {"issue_order-level": "general", "issue_order-deadline": t.handle_due.date().isoformat(),
-                "issue_order-note": "尽快"}, "leader", "supervisor", "acme"),
+    ("/unit/tickets/{id}/material", _in_progress, lambda t: {"material": "营业执照"}, "hr_handler", "handler", "acme"),
+    (
+        "/unit/tickets/{id}/reply",
+        _in_progress,
+        lambda t: {"outcome": "resolved", "text": "已解决"},
+        "hr_handler",
+        "handler",
+        "acme",
+    ),
+    ("/unit/tickets/{id}/order-answer", _ordered, lambda t: {"answer": "已办理"}, "hr_handler", "handler", "acme"),
+    (
+        "/console/tickets/{id}/approve_reply",
+        lambda w, t: advance(w, t, State.REPLIED),
+        lambda t: {},
+        "handler",
+        "supervisor",
+        "acme",
+    ),
+    (
+        "/console/tickets/{id}/issue_order",
+        _in_progress,
+        lambda t: {
+            "issue_order-level": "general",
+            "issue_order-deadline": t.handle_due.date().isoformat(),
+            "issue_order-note": "尽快",
+        },
+        "leader",
+        "supervisor",
+        "acme",
+    ),
 ]
 
 
-@pytest.mark.parametrize("path, prepare, form, forbidden, allowed, whose", ACTIONS,
-                         ids=[f"{a[0]} {a[3]} on {a[5]}'s" for a in ACTIONS])
-def test_an_action_by_someone_not_allowed_is_403_and_changes_nothing(client, login, world, scene, path, prepare,
-                                                                     form, forbidden, allowed, whose):
+@pytest.mark.parametrize(
+    "path, prepare, form, forbidden, allowed, whose", ACTIONS, ids=[f"{a[0]} {a[3]} on {a[5]}'s" for a in ACTIONS]
+)
+def test_an_action_by_someone_not_allowed_is_403_and_changes_nothing(
+    client, login, world, scene, path, prepare, form, forbidden, allowed, whose
+):
     target = scene.ticket if whose == "acme" else scene.rival_ticket
     prepare(world, target)
     db.session.commit()
@@ -575,10 +640,18 @@ def test_an_unpublished_ticket_is_404_on_the_disclosure_pages(client, world, sce
     assert client.get(f"/disclosure/{scene.published.tracking_no}").status_code == 200
 
 
-@pytest.mark.parametrize("path", [
-    "/", "/disclosure", "/disclosure?q=职工", "/feeds/problems.atom", "/feeds/results.atom",
-    "/feeds/units/{edu}/problems.atom", "/feeds/categories/{schooling}/problems.atom",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/disclosure",
+        "/disclosure?q=职工",
+        "/feeds/problems.atom",
+        "/feeds/results.atom",
+        "/feeds/units/{edu}/problems.atom",
+        "/feeds/categories/{schooling}/problems.atom",
+    ],
+)
 def test_an_unpublished_ticket_is_absent_from_public_lists_and_feeds(client, world, scene, path):
     response = client.get(path.format(edu=world.edu.id, schooling=world.schooling.id))
     assert response.status_code == 200
@@ -622,22 +695,36 @@ def csrf_on(app):
 
 #: Forms that would do something if CSRF let them through.
 WORKING_FORMS = {
-    "unit.sign": {}, "unit.return_ticket": {"reason": "非本单位职责", "basis": "三定方案"},
-    "console.act": {"approve_reply-note": "同意"}, "auth.logout": {}, "notifications.read_all": {},
-    "notifications.open_one": {}, "admin.rule_retire": {}, "admin.pair_remove": {},
-    "admin.api_key_revoke": {}, "auth.token_revoke": {}, "auth.token_new": {"name": "我的系统"},
-    "console.resend_invitation": {}, "console.decide_verification": {"decision": "approve"},
-    "enterprise.send_code": {"channel": "sms"}, "enterprise.check_code": {"code": "123456"},
-    "auth.activate": {"name": "王二", "username": "acme3", "password": "Strong-pass-123",
-                      "confirm": "Strong-pass-123"},
-    "enterprise.colleagues": {"username": "acme2", "name": "王二", "mobile": "13812345678",
-                              "password": "Strong-pass-123", "password2": "Strong-pass-123"},
+    "unit.sign": {},
+    "unit.return_ticket": {"reason": "非本单位职责", "basis": "三定方案"},
+    "console.act": {"approve_reply-note": "同意"},
+    "auth.logout": {},
+    "notifications.read_all": {},
+    "notifications.open_one": {},
+    "admin.rule_retire": {},
+    "admin.pair_remove": {},
+    "admin.api_key_revoke": {},
+    "auth.token_revoke": {},
+    "auth.token_new": {"name": "我的系统"},
+    "console.resend_invitation": {},
+    "console.decide_verification": {"decision": "approve"},
+    "enterprise.send_code": {"channel": "sms"},
+    "enterprise.check_code": {"code": "123456"},
+    "auth.activate": {"name": "王二", "username": "acme3", "password": "Strong-pass-123", "confirm": "Strong-pass-123"},
+    "enterprise.colleagues": {
+        "username": "acme2",
+        "name": "王二",
+        "mobile": "13812345678",
+        "password": "Strong-pass-123",
+        "password2": "Strong-pass-123",
+    },
 }
 
 
 @pytest.mark.parametrize("endpoint, rule, method", POST_ROUTES, ids=[_route_id(r) for r in POST_ROUTES])
-def test_every_post_without_a_csrf_token_is_400_and_changes_nothing(client, login, world, scene, csrf_on,
-                                                                    endpoint, rule, method):
+def test_every_post_without_a_csrf_token_is_400_and_changes_nothing(
+    client, login, world, scene, csrf_on, endpoint, rule, method
+):
     who = allowed_one(endpoint)
     url = url_for_route(endpoint, rule, world, scene)
     become(client, login, world, who)
@@ -670,21 +757,31 @@ OTHER_GETS = [r for r in GET_ROUTES if r not in TICKET_GETS and not r[0].startsw
 
 
 def _post_forms_without_token(html: str) -> list[str]:
-    return [attrs.strip() for attrs, body in FORM.findall(html)
-            if POST_METHOD.search(attrs) and not CSRF_FIELD.search(body)]
+    return [
+        attrs.strip() for attrs, body in FORM.findall(html) if POST_METHOD.search(attrs) and not CSRF_FIELD.search(body)
+    ]
 
 
 @pytest.mark.parametrize("endpoint, rule, method", OTHER_GETS, ids=[_route_id(r) for r in OTHER_GETS])
-def test_every_post_form_on_a_page_carries_a_csrf_token(client, login, world, scene, csrf_on, endpoint, rule,
-                                                        method):
+def test_every_post_form_on_a_page_carries_a_csrf_token(client, login, world, scene, csrf_on, endpoint, rule, method):
     who = allowed_one(endpoint)
     response = become(client, login, world, who).get(url_for_route(endpoint, rule, world, scene))
     assert response.status_code < 500
     assert _post_forms_without_token(response.get_data(as_text=True)) == []
 
 
-@pytest.mark.parametrize("state", [State.DISPATCHED, State.IN_PROGRESS, State.AWAITING_MATERIAL, State.REPLIED,
-                                   State.AWAITING_RATING, State.RATING_REVIEW, State.CLOSED])
+@pytest.mark.parametrize(
+    "state",
+    [
+        State.DISPATCHED,
+        State.IN_PROGRESS,
+        State.AWAITING_MATERIAL,
+        State.REPLIED,
+        State.AWAITING_RATING,
+        State.RATING_REVIEW,
+        State.CLOSED,
+    ],
+)
 def test_every_post_form_on_a_ticket_page_carries_a_csrf_token(client, login, world, scene, csrf_on, state):
     target = scene.ticket
     if state == State.AWAITING_MATERIAL:
@@ -697,8 +794,7 @@ def test_every_post_form_on_a_ticket_page_carries_a_csrf_token(client, login, wo
     db.session.commit()
     seen = 0
     for endpoint, rule, _method in TICKET_GETS:
-        response = become(client, login, world, allowed_one(endpoint)).get(
-            url_for_route(endpoint, rule, world, scene))
+        response = become(client, login, world, allowed_one(endpoint)).get(url_for_route(endpoint, rule, world, scene))
         assert response.status_code == 200, endpoint
         html = response.get_data(as_text=True)
         seen += len(FORM.findall(html))

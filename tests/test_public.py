@@ -50,7 +50,10 @@ def test_the_home_page_offers_the_entry_points_and_the_latest_published_problems
     assert listed(response) == [t.tracking_no for t in reversed(tickets)][:6]
     numbers = re.findall(r'<span class="num">(\d+)</span><span class="label">([^<]+)</span>', page)
     assert dict((label, int(n)) for n, label in numbers) == {
-        "Complaints received": 9, "Complaints closed": 1, "Problems published": 8}
+        "Complaints received": 9,
+        "Complaints closed": 1,
+        "Problems published": 8,
+    }
 
 
 def test_the_home_page_works_on_an_empty_platform(client, world):
@@ -147,11 +150,22 @@ def test_the_list_filters_by_publication_period(client, world):
     assert listed(client.get("/disclosure?since=2026-04-01&until=2026-04-30")) == [april.tracking_no]
 
 
-@pytest.mark.parametrize("query", [
-    "category=abc", "category=999999", "unit=x1", "unit=999999", "state=nonsense", "since=2026-13-45",
-    "until=yesterday", "since=2026-02-30&until=", "after=garbage", "after=20260101000000-x",
-    "category=&unit=&state=&since=&until=",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "category=abc",
+        "category=999999",
+        "unit=x1",
+        "unit=999999",
+        "state=nonsense",
+        "since=2026-13-45",
+        "until=yesterday",
+        "since=2026-02-30&until=",
+        "after=garbage",
+        "after=20260101000000-x",
+        "category=&unit=&state=&since=&until=",
+    ],
+)
 def test_invalid_filter_values_are_ignored(client, world, query):
     ticket = published_ticket(world)
     db.session.commit()
@@ -248,9 +262,23 @@ def test_a_published_ticket_page_shows_the_public_facts(client, world):
 
     page = client.get(f"/disclosure/{ticket.tracking_no}").get_data(as_text=True)
 
-    for text in (ticket.tracking_no, "职工子女入学难", "某企业反映职工子女入学没有学位。", "某制造业企业",
-                 "公共服务 / 子女入学", "东津街道", "区教育局", "东津街道办事处", "Closed", "On time",
-                 "已协调解决。", "Very satisfied", "Solved", "Problem published", "Result published"):
+    for text in (
+        ticket.tracking_no,
+        "职工子女入学难",
+        "某企业反映职工子女入学没有学位。",
+        "某制造业企业",
+        "公共服务 / 子女入学",
+        "东津街道",
+        "区教育局",
+        "东津街道办事处",
+        "Closed",
+        "On time",
+        "已协调解决。",
+        "Very satisfied",
+        "Solved",
+        "Problem published",
+        "Result published",
+    ):
         assert text in page, text
 
 
@@ -288,8 +316,14 @@ def test_only_public_events_reach_the_public_page(client, world):
 
 def test_released_attachments_are_listed_and_others_are_not(client, world):
     ticket = published_ticket(world)
-    shown = Attachment(ticket=ticket, filename="协调会纪要.pdf", stored_name="a1", content_type="application/pdf",
-                       size=10, released=True)
+    shown = Attachment(
+        ticket=ticket,
+        filename="协调会纪要.pdf",
+        stored_name="a1",
+        content_type="application/pdf",
+        size=10,
+        released=True,
+    )
     hidden = Attachment(ticket=ticket, filename="户口本.jpg", stored_name="a2", content_type="image/jpeg", size=10)
     db.session.add_all([shown, hidden])
     db.session.commit()
@@ -313,23 +347,37 @@ def test_the_lookup_with_the_right_pair_shows_the_progress(client, world):
 
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    for text in (ticket.tracking_no, "Awaiting material", "公共服务 / 子女入学", "区教育局",
-                 f"{ticket.handle_due:%Y-%m-%d}", "Submitted", "Accepted", "Signed for", "Material requested",
-                 "请补充孩子的户籍证明"):
+    for text in (
+        ticket.tracking_no,
+        "Awaiting material",
+        "公共服务 / 子女入学",
+        "区教育局",
+        f"{ticket.handle_due:%Y-%m-%d}",
+        "Submitted",
+        "Accepted",
+        "Signed for",
+        "Material requested",
+        "请补充孩子的户籍证明",
+    ):
         assert text in page, text
     assert "学位紧张" not in page
     assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_the_lookup_does_not_show_the_enterprise_or_its_contact(client, world):
-    ticket = advance(world, file_ticket(world, description="襄阳市恒达精密制造有限公司王建国反映，电话13912345678"),
-                     State.IN_PROGRESS)
-    workflow.perform(ticket, "request_material", world.handler,
-                     note="请襄阳市恒达精密制造有限公司王建国（13912345678）补充材料")
+    ticket = advance(
+        world,
+        file_ticket(world, description="襄阳市恒达精密制造有限公司王建国反映，电话13912345678"),
+        State.IN_PROGRESS,
+    )
+    workflow.perform(
+        ticket, "request_material", world.handler, note="请襄阳市恒达精密制造有限公司王建国（13912345678）补充材料"
+    )
     db.session.commit()
 
     page = client.post("/lookup", data={"tracking_no": ticket.tracking_no, "code": ticket.retrieval_code}).get_data(
-        as_text=True)
+        as_text=True
+    )
 
     assert "Material requested" in page
     for secret in (world.acme.name, world.acme.credit_code, "王建国", "13912345678", "wang@corp.example"):
@@ -383,8 +431,18 @@ def test_the_rules_list_the_decline_reasons_and_time_limits(client, world):
 
     for reason in workflow.DECLINE_REASONS.values():
         assert str(reason) in page
-    for text in ("2 working days", "1 working day", "5 working days", "15 working days", "30 working days",
-                 "7 calendar days", "Due soon", "Overdue", "Seriously overdue", "Never published"):
+    for text in (
+        "2 working days",
+        "1 working day",
+        "5 working days",
+        "15 working days",
+        "30 working days",
+        "7 calendar days",
+        "Due soon",
+        "Overdue",
+        "Seriously overdue",
+        "Never published",
+    ):
         assert text in page, text
 
 

@@ -51,8 +51,13 @@ def ticket(world):
 
 
 def _pages(ticket: Ticket) -> list[str]:
-    return ["/", "/disclosure", f"/disclosure/{ticket.tracking_no}", "/feeds/problems.atom",
-            f"/feeds/units/{ticket.lead_unit_id}/problems.atom"]
+    return [
+        "/",
+        "/disclosure",
+        f"/disclosure/{ticket.tracking_no}",
+        "/feeds/problems.atom",
+        f"/feeds/units/{ticket.lead_unit_id}/problems.atom",
+    ]
 
 
 def _shown(processes, urls) -> dict[tuple[int, str], tuple[int, bool]]:
@@ -89,8 +94,13 @@ def test_a_withdrawal_is_gone_on_the_very_next_request_in_every_process(processe
 def test_an_edited_public_text_shows_on_the_very_next_request(processes, world, ticket):
     urls = _pages(ticket)
     _shown(processes, urls)
-    workflow.perform(ticket, "publish", world.supervisor, public_title="学位紧张问题",
-                     public_summary="某企业反映职工子女入学没有学位。")
+    workflow.perform(
+        ticket,
+        "publish",
+        world.supervisor,
+        public_title="学位紧张问题",
+        public_summary="某企业反映职工子女入学没有学位。",
+    )
     db.session.commit()
     for n, process in enumerate(processes):
         client = process.test_client()

@@ -13,8 +13,12 @@ FIRST_PARTY = {"supervise", "config", "tests", "bench"}
 
 def _imported_top_level_names() -> set[str]:
     names = set()
-    files = [*(ROOT / "supervise").rglob("*.py"), *(ROOT / "migrations").rglob("*.py"), ROOT / "config.py",
-             ROOT / "wsgi.py"]
+    files = [
+        *(ROOT / "supervise").rglob("*.py"),
+        *(ROOT / "migrations").rglob("*.py"),
+        ROOT / "config.py",
+        ROOT / "wsgi.py",
+    ]
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):

@@ -40,8 +40,9 @@ def found(client, q: str, **filters) -> list[str]:
     return listed(client.get("/disclosure", query_string={"q": q, **filters}))
 
 
-def published(world, texts: tuple[str, str], category=None, to=State.DISPATCHED, at=BASE, reply=None,
-              **fields) -> Ticket:
+def published(
+    world, texts: tuple[str, str], category=None, to=State.DISPATCHED, at=BASE, reply=None, **fields
+) -> Ticket:
     """A ticket moved to ``to`` and published with the public title and summary ``texts``; by default
     in 员工招聘 (led by the HR bureau), whose names share no word with the texts searched for."""
     ticket = advance(world, file_ticket(world, category=category or world.hiring, at=at, **fields), to, at=at)
@@ -145,8 +146,9 @@ def test_latin_words_and_numbers_are_found_case_insensitively(client, world):
 def test_search_combines_with_the_category_unit_and_state_filters(client, world):
     school_open = published(world, SCHOOL, world.schooling, to=State.IN_PROGRESS, at=BASE)  # 子女入学, 教育局
     school_closed = published(world, SCHOOL, world.schooling, to=State.CLOSED, at=BASE + timedelta(hours=1))
-    hiring = published(world, ("招聘职工子女入学", "某企业反映新招职工子女入学难。"), world.hiring,
-                       at=BASE + timedelta(hours=2))
+    hiring = published(
+        world, ("招聘职工子女入学", "某企业反映新招职工子女入学难。"), world.hiring, at=BASE + timedelta(hours=2)
+    )
     published(world, PERMIT, world.hiring, at=BASE + timedelta(hours=3))
     db.session.commit()
     cells.refresh_dirty()  # the minute job: the unit filter offers units from the kept measures
@@ -154,7 +156,10 @@ def test_search_combines_with_the_category_unit_and_state_filters(client, world)
     assert found(client, "入学") == [hiring.tracking_no, school_closed.tracking_no, school_open.tracking_no]
     assert found(client, "入学", category=world.hiring.id) == [hiring.tracking_no]
     assert found(client, "入学", category=world.public_services.id) == [
-        hiring.tracking_no, school_closed.tracking_no, school_open.tracking_no]
+        hiring.tracking_no,
+        school_closed.tracking_no,
+        school_open.tracking_no,
+    ]
     assert found(client, "入学", unit=world.edu.id) == [school_closed.tracking_no, school_open.tracking_no]
     assert found(client, "入学", unit=world.hr.id) == [hiring.tracking_no]
     assert found(client, "入学", state="closed") == [school_closed.tracking_no]
@@ -201,8 +206,25 @@ def test_the_next_page_link_keeps_the_search(client, world):
     assert set(listed(first)).isdisjoint(listed(second))
 
 
-@pytest.mark.parametrize("q", ['"', "'", "补贴\"", "'补贴'", "补贴 OR 入学", "NEAR(补贴", "补贴*", "-补贴",
-                               "补贴 & !入学", "a:b", "^补贴", "\\", "%_", "补贴" * 30])
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"',
+        "'",
+        '补贴"',
+        "'补贴'",
+        "补贴 OR 入学",
+        "NEAR(补贴",
+        "补贴*",
+        "-补贴",
+        "补贴 & !入学",
+        "a:b",
+        "^补贴",
+        "\\",
+        "%_",
+        "补贴" * 30,
+    ],
+)
 def test_odd_search_text_never_fails(client, world, q):
     published(world, SUBSIDY)
     db.session.commit()
@@ -240,8 +262,10 @@ def test_unpublished_tickets_are_never_found(client, world):
 
 
 def test_masked_identifiers_cannot_be_searched_for(client, world):
-    texts = ("襄阳市恒达精密制造有限公司反映补贴未到账",
-             "襄阳市恒达精密制造有限公司（联系人王建国，电话13912345678）反映补贴未到账。")
+    texts = (
+        "襄阳市恒达精密制造有限公司反映补贴未到账",
+        "襄阳市恒达精密制造有限公司（联系人王建国，电话13912345678）反映补贴未到账。",
+    )
     ticket = published(world, texts)
     db.session.commit()
     assert found(client, "补贴") == [ticket.tracking_no]
@@ -348,17 +372,30 @@ def many(thirty, world):
     model = db.session.scalar(select(Ticket).where(Ticket.published_at.is_not(None)).limit(1))
     row = {c.name: getattr(model, c.key) for c in Ticket.__table__.columns if c.name != "id"}
     doc = search.document(list(PERMIT))
-    db.session.execute(insert(Ticket.__table__), [
-        {**row, "tracking_no": f"F{i:07d}", "submission_key": None, "search_doc": doc,
-         "published_at": BASE + timedelta(days=1, minutes=i)} for i in range(3000)])
+    db.session.execute(
+        insert(Ticket.__table__),
+        [
+            {
+                **row,
+                "tracking_no": f"F{i:07d}",
+                "submission_key": None,
+                "search_doc": doc,
+                "published_at": BASE + timedelta(days=1, minutes=i),
+            }
+            for i in range(3000)
+        ],
+    )
     db.session.commit()
 
 
 @pytest.mark.parametrize("q", ["补贴", "稳岗返还"])
 def test_a_search_of_the_whole_list_is_answered_by_an_index(many, client, q):
     """The plan the list falls back to (a rare word, or SQLite) reads no table from end to end."""
-    query = disclosure.published_query(PublicFilters(q=q, state="open")).order_by(
-        Ticket.published_at.desc(), Ticket.id.desc()).limit(21)
+    query = (
+        disclosure.published_query(PublicFilters(q=q, state="open"))
+        .order_by(Ticket.published_at.desc(), Ticket.id.desc())
+        .limit(21)
+    )
     sql = _sql(query)
 
     plan = _plan(sql)
@@ -406,7 +443,7 @@ def test_a_frequent_word_is_found_among_the_newest_tickets_without_sorting_every
         rows, cursor = disclosure.published_page(PublicFilters(q="稳岗返还"), None)
 
     assert [t.tracking_no for t in rows] == expected[:20] and cursor
-    (window, parameters), = [(s, p) for s, p in sent if "search_vector" in s]
+    ((window, parameters),) = [(s, p) for s, p in sent if "search_vector" in s]
     plan = "\n".join(db.session.connection().exec_driver_sql("EXPLAIN " + window, parameters).scalars())
     assert "Index Scan Backward using ix_tickets_published on tickets" in plan, plan
     assert "ix_tickets_search_vector" not in plan and "Sort" not in plan, plan
@@ -419,9 +456,14 @@ def test_a_word_rare_among_the_newest_tickets_is_looked_up_in_the_index(many, wo
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite answers every search from FTS5")
     monkeypatch.setattr(disclosure, "SEARCH_WINDOW", 100)
-    expected = [t.tracking_no for t in db.session.scalars(
-        select(Ticket).where(Ticket.search_doc.contains("补贴"))
-        .order_by(Ticket.published_at.desc(), Ticket.id.desc()))]
+    expected = [
+        t.tracking_no
+        for t in db.session.scalars(
+            select(Ticket)
+            .where(Ticket.search_doc.contains("补贴"))
+            .order_by(Ticket.published_at.desc(), Ticket.id.desc())
+        )
+    ]
     db.session.execute(text("ANALYZE tickets"))
 
     with statements() as sent:
@@ -440,11 +482,22 @@ def test_a_word_rare_among_the_newest_tickets_is_looked_up_in_the_index(many, wo
 
 def test_a_deep_page_starts_at_its_cursor_in_the_date_index(many):
     """The keyset cursor is a range of the index on (published_at, id), not a filter on every newer row."""
-    after = disclosure.decode_cursor(disclosure.encode_cursor(
-        db.session.scalars(select(Ticket).where(Ticket.published_at.is_not(None))
-                           .order_by(Ticket.published_at.desc(), Ticket.id.desc()).offset(2000).limit(1)).one()))
-    query = paging.after(disclosure.published_query(PublicFilters()), disclosure.ORDER, after).order_by(
-        Ticket.published_at.desc(), Ticket.id.desc()).limit(21)
+    after = disclosure.decode_cursor(
+        disclosure.encode_cursor(
+            db.session.scalars(
+                select(Ticket)
+                .where(Ticket.published_at.is_not(None))
+                .order_by(Ticket.published_at.desc(), Ticket.id.desc())
+                .offset(2000)
+                .limit(1)
+            ).one()
+        )
+    )
+    query = (
+        paging.after(disclosure.published_query(PublicFilters()), disclosure.ORDER, after)
+        .order_by(Ticket.published_at.desc(), Ticket.id.desc())
+        .limit(21)
+    )
 
     plan = _plan(_sql(query))
     if db.engine.dialect.name == "postgresql":
@@ -459,9 +512,14 @@ def test_the_pages_of_a_search_are_the_same_whatever_the_window(many, world, cli
     """Found in the window or, when it holds less than a page, by the whole index: the same tickets
     in the same order, page after page, with the other filters still applied."""
     expected = _newest(world, 23)
-    older = [t.tracking_no for t in db.session.scalars(
-        select(Ticket).where(Ticket.published_at < BASE + timedelta(days=1), Ticket.search_doc.contains("补贴"))
-        .order_by(Ticket.published_at.desc(), Ticket.id.desc()))]
+    older = [
+        t.tracking_no
+        for t in db.session.scalars(
+            select(Ticket)
+            .where(Ticket.published_at < BASE + timedelta(days=1), Ticket.search_doc.contains("补贴"))
+            .order_by(Ticket.published_at.desc(), Ticket.id.desc())
+        )
+    ]
     monkeypatch.setattr(disclosure, "SEARCH_WINDOW", window)
 
     pages, url = [], "/disclosure?q=补贴"

@@ -29,6 +29,9 @@ def test_the_machine_interfaces_carry_them_too(client):
 
 
 def test_no_template_has_inline_script_style_or_handlers():
-    found = [f"{p.relative_to(TEMPLATES)}: {m.group(0)}" for p in sorted(TEMPLATES.rglob("*.html"))
-             for m in INLINE.finditer(p.read_text(encoding="utf-8"))]
+    found = [
+        f"{p.relative_to(TEMPLATES)}: {m.group(0)}"
+        for p in sorted(TEMPLATES.rglob("*.html"))
+        for m in INLINE.finditer(p.read_text(encoding="utf-8"))
+    ]
     assert found == []

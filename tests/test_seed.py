@@ -25,8 +25,18 @@ from supervise.models import (
     User,
 )
 
-TICKET_TIMES = ("created_at", "accepted_at", "dispatched_at", "signed_at", "replied_at", "approved_at",
-                "closed_at", "rated_at", "published_at", "result_published_at")
+TICKET_TIMES = (
+    "created_at",
+    "accepted_at",
+    "dispatched_at",
+    "signed_at",
+    "replied_at",
+    "approved_at",
+    "closed_at",
+    "rated_at",
+    "published_at",
+    "result_published_at",
+)
 
 
 @pytest.fixture
@@ -85,10 +95,14 @@ def test_every_demo_ticket_starts_with_its_submission_keeps_time_order_and_nothi
         assert [e.at for e in events] == sorted(e.at for e in events), ticket.tracking_no
         assert all(e.at <= moment for e in events)
         assert all(getattr(ticket, name) is None or getattr(ticket, name) <= moment for name in TICKET_TIMES)
-    assert all(r.created_at <= moment and (r.decided_at or moment) <= moment
-               for r in db.session.scalars(select(ExtensionRequest)))
-    assert all(o.issued_at <= moment and (o.answered_at or moment) <= moment
-               for o in db.session.scalars(select(SupervisionOrder)))
+    assert all(
+        r.created_at <= moment and (r.decided_at or moment) <= moment
+        for r in db.session.scalars(select(ExtensionRequest))
+    )
+    assert all(
+        o.issued_at <= moment and (o.answered_at or moment) <= moment
+        for o in db.session.scalars(select(SupervisionOrder))
+    )
 
 
 def test_public_texts_of_demo_tickets_name_neither_the_enterprise_nor_its_people(demo):
@@ -106,8 +120,7 @@ def test_demo_logins_list_one_user_per_role_and_each_can_log_in(demo, app):
     for role, username, name in demo:
         user = User.by_username(username)
         assert user.role.value == role and user.name == name
-        response = app.test_client().post("/auth/login", data={"username": username,
-                                                              "password": seed.DEMO_PASSWORD})
+        response = app.test_client().post("/auth/login", data={"username": username, "password": seed.DEMO_PASSWORD})
         assert response.status_code == 302, username
 
 
@@ -122,8 +135,9 @@ def test_a_production_install_creates_no_account_and_then_the_readme_administrat
     assert count(User) == 0
     assert count(Unit) and count(Area) and count(Category) and count(RoutingRule) and count(CalendarDay)
 
-    result = runner.invoke(args=["create-user", "admin", "--role", "admin", "--name", "管理员",
-                                 "--password", "Admin-pass-2026"])
+    result = runner.invoke(
+        args=["create-user", "admin", "--role", "admin", "--name", "管理员", "--password", "Admin-pass-2026"]
+    )
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     admin = User.by_username("admin")

@@ -53,7 +53,7 @@ def get(client, url: str):
 def section(html: str, heading_id: str) -> str:
     start = html.index(f'id="{heading_id}"')
     end = html.find("<section", start)
-    return html[start:end if end > 0 else None]
+    return html[start : end if end > 0 else None]
 
 
 @pytest.mark.parametrize("period", ["2026-03", "2026-Q1", "2026"])
@@ -63,8 +63,11 @@ def test_the_statistics_page_shows_every_period_and_grouping_with_definitions(cl
 
     assert response.status_code == 200
     html = response.text
-    names = {"unit": [figures.edu.name, figures.hr.name], "area": [figures.public_services.name],
-             "category": ["公共服务 / 子女入学", "公共服务 / 员工招聘"]}[group]
+    names = {
+        "unit": [figures.edu.name, figures.hr.name],
+        "area": [figures.public_services.name],
+        "category": ["公共服务 / 子女入学", "公共服务 / 员工招聘"],
+    }[group]
     table = section(html, "table-title")
     assert all(name in table for name in names)
     assert Period.containing(datetime(2026, 3, 1), parse_kind(period)).label in html
@@ -81,7 +84,7 @@ def parse_kind(text: str) -> str:
 def test_the_table_shows_the_measures_of_the_cells(client, figures):
     table = section(get(client, "/stats?period=2026-Q1").text, "table-title")
 
-    edu_row = table[table.index(figures.edu.name):].split("</tr>")[0]
+    edu_row = table[table.index(figures.edu.name) :].split("</tr>")[0]
     cells = [c.split("<")[0] for c in edu_row.split('<td class="num">')[1:]]
     row = next(r for r in reports.table(Period("quarter", 2026, 1)).rows if r.key == figures.edu.id)
     assert cells == [row.display(m.key) for m in MEASURES]
@@ -96,8 +99,18 @@ def test_the_page_defaults_to_the_current_quarter_by_unit(client, figures):
     assert '<option selected value="2026-Q1">' in html
 
 
-@pytest.mark.parametrize("query", ["period=2026-13", "period=2026-Q9&group=enterprise", "period=abc&kind=decade",
-                                   "period=99999", "group=", "kind=month&period=", "period=1999-Q1"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "period=2026-13",
+        "period=2026-Q9&group=enterprise",
+        "period=abc&kind=decade",
+        "period=99999",
+        "group=",
+        "kind=month&period=",
+        "period=1999-Q1",
+    ],
+)
 def test_bad_parameters_fall_back_to_the_defaults(client, figures, query):
     for url in (f"/stats?{query}", f"/stats/export.csv?{query}", f"/stats/export.xlsx?{query}"):
         assert get(client, url).status_code == 200, url
@@ -129,7 +142,7 @@ def test_overdue_tickets_are_listed_by_unit_with_their_warning_colour(client, fi
     overdue = section(get(client, "/stats").text, "overdue-title")
 
     assert figures.edu.name in overdue and figures.hr.name not in overdue
-    row = overdue[overdue.index(figures.edu.name):].split("</tr>")[0]
+    row = overdue[overdue.index(figures.edu.name) :].split("</tr>")[0]
     assert [c.split("<")[0] for c in row.split('<td class="num">')[1:]] == ["0", "1", "1"]
 
 
@@ -164,10 +177,21 @@ def test_the_xlsx_download_is_the_table_with_numbers(client, figures):
 
 
 def test_no_enterprise_appears_on_the_pages_or_in_the_downloads(client, figures):
-    secrets = [figures.acme.name, figures.acme.credit_code, figures.acme.contact_mobile, figures.rival.name,
-               "王建国", "13912345678", "恒达"]
-    for url in ("/stats", "/stats?period=2026&group=category", "/stats?period=2026-03&group=area",
-                "/stats/export.csv?period=2026"):
+    secrets = [
+        figures.acme.name,
+        figures.acme.credit_code,
+        figures.acme.contact_mobile,
+        figures.rival.name,
+        "王建国",
+        "13912345678",
+        "恒达",
+    ]
+    for url in (
+        "/stats",
+        "/stats?period=2026&group=category",
+        "/stats?period=2026-03&group=area",
+        "/stats/export.csv?period=2026",
+    ):
         body = get(client, url).data.decode("utf-8-sig")
         assert not [s for s in secrets if s in body], url
     book = load_workbook(io.BytesIO(get(client, "/stats/export.xlsx?period=2026").data))
@@ -189,8 +213,16 @@ def _statements(client, url: str) -> list[str]:
     return statements
 
 
-@pytest.mark.parametrize("url", ["/stats", "/stats?period=2026&group=category", "/stats?period=2026-03&group=area",
-                                 "/stats/export.csv?period=2026", "/stats/export.xlsx?period=2026-Q1&group=area"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/stats",
+        "/stats?period=2026&group=category",
+        "/stats?period=2026-03&group=area",
+        "/stats/export.csv?period=2026",
+        "/stats/export.xlsx?period=2026-Q1&group=area",
+    ],
+)
 def test_a_statistics_request_runs_the_same_few_queries_however_many_tickets_there_are(client, figures, url):
     few = _statements(client, url)
     for day in range(30):
@@ -209,11 +241,11 @@ def test_a_statistics_request_runs_the_same_few_queries_however_many_tickets_the
 
 
 def test_a_name_that_looks_like_a_formula_is_exported_as_text(client, figures):
-    figures.edu.name = "=HYPERLINK(\"http://x\")"
+    figures.edu.name = '=HYPERLINK("http://x")'
     db.session.commit()
 
     rows = list(csv.reader(io.StringIO(get(client, "/stats/export.csv?period=2026").data.decode("utf-8-sig"))))
     sheet = load_workbook(io.BytesIO(get(client, "/stats/export.xlsx?period=2026").data)).active
 
-    assert "'=HYPERLINK(\"http://x\")" in [r[0] for r in rows]
+    assert '\'=HYPERLINK("http://x")' in [r[0] for r in rows]
     assert all(c.data_type != "f" for c in sheet["A"])

@@ -33,8 +33,15 @@ def s3_endpoint():
 def s3(s3_endpoint, request):
     """The S3 settings of an empty bucket of its own."""
     bucket = f"{BUCKET}-{abs(hash(request.node.name)) % 10**8}"
-    settings = {"STORAGE_BACKEND": "s3", "S3_ENDPOINT_URL": s3_endpoint, "S3_BUCKET": bucket, "S3_PREFIX": "files/",
-                "S3_REGION": "us-east-1", "S3_ACCESS_KEY_ID": "test", "S3_SECRET_ACCESS_KEY": "test-secret"}
+    settings = {
+        "STORAGE_BACKEND": "s3",
+        "S3_ENDPOINT_URL": s3_endpoint,
+        "S3_BUCKET": bucket,
+        "S3_PREFIX": "files/",
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "test",
+        "S3_SECRET_ACCESS_KEY": "test-secret",
+    }
     client = _client(settings)
     client.create_bucket(Bucket=bucket)
     yield settings
@@ -44,8 +51,13 @@ def s3(s3_endpoint, request):
 
 
 def _client(settings: dict):
-    return boto3.client("s3", endpoint_url=settings["S3_ENDPOINT_URL"], region_name="us-east-1",
-                        aws_access_key_id="test", aws_secret_access_key="test-secret")
+    return boto3.client(
+        "s3",
+        endpoint_url=settings["S3_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test-secret",
+    )
 
 
 def _object(settings: dict, name: str) -> bytes:
@@ -94,8 +106,9 @@ def test_attachments_uploaded_and_downloaded_through_s3(app, world, login, on_s3
     advance(world, ticket, State.DISPATCHED)
     db.session.commit()
     assert _object(on_s3, attachment.stored_name) == PDF
-    assert not os.path.exists(os.path.join(app.config["UPLOAD_DIR"], attachment.stored_name[:2],
-                                           attachment.stored_name))
+    assert not os.path.exists(
+        os.path.join(app.config["UPLOAD_DIR"], attachment.stored_name[:2], attachment.stored_name)
+    )
     response = login(world.handler).get(f"/files/{attachment.id}")
     assert response.status_code == 200 and response.data == PDF
     assert response.headers["Content-Disposition"].startswith("attachment;")

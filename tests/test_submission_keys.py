@@ -25,8 +25,7 @@ def test_a_web_form_carrying_an_open311_clients_key_does_not_swallow_its_request
     client_id = "hotline-2026-0001"
     # The key main stored for this Open311 request: predictable from the API key's id and the client id.
     predicted = hashlib.sha256(f"open311:{key.id}:{client_id}".encode()).hexdigest()
-    login(world.rival_user).post("/my/new", data=complaint_form(world, submission_key=predicted,
-                                                                title="对手抢先提交"))
+    login(world.rival_user).post("/my/new", data=complaint_form(world, submission_key=predicted, title="对手抢先提交"))
     web_ticket = db.session.scalar(select(Ticket))
 
     client.post("/auth/logout")
@@ -40,8 +39,9 @@ def test_a_web_form_carrying_an_open311_clients_key_does_not_swallow_its_request
 
 
 def test_two_companies_sending_the_same_key_file_two_complaints_and_see_only_their_own(world, client, login):
-    first = login(world.enterprise_user).post("/my/new", data=complaint_form(world, key="shared"),
-                                              follow_redirects=True)  # its own flash is read here
+    first = login(world.enterprise_user).post(
+        "/my/new", data=complaint_form(world, key="shared"), follow_redirects=True
+    )  # its own flash is read here
     acme_ticket = db.session.scalar(select(Ticket))
 
     second = login(world.rival_user).post("/my/new", data=complaint_form(world, key="shared"), follow_redirects=True)

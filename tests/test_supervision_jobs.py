@@ -41,14 +41,17 @@ def _run_deadlines_at(moment: datetime, times: int = 1) -> None:
             periodic.supervise_deadlines()
 
 
-@pytest.mark.parametrize("moment, expected", [
-    (datetime(2026, 9, 30, 9), []),  # three working days left: 8, 9, 10 October
-    (datetime(2026, 10, 5, 9), []),  # in the holiday: still three working days left
-    (datetime(2026, 10, 8, 9), ["alert_yellow"]),  # two left
-    (datetime(2026, 10, 11, 9), ["alert_orange"]),  # Sunday after the due Saturday: overdue
-    (datetime(2026, 10, 12, 9), ["alert_orange"]),  # one working day late
-    (datetime(2026, 10, 13, 9), ["alert_red"]),  # two working days late = half the 5-day limit
-])
+@pytest.mark.parametrize(
+    "moment, expected",
+    [
+        (datetime(2026, 9, 30, 9), []),  # three working days left: 8, 9, 10 October
+        (datetime(2026, 10, 5, 9), []),  # in the holiday: still three working days left
+        (datetime(2026, 10, 8, 9), ["alert_yellow"]),  # two left
+        (datetime(2026, 10, 11, 9), ["alert_orange"]),  # Sunday after the due Saturday: overdue
+        (datetime(2026, 10, 12, 9), ["alert_orange"]),  # one working day late
+        (datetime(2026, 10, 13, 9), ["alert_red"]),  # two working days late = half the 5-day limit
+    ],
+)
 def test_warnings_fire_at_the_working_day_boundaries(ticket_due_after_national_day, moment, expected):
     _run_deadlines_at(moment)
     db.session.refresh(ticket_due_after_national_day)
@@ -57,8 +60,13 @@ def test_warnings_fire_at_the_working_day_boundaries(ticket_due_after_national_d
 
 def test_each_warning_is_recorded_once_however_often_the_schedule_runs(ticket_due_after_national_day, world):
     ticket = ticket_due_after_national_day
-    for moment in (datetime(2026, 10, 8, 9), datetime(2026, 10, 9, 9), datetime(2026, 10, 12, 9),
-                   datetime(2026, 10, 13, 9), datetime(2026, 10, 20, 9)):
+    for moment in (
+        datetime(2026, 10, 8, 9),
+        datetime(2026, 10, 9, 9),
+        datetime(2026, 10, 12, 9),
+        datetime(2026, 10, 13, 9),
+        datetime(2026, 10, 20, 9),
+    ):
         _run_deadlines_at(moment, times=3)
     db.session.refresh(ticket)
     assert _alerts(ticket) == ["alert_yellow", "alert_orange", "alert_red"]
@@ -68,16 +76,23 @@ def test_each_warning_is_recorded_once_however_often_the_schedule_runs(ticket_du
 
 
 def test_escalation_reaches_handler_then_leader_then_supervisor(ticket_due_after_national_day, world):
-    hr_leader = world.hr_handler.__class__(username="hr_leader", name="人社局长", role=world.leader.role,
-                                           unit=world.hr, password_hash="x")
+    hr_leader = world.hr_handler.__class__(
+        username="hr_leader", name="人社局长", role=world.leader.role, unit=world.hr, password_hash="x"
+    )
     db.session.add(hr_leader)
     db.session.commit()
     ticket = ticket_due_after_national_day
 
     def told(action: str) -> set[int]:
         event = next(e for e in ticket.events if e.action == action)
-        return {m.user_id for m in db.session.scalars(select(OutboxMessage).where(
-            OutboxMessage.dedupe_key.like(f"e{event.id}:%"), OutboxMessage.channel == "inapp"))}
+        return {
+            m.user_id
+            for m in db.session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.dedupe_key.like(f"e{event.id}:%"), OutboxMessage.channel == "inapp"
+                )
+            )
+        }
 
     for moment in (datetime(2026, 10, 8, 9), datetime(2026, 10, 11, 9), datetime(2026, 10, 13, 9)):
         _run_deadlines_at(moment)
@@ -126,10 +141,18 @@ def test_late_signing_and_late_acceptance_are_alerted_once(world):
 
 
 def test_an_unanswered_supervision_order_is_alerted_after_its_deadline(world):
-    ticket = advance(world, file_ticket(world, at=datetime(2026, 11, 2, 9)), State.IN_PROGRESS,
-                     at=datetime(2026, 11, 2, 10))
-    workflow.perform(ticket, "issue_order", world.supervisor, at=datetime(2026, 11, 2, 11), level="key",
-                     deadline=date(2026, 11, 6), note="请三日内报告办理情况")
+    ticket = advance(
+        world, file_ticket(world, at=datetime(2026, 11, 2, 9)), State.IN_PROGRESS, at=datetime(2026, 11, 2, 10)
+    )
+    workflow.perform(
+        ticket,
+        "issue_order",
+        world.supervisor,
+        at=datetime(2026, 11, 2, 11),
+        level="key",
+        deadline=date(2026, 11, 6),
+        note="请三日内报告办理情况",
+    )
     db.session.commit()
     _run_deadlines_at(datetime(2026, 11, 6, 18))
     assert "alert_order_overdue" not in _alerts(ticket)
@@ -139,8 +162,9 @@ def test_an_unanswered_supervision_order_is_alerted_after_its_deadline(world):
 
 
 def test_monthly_progress_reminder_on_the_fifth_and_who_reported(world):
-    ticket = advance(world, file_ticket(world, at=datetime(2026, 9, 1, 9)), State.IN_PROGRESS,
-                     at=datetime(2026, 9, 1, 10))
+    ticket = advance(
+        world, file_ticket(world, at=datetime(2026, 9, 1, 9)), State.IN_PROGRESS, at=datetime(2026, 9, 1, 10)
+    )
     db.session.commit()
     with frozen(datetime(2026, 10, 4, 9)):
         periodic.monthly_reports()
@@ -161,8 +185,9 @@ def test_monthly_progress_reminder_on_the_fifth_and_who_reported(world):
 
 
 def test_rating_reminder_then_unrated_close_after_seven_days(world):
-    ticket = advance(world, file_ticket(world, at=datetime(2026, 11, 2, 9)), State.AWAITING_RATING,
-                     at=datetime(2026, 11, 2, 10))
+    ticket = advance(
+        world, file_ticket(world, at=datetime(2026, 11, 2, 9)), State.AWAITING_RATING, at=datetime(2026, 11, 2, 10)
+    )
     db.session.commit()
     assert ticket.rate_due == datetime(2026, 11, 9, 23, 59, 59)
     for moment in (datetime(2026, 11, 6, 9), datetime(2026, 11, 8, 9), datetime(2026, 11, 9, 9)):

@@ -15,8 +15,9 @@ PROXY = "10.0.0.1"
 def _login(client, username="nobody", address=None, forwarded_for=None):
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
     environ = {"REMOTE_ADDR": address or PROXY}
-    return client.post("/auth/login", data={"username": username, "password": "wrong"}, headers=headers,
-                       environ_base=environ)
+    return client.post(
+        "/auth/login", data={"username": username, "password": "wrong"}, headers=headers, environ_base=environ
+    )
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_login_budget(app, world):
@@ -72,15 +73,18 @@ def test_the_registration_limit_is_the_setting(app, world):
     assert codes == [200, 429]
 
 
-@pytest.mark.parametrize("name, value", [
-    ("LOGIN_RATE_LIMIT", "3 per minute"),
-    ("LOGIN_ACCOUNT_RATE_LIMIT", "4 per minute"),
-    ("REGISTER_RATE_LIMIT", "5 per hour"),
-    ("LOOKUP_RATE_LIMIT", "6 per minute"),
-    ("OPEN311_POST_RATE_LIMIT", "7 per minute"),
-    ("API_RATE_LIMIT", "8 per minute"),
-    ("TRUSTED_PROXIES", "2"),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("LOGIN_RATE_LIMIT", "3 per minute"),
+        ("LOGIN_ACCOUNT_RATE_LIMIT", "4 per minute"),
+        ("REGISTER_RATE_LIMIT", "5 per hour"),
+        ("LOOKUP_RATE_LIMIT", "6 per minute"),
+        ("OPEN311_POST_RATE_LIMIT", "7 per minute"),
+        ("API_RATE_LIMIT", "8 per minute"),
+        ("TRUSTED_PROXIES", "2"),
+    ],
+)
 def test_every_limit_and_the_proxy_count_are_read_from_the_environment(name, value):
     expected = int(value) if value.isdigit() else value
     assert config_from_environment({name: value}, name) == expected

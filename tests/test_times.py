@@ -15,8 +15,20 @@ def test_a_stored_time_goes_out_with_the_zones_offset(app):
     assert times.iso(None) is None
 
 
-@pytest.mark.parametrize("text", ["2026-02-30", "30/04/2026", "2026-04-30\n", "２０２６-04-30", "20260430",
-                                  "2026-W18-4", "9999-01-04", 20260430, None])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-02-30",
+        "30/04/2026",
+        "2026-04-30\n",
+        "２０２６-04-30",
+        "20260430",
+        "2026-W18-4",
+        "9999-01-04",
+        20260430,
+        None,
+    ],
+)
 def test_only_a_real_day_written_yyyy_mm_dd_in_range_is_a_date(text):
     assert times.parse_date(text, (2000, 2099)) is None
 
@@ -37,8 +49,11 @@ def test_a_date_time_with_an_offset_is_read_as_the_zones_local_time(app):
 
 def test_people_read_the_minute_the_day_and_the_month():
     at = datetime(2026, 3, 2, 9, 30, 59)
-    assert (times.human(at), times.human_day(at), times.human_month(at)) == ("2026-03-02 09:30", "2026-03-02",
-                                                                             "2026-03")
+    assert (times.human(at), times.human_day(at), times.human_month(at)) == (
+        "2026-03-02 09:30",
+        "2026-03-02",
+        "2026-03",
+    )
     assert times.human(None) == times.human_day(None) == ""
     assert times.human_due("2026-03-20T23:59:00") == times.human_due("2026-03-20") == "2026-03-20"
     assert times.human_due("2026-03-20T17:00:00") == "2026-03-20 17:00"

@@ -36,8 +36,14 @@ def actors(world):
     one with no part on it."""
     street_handler = make_user(Role.HANDLER, "street_handler", unit=world.street)
     ticket = advance(world, file_ticket(world), State.DISPATCHED)
-    found = {"supervisor": world.supervisor, "unit": world.handler, "co_unit": street_handler,
-             "enterprise": world.enterprise_user, "system": None, "nobody": world.rival_user}
+    found = {
+        "supervisor": world.supervisor,
+        "unit": world.handler,
+        "co_unit": street_handler,
+        "enterprise": world.enterprise_user,
+        "system": None,
+        "nobody": world.rival_user,
+    }
     for party, user in found.items():
         assert access.parties(user, ticket) == (frozenset() if party == "nobody" else {party})
     return ticket, found
@@ -45,7 +51,8 @@ def actors(world):
 
 @pytest.mark.parametrize("action", sorted(workflow.TRANSITIONS))
 def test_each_action_is_allowed_exactly_where_declared_and_refused_with_its_reason_elsewhere(
-        action, actors, monkeypatch):
+    action, actors, monkeypatch
+):
     ticket, found = actors
     spec = workflow.TRANSITIONS[action]
     monkeypatch.setitem(workflow.TRANSITIONS, action, dataclasses.replace(spec, effect=_reach))
@@ -145,7 +152,13 @@ def test_notifications_and_search_read_the_declarations(world):
     assert notify.audience_of("alert_red") == ("unit", "supervisors")
     assert notify.audience_of("publish") == ()
     assert {a for a, t in workflow.TRANSITIONS.items() if t.refresh_search} == {
-        "publish", "publish_result", "unpublish", "add_redaction_term", "accept", "dispatch"}
+        "publish",
+        "publish_result",
+        "unpublish",
+        "add_redaction_term",
+        "accept",
+        "dispatch",
+    }
 
 
 # ---------------------------------------------------------------- a ticket never goes to the office
@@ -181,8 +194,16 @@ def test_the_category_form_does_not_offer_the_office_as_lead(world, login):
     page = client.get("/admin/categories/new").get_data(as_text=True)
     lead_select = page.split('name="default_lead_unit_id"')[1].split("</select>")[0]
     assert world.hr.name in lead_select and world.office.name not in lead_select
-    data = {"name": "营商投诉", "parent_id": world.public_services.id, "default_lead_unit_id": world.office.id,
-            "limit_class": "standard", "intake_questions": "", "description": "", "active": "y", "sort": 0}
+    data = {
+        "name": "营商投诉",
+        "parent_id": world.public_services.id,
+        "default_lead_unit_id": world.office.id,
+        "limit_class": "standard",
+        "intake_questions": "",
+        "description": "",
+        "active": "y",
+        "sort": 0,
+    }
     assert client.post("/admin/categories/new", data=data).status_code == 200
     assert db.session.scalar(select(Category).where(Category.name == "营商投诉")) is None
     rules_page = client.get("/admin/rules/new").get_data(as_text=True)

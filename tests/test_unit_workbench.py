@@ -199,8 +199,9 @@ def test_the_tab_counts_and_stat_cards_count_the_unit_only(as_user, world):
 def test_the_orders_tab_lists_tickets_with_an_unanswered_supervision_order(as_user, world):
     ordered = in_progress(world, title="被督办的")
     quiet = in_progress(world, title="没督办的")
-    workflow.perform(ordered, "issue_order", world.supervisor, level="key", deadline=date(2026, 3, 6),
-                     note="请三日内答复")
+    workflow.perform(
+        ordered, "issue_order", world.supervisor, level="key", deadline=date(2026, 3, 6), note="请三日内答复"
+    )
     db.session.commit()
     page = as_user(world.handler).get("/unit/?tab=orders").get_data(as_text=True)
     assert ordered.tracking_no in page and quiet.tracking_no not in page
@@ -224,8 +225,7 @@ def test_the_list_runs_the_same_number_of_queries_for_more_tickets(as_user, worl
     for _ in range(2):
         dispatched(world)
     ticket = in_progress(world)
-    workflow.perform(ticket, "issue_order", world.supervisor, level="general", deadline=date(2026, 3, 9),
-                     note="督办")
+    workflow.perform(ticket, "issue_order", world.supervisor, level="general", deadline=date(2026, 3, 9), note="督办")
     db.session.commit()
 
     def queries() -> int:
@@ -286,8 +286,9 @@ def test_a_return_needs_reason_and_basis(as_user, world):
 def test_a_handler_returns_a_ticket_with_reason_and_basis(as_user, world):
     ticket = dispatched(world)
     client = as_user(world.handler)
-    response = client.post(url(ticket, "return"), data={
-        "version": ticket.version, "reason": "属于人社局职责", "basis": "三定方案第五条"})
+    response = client.post(
+        url(ticket, "return"), data={"version": ticket.version, "reason": "属于人社局职责", "basis": "三定方案第五条"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert ticket.state == State.RETURNED and ticket.return_count == 1
@@ -323,8 +324,10 @@ def test_a_handler_requests_an_extension_and_the_supervisor_grants_it(as_user, w
     ticket = in_progress(world)
     new_due = ticket.handle_due.date() + timedelta(days=7)  # the same weekday a week later
     client = as_user(world.handler)
-    response = client.post(url(ticket, "extension"), data={
-        "version": ticket.version, "new_due": new_due.isoformat(), "extension_reason": "需要协调区外学校"})
+    response = client.post(
+        url(ticket, "extension"),
+        data={"version": ticket.version, "new_due": new_due.isoformat(), "extension_reason": "需要协调区外学校"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert ticket.pending_extension is not None and ticket.pending_extension.requested_due == new_due
@@ -339,9 +342,11 @@ def test_a_handler_requests_an_extension_and_the_supervisor_grants_it(as_user, w
 def test_an_extension_to_an_earlier_date_is_refused(as_user, world):
     ticket = in_progress(world)
     due = ticket.handle_due
-    response = as_user(world.handler).post(url(ticket, "extension"), data={
-        "version": ticket.version, "new_due": MONDAY.date().isoformat(), "extension_reason": "理由"},
-        follow_redirects=True)
+    response = as_user(world.handler).post(
+        url(ticket, "extension"),
+        data={"version": ticket.version, "new_due": MONDAY.date().isoformat(), "extension_reason": "理由"},
+        follow_redirects=True,
+    )
     assert "must be later than the current one" in response.get_data(as_text=True)
     db.session.expire_all()
     assert ticket.pending_extension is None and ticket.handle_due == due
@@ -349,8 +354,9 @@ def test_an_extension_to_an_earlier_date_is_refused(as_user, world):
 
 def test_a_handler_asks_for_material_and_the_clock_pauses(as_user, world):
     ticket = in_progress(world)
-    response = as_user(world.handler).post(url(ticket, "material"), data={
-        "version": ticket.version, "material": "请补充孩子户籍证明"})
+    response = as_user(world.handler).post(
+        url(ticket, "material"), data={"version": ticket.version, "material": "请补充孩子户籍证明"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert ticket.state == State.AWAITING_MATERIAL and ticket.paused_at == MONDAY
@@ -359,9 +365,16 @@ def test_a_handler_asks_for_material_and_the_clock_pauses(as_user, world):
 
 def test_a_handler_replies_with_an_outcome_and_an_attachment(as_user, world):
     ticket = in_progress(world)
-    response = as_user(world.handler).post(url(ticket, "reply"), content_type="multipart/form-data", data={
-        "version": ticket.version, "outcome": "partly", "text": "已安排就近入学",
-        "files": [(io.BytesIO(PNG), "通知书.png")]})
+    response = as_user(world.handler).post(
+        url(ticket, "reply"),
+        content_type="multipart/form-data",
+        data={
+            "version": ticket.version,
+            "outcome": "partly",
+            "text": "已安排就近入学",
+            "files": [(io.BytesIO(PNG), "通知书.png")],
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert ticket.state == State.REPLIED
@@ -380,9 +393,16 @@ def test_a_reply_without_an_outcome_is_refused(as_user, world):
 
 def test_a_reply_with_a_file_that_is_not_allowed_is_refused(as_user, world):
     ticket = in_progress(world)
-    response = as_user(world.handler).post(url(ticket, "reply"), content_type="multipart/form-data", data={
-        "version": ticket.version, "outcome": "resolved", "text": "已办",
-        "files": [(io.BytesIO(b"MZ not a document"), "run.exe")]})
+    response = as_user(world.handler).post(
+        url(ticket, "reply"),
+        content_type="multipart/form-data",
+        data={
+            "version": ticket.version,
+            "outcome": "resolved",
+            "text": "已办",
+            "files": [(io.BytesIO(b"MZ not a document"), "run.exe")],
+        },
+    )
     assert response.status_code == 400
     assert "is not a JPEG, PNG, PDF, Word or Excel file" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -391,8 +411,9 @@ def test_a_reply_with_a_file_that_is_not_allowed_is_refused(as_user, world):
 
 def test_a_handler_answers_a_supervision_order(as_user, world):
     ticket = in_progress(world)
-    workflow.perform(ticket, "issue_order", world.supervisor, level="key", deadline=date(2026, 3, 5),
-                     note="请说明为何迟迟未解决")
+    workflow.perform(
+        ticket, "issue_order", world.supervisor, level="key", deadline=date(2026, 3, 5), note="请说明为何迟迟未解决"
+    )
     db.session.commit()
     client = as_user(world.handler)
     page = client.get(url(ticket)).get_data(as_text=True)
@@ -421,8 +442,9 @@ def test_action_forms_carry_the_csrf_token(app, as_user, world, monkeypatch):
     db.session.expire_all()
     assert ticket.state == State.DISPATCHED
     page = client.get(url(ticket)).get_data(as_text=True)
-    token = re.search(r'action="/unit/tickets/\d+/sign"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"',
-                      page).group(1)
+    token = re.search(
+        r'action="/unit/tickets/\d+/sign"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"', page
+    ).group(1)
     response = client.post(url(ticket, "sign"), data={"version": ticket.version, "csrf_token": token})
     assert response.status_code == 302
     db.session.expire_all()

@@ -41,20 +41,46 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def register(client, code: str, username: str = "squatter", company: str = "冒名顶替有限公司",
-             mobile: str = "13700000001"):
-    return client.post("/auth/register", data={
-        "company": company, "credit_code": code, "industry": "制造业", "area_id": "0", "contact_name": "张冒",
-        "mobile": mobile, "email": "", "username": username, "password": PASSWORD, "confirm": PASSWORD})
+def register(
+    client, code: str, username: str = "squatter", company: str = "冒名顶替有限公司", mobile: str = "13700000001"
+):
+    return client.post(
+        "/auth/register",
+        data={
+            "company": company,
+            "credit_code": code,
+            "industry": "制造业",
+            "area_id": "0",
+            "contact_name": "张冒",
+            "mobile": mobile,
+            "email": "",
+            "username": username,
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
 
 
-def intake(client, world, code: str, new_company: str = "", mobile: str = "13911112222", email: str = "",
-           key: str = "intake-1"):
-    response = client.post("/console/intake", data={
-        "submission_key": key, "enterprise": code, "new_company": new_company, "source": "hotline",
-        "category_id": world.schooling.id, "area_id": world.area.id, "title": "热线反映员工招聘难",
-        "description": "来电人反映企业招不到技术工人，联系电话13911112222。", "contact_name": "钱来电",
-        "contact_mobile": mobile, "contact_email": email, "publish_consent": "y"})
+def intake(
+    client, world, code: str, new_company: str = "", mobile: str = "13911112222", email: str = "", key: str = "intake-1"
+):
+    response = client.post(
+        "/console/intake",
+        data={
+            "submission_key": key,
+            "enterprise": code,
+            "new_company": new_company,
+            "source": "hotline",
+            "category_id": world.schooling.id,
+            "area_id": world.area.id,
+            "title": "热线反映员工招聘难",
+            "description": "来电人反映企业招不到技术工人，联系电话13911112222。",
+            "contact_name": "钱来电",
+            "contact_mobile": mobile,
+            "contact_email": email,
+            "publish_consent": "y",
+        },
+    )
     if response.status_code == 302:
         client.get(response.location)  # the flash with the tracking number is the supervisor's to see
     return response
@@ -93,8 +119,9 @@ def test_a_squatter_does_not_see_complaints_staff_later_file_for_the_code_it_reg
     assert client.get(f"/my/tickets/{ticket.id}").status_code == 403
     advance(world, ticket, State.AWAITING_RATING)
     db.session.commit()
-    rated = client.post(f"/my/tickets/{ticket.id}/rate", data={"rating": "1", "solved": "no",
-                                                               "version": ticket.version})
+    rated = client.post(
+        f"/my/tickets/{ticket.id}/rate", data={"rating": "1", "solved": "no", "version": ticket.version}
+    )
     assert rated.status_code == 403 and ticket.state == State.AWAITING_RATING
     assert client.post(f"/my/tickets/{ticket.id}/material", data={"note": "x"}).status_code == 403
     told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == squatter.id)).all()
@@ -105,36 +132,54 @@ def test_an_unverified_account_follows_and_rates_what_it_filed_itself(client, lo
     register(client, valid_credit_code())
     applicant = account("squatter")
     client = login(applicant)
-    response = client.post("/my/new", data={
-        "submission_key": "k1", "category_id": world.schooling.id, "area_id": world.area.id, "title": "自己提交的诉求",
-        "description": "我们自己提交的诉求。", "contact_name": "张冒", "contact_mobile": "13700000001",
-        "publish_consent": "y"})
+    response = client.post(
+        "/my/new",
+        data={
+            "submission_key": "k1",
+            "category_id": world.schooling.id,
+            "area_id": world.area.id,
+            "title": "自己提交的诉求",
+            "description": "我们自己提交的诉求。",
+            "contact_name": "张冒",
+            "contact_mobile": "13700000001",
+            "publish_consent": "y",
+        },
+    )
     assert response.status_code == 302
     ticket = db.session.scalar(select(Ticket))
     assert ticket.tracking_no in text(client.get("/my/"))
     assert client.get(f"/my/tickets/{ticket.id}").status_code == 200
     advance(world, ticket, State.AWAITING_RATING)
     db.session.commit()
-    response = client.post(f"/my/tickets/{ticket.id}/rate",
-                           data={"rating": "5", "solved": "yes", "version": ticket.version})
+    response = client.post(
+        f"/my/tickets/{ticket.id}/rate", data={"rating": "5", "solved": "yes", "version": ticket.version}
+    )
     assert response.status_code == 302 and ticket.state == State.CLOSED
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.user_id == applicant.id, OutboxMessage.ticket_id == ticket.id)) > 0  # told of the reply
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.user_id == applicant.id, OutboxMessage.ticket_id == ticket.id)
+        )
+        > 0
+    )  # told of the reply
 
 
 def test_an_unverified_account_cannot_add_colleagues(client, login, world):
     register(client, valid_credit_code())
     client = login(account("squatter"))
-    response = client.post("/my/colleagues", data={"username": "friend", "name": "朋友", "mobile": "13812345678",
-                                                   "password": PASSWORD})
+    response = client.post(
+        "/my/colleagues", data={"username": "friend", "name": "朋友", "mobile": "13812345678", "password": PASSWORD}
+    )
     assert response.status_code == 302 and response.location.endswith("/my/verification")
     assert account("friend") is None
 
 
 def test_a_colleague_added_by_a_verified_account_is_verified(client, login, world):
     client = login(world.enterprise_user)
-    response = client.post("/my/colleagues", data={"username": "acme2", "name": "王二", "mobile": "13812345678",
-                                                   "password": PASSWORD})
+    response = client.post(
+        "/my/colleagues", data={"username": "acme2", "name": "王二", "mobile": "13812345678", "password": PASSWORD}
+    )
     assert response.status_code == 302
     colleague = account("acme2")
     assert colleague.is_verified and colleague.verification_method == VerificationMethod.COLLEAGUE
@@ -243,8 +288,9 @@ def test_no_code_goes_to_a_contact_the_applicant_typed_themselves(client, login,
 
 
 def _upload(client, content: bytes = PDF, name: str = "营业执照.pdf"):
-    return client.post("/my/verification/licence", data={"licence": (io.BytesIO(content), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/my/verification/licence", data={"licence": (io.BytesIO(content), name)}, content_type="multipart/form-data"
+    )
 
 
 def test_a_licence_is_checked_by_content_and_shown_only_to_supervisors_and_its_owner(client, login, world):
@@ -285,8 +331,10 @@ def test_a_supervisor_rejects_a_licence_with_a_reason_and_the_applicant_is_told(
     db.session.expire_all()
     assert review.state == "pending"
 
-    response = supervisor.post(f"/console/verifications/{review.id}/decide",
-                               data={"decision": "reject", "reason": "执照上的名称与信用代码不符"})
+    response = supervisor.post(
+        f"/console/verifications/{review.id}/decide",
+        data={"decision": "reject", "reason": "执照上的名称与信用代码不符"},
+    )
     assert response.status_code == 302
     squatter = account("squatter")
     assert review.state == "rejected" and review.decided_by_id == world.supervisor.id
@@ -306,14 +354,17 @@ def test_an_approved_licence_verifies_the_account_which_then_sees_staff_filed_co
     _upload(login(account("real")))
     review = db.session.scalar(select(LicenceReview))
 
-    response = login(world.supervisor).post(f"/console/verifications/{review.id}/decide",
-                                            data={"decision": "approve"})
+    response = login(world.supervisor).post(f"/console/verifications/{review.id}/decide", data={"decision": "approve"})
     assert response.status_code == 302
     real = account("real")
     assert real.is_verified and real.verification_method == VerificationMethod.LICENCE
     assert real.verified_by_id == world.supervisor.id and real.verified_at is not None
-    assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.user_id == real.id,
-                                                         OutboxMessage.channel == "inapp")) is not None
+    assert (
+        db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.user_id == real.id, OutboxMessage.channel == "inapp")
+        )
+        is not None
+    )
     assert ticket.tracking_no in text(login(real).get("/my/"))
 
 
@@ -325,11 +376,12 @@ def _invitation_link(message: OutboxMessage) -> str:
 
 
 def _path(link: str) -> str:
-    return link[link.index("/auth/activate/"):]
+    return link[link.index("/auth/activate/") :]
 
 
 def test_staff_intake_for_a_new_company_invites_the_caller_and_activation_gives_a_verified_account(
-        client, login, world, base_url):
+    client, login, world, base_url
+):
     code = valid_credit_code()
     login(world.supervisor)
     assert intake(client, world, code, new_company="襄阳来电企业有限公司").status_code == 302
@@ -346,8 +398,10 @@ def test_staff_intake_for_a_new_company_invites_the_caller_and_activation_gives_
     client.post("/auth/logout")
     page = client.get(f"/auth/activate/{token}")
     assert page.status_code == 200 and "襄阳来电企业有限公司" in text(page)
-    response = client.post(f"/auth/activate/{token}", data={"name": "钱来电", "username": "caller",
-                                                            "password": PASSWORD, "confirm": PASSWORD})
+    response = client.post(
+        f"/auth/activate/{token}",
+        data={"name": "钱来电", "username": "caller", "password": PASSWORD, "confirm": PASSWORD},
+    )
     assert response.status_code == 302
     caller = account("caller")
     assert caller.is_verified and caller.verification_method == VerificationMethod.INVITATION
@@ -355,23 +409,27 @@ def test_staff_intake_for_a_new_company_invites_the_caller_and_activation_gives_
     assert ticket.tracking_no in text(client.get("/my/"))  # logged in, follows the complaint …
     advance(world, ticket, State.AWAITING_RATING)
     db.session.commit()
-    response = client.post(f"/my/tickets/{ticket.id}/rate", data={"rating": "4", "solved": "yes",
-                                                                  "version": ticket.version})
+    response = client.post(
+        f"/my/tickets/{ticket.id}/rate", data={"rating": "4", "solved": "yes", "version": ticket.version}
+    )
     assert response.status_code == 302 and ticket.state == State.CLOSED  # … and rates it
 
     client.post("/auth/logout")
     again = client.get(f"/auth/activate/{token}")
     assert again.status_code == 410 and "used already" in text(again)
-    response = client.post(f"/auth/activate/{token}", data={"name": "又来", "username": "caller2",
-                                                            "password": PASSWORD, "confirm": PASSWORD})
+    response = client.post(
+        f"/auth/activate/{token}",
+        data={"name": "又来", "username": "caller2", "password": PASSWORD, "confirm": PASSWORD},
+    )
     assert response.status_code == 410 and account("caller2") is None
 
 
 def test_an_expired_or_unknown_invitation_says_so(client, login, world):
     login(world.supervisor)
     intake(client, world, valid_credit_code(), new_company="襄阳来电企业有限公司")
-    token = _invitation_link(db.session.scalar(select(OutboxMessage).where(
-        OutboxMessage.dedupe_key.startswith("invitation")))).rsplit("/", 1)[1]
+    token = _invitation_link(
+        db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("invitation")))
+    ).rsplit("/", 1)[1]
     client.post("/auth/logout")
     with frozen(now() + verification.INVITATION_TTL + timedelta(minutes=1)):
         response = client.get(f"/auth/activate/{token}")
@@ -384,13 +442,15 @@ def test_a_supervisor_resends_an_invitation_and_the_old_link_stops_working(clien
     supervisor = login(world.supervisor)
     intake(client, world, valid_credit_code(), new_company="襄阳来电企业有限公司")
     enterprise = db.session.scalar(select(Ticket)).enterprise
-    first = _invitation_link(db.session.scalar(select(OutboxMessage).where(
-        OutboxMessage.dedupe_key.startswith("invitation"))))
+    first = _invitation_link(
+        db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("invitation")))
+    )
     assert "13911112222" in text(supervisor.get(f"/console/enterprises/{enterprise.id}"))
     response = supervisor.post(f"/console/enterprises/{enterprise.id}/invitation")
     assert response.status_code == 302
-    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("invitation"))
-                                  .order_by(OutboxMessage.id)).all()
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("invitation")).order_by(OutboxMessage.id)
+    ).all()
     assert len(messages) == 2 and messages[1].address == "13911112222"
     client.post("/auth/logout")
     old = client.get(_path(first))
@@ -402,8 +462,7 @@ def test_no_invitation_for_a_company_with_a_verified_account(client, login, worl
     login(world.supervisor)
     intake(client, world, world.acme.credit_code)
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
-    response = login(world.supervisor).post(f"/console/enterprises/{world.acme.id}/invitation",
-                                            follow_redirects=True)
+    response = login(world.supervisor).post(f"/console/enterprises/{world.acme.id}/invitation", follow_redirects=True)
     assert "verified account already" in text(response)
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
 
@@ -421,10 +480,19 @@ def test_an_open311_filing_for_an_unknown_company_invites_by_email(client, world
     _key, secret = keys.issue("city hotline")
     db.session.commit()
     code = valid_credit_code()
-    response = client.post("/open311/v2/requests.json", data={
-        "api_key": secret, "service_code": str(world.schooling.id), "description": "职工子女入学没有学位。",
-        "attribute[credit_code]": code, "attribute[company_name]": "襄阳热线企业有限公司",
-        "first_name": "建国", "last_name": "王", "email": "boss@newco.example"})
+    response = client.post(
+        "/open311/v2/requests.json",
+        data={
+            "api_key": secret,
+            "service_code": str(world.schooling.id),
+            "description": "职工子女入学没有学位。",
+            "attribute[credit_code]": code,
+            "attribute[company_name]": "襄阳热线企业有限公司",
+            "first_name": "建国",
+            "last_name": "王",
+            "email": "boss@newco.example",
+        },
+    )
     assert response.status_code == 201
     invitation = db.session.scalar(select(Invitation))
     assert invitation.enterprise.credit_code == code and invitation.created_by_id is None
@@ -440,16 +508,29 @@ def test_a_cadres_filing_for_a_company_without_an_account_invites_its_contact(cl
     db.session.flush()
     db.session.add(LiaisonPair(cadre_id=world.cadre.id, enterprise_id=newco.id))
     db.session.commit()
-    response = login(world.cadre).post("/my/new", data={
-        "submission_key": "c1", "enterprise_id": newco.id, "category_id": world.schooling.id,
-        "area_id": world.area.id, "title": "走访发现的问题", "description": "企业反映招工难。",
-        "contact_name": "周总", "contact_mobile": "13655556666", "publish_consent": "y"})
+    response = login(world.cadre).post(
+        "/my/new",
+        data={
+            "submission_key": "c1",
+            "enterprise_id": newco.id,
+            "category_id": world.schooling.id,
+            "area_id": world.area.id,
+            "title": "走访发现的问题",
+            "description": "企业反映招工难。",
+            "contact_name": "周总",
+            "contact_mobile": "13655556666",
+            "publish_consent": "y",
+        },
+    )
     assert response.status_code == 302
     ticket = db.session.scalar(select(Ticket))
     assert ticket.source == Source.VISIT
     invitation = db.session.scalar(select(Invitation))
     assert (invitation.enterprise_id, invitation.address, invitation.created_by_id) == (
-        newco.id, "13655556666", world.cadre.id)
+        newco.id,
+        "13655556666",
+        world.cadre.id,
+    )
 
 
 # ---------------------------------------------------------------- forms and the model
@@ -463,8 +544,9 @@ def csrf_on(app):
 
 
 def test_the_verification_and_activation_forms_carry_a_csrf_token(client, login, world, csrf_on):
-    db.session.add(User(username="acme_new", name="新", role=Role.ENTERPRISE, enterprise_id=world.acme.id,
-                        password_hash="x"))
+    db.session.add(
+        User(username="acme_new", name="新", role=Role.ENTERPRISE, enterprise_id=world.acme.id, password_hash="x")
+    )
     db.session.commit()
     page = text(login(account("acme_new")).get("/my/verification"))
     assert "/my/verification/licence" in page and "/my/verification/code/check" in page
@@ -474,8 +556,9 @@ def test_the_verification_and_activation_forms_carry_a_csrf_token(client, login,
 
     assert verification.invite_if_new(make_enterprise("襄阳邀请企业有限公司"), mobile="13512345678")
     db.session.commit()
-    link = _path(_invitation_link(db.session.scalar(select(OutboxMessage).where(
-        OutboxMessage.address == "13512345678"))))
+    link = _path(
+        _invitation_link(db.session.scalar(select(OutboxMessage).where(OutboxMessage.address == "13512345678")))
+    )
     client.post("/auth/logout")
     assert 'name="csrf_token"' in text(client.get(link))
     response = client.post(link, data={"name": "甲", "username": "jia", "password": PASSWORD, "confirm": PASSWORD})

@@ -62,8 +62,9 @@ def test_the_handling_clock_starts_at_dispatch_not_at_signing(world):
 
 
 def test_material_request_pauses_the_clock(world):
-    ticket = advance(world, file_ticket(world, at=datetime(2026, 3, 2, 9)), State.DISPATCHED,
-                     at=datetime(2026, 3, 2, 10))
+    ticket = advance(
+        world, file_ticket(world, at=datetime(2026, 3, 2, 9)), State.DISPATCHED, at=datetime(2026, 3, 2, 10)
+    )
     workflow.perform(ticket, "sign", world.handler, at=datetime(2026, 3, 2, 11))
     due = ticket.handle_due
     workflow.perform(ticket, "request_material", world.handler, note="请补充劳动合同", at=datetime(2026, 3, 3, 9))

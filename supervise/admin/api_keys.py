@@ -20,8 +20,11 @@ PAGE_SIZE = 50
 
 
 class ApiKeyForm(FlaskForm):
-    name = StringField(_l("Client name"), validators=[DataRequired(), Length(max=keys.NAME_MAX)],
-                       description=_l("Who uses the key, e.g. the hotline system or a city app."))
+    name = StringField(
+        _l("Client name"),
+        validators=[DataRequired(), Length(max=keys.NAME_MAX)],
+        description=_l("Who uses the key, e.g. the hotline system or a city app."),
+    )
 
 
 @bp.route("/api-keys")
@@ -53,8 +56,14 @@ def api_key_revoke(key_id: int):
     key = db.get_or_404(ApiKey, key_id)
     if keys.revoke(key):
         db.session.commit()
-        flash(_("The key %(prefix)s… of %(name)s is revoked: it can no longer file requests.",
-                prefix=key.prefix, name=key.name), "success")
+        flash(
+            _(
+                "The key %(prefix)s… of %(name)s is revoked: it can no longer file requests.",
+                prefix=key.prefix,
+                name=key.name,
+            ),
+            "success",
+        )
     else:
         flash(_("This key was already revoked."), "info")
     return redirect(url_for("admin.api_keys"))

@@ -57,18 +57,24 @@ def _month_grid(year: int, rows: dict[date, CalendarDay]) -> list[tuple[str, lis
 
 def _render_calendar(year: int, form: CalendarDayForm):
     rows = db.session.scalars(
-        select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+        select(CalendarDay)
+        .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
         .order_by(CalendarDay.day)
     ).all()
     user_ids = {r.updated_by_id for r in rows if r.updated_by_id}
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
     weekdays = get_day_names("abbreviated", context="stand-alone", locale=get_locale())
     return render_template(
-        "admin/calendar.html", year=year, rows=rows, users=users, form=form,
+        "admin/calendar.html",
+        year=year,
+        rows=rows,
+        users=users,
+        form=form,
         weekday_names=[weekdays[i] for i in range(7)],
         weekday_of={r.day: weekdays[r.day.weekday()] for r in rows},
         months=_month_grid(year, {r.day: r for r in rows}),
-        clear_form=CalendarDayClearForm(formdata=None), sync_form=CalendarSyncForm(formdata=None, year=str(year)),
+        clear_form=CalendarDayClearForm(formdata=None),
+        sync_form=CalendarSyncForm(formdata=None, year=str(year)),
     )
 
 
@@ -109,11 +115,22 @@ def calendar_sync():
     # One year at a time so that a year the package does not know yet can be named.
     loaded = {y: calendar_admin.sync_from_package([y]) for y in (year, year + 1)}
     db.session.commit()
-    flash(_("Loaded %(count)d days from the calendar package (%(detail)s).", count=sum(loaded.values()),
-            detail=", ".join(f"{y}: {n}" for y, n in loaded.items())), "success")
+    flash(
+        _(
+            "Loaded %(count)d days from the calendar package (%(detail)s).",
+            count=sum(loaded.values()),
+            detail=", ".join(f"{y}: {n}" for y, n in loaded.items()),
+        ),
+        "success",
+    )
     for y, n in loaded.items():
         if n == 0:
-            flash(_("No days were found for %(year)d: the package may not know that year yet. Enter its holidays "
-                    "and make-up working days by hand, or load again after the package is updated.", year=y),
-                  "warning")
+            flash(
+                _(
+                    "No days were found for %(year)d: the package may not know that year yet. Enter its holidays "
+                    "and make-up working days by hand, or load again after the package is updated.",
+                    year=y,
+                ),
+                "warning",
+            )
     return redirect(url_for("admin.calendar", year=year))

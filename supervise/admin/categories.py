@@ -26,11 +26,17 @@ def categories():
 def _category_form(category: Category | None) -> CategoryForm:
     data = None
     if category is not None:
-        data = {"name": category.name, "parent_id": category.parent_id or NONE,
-                "default_lead_unit_id": category.default_lead_unit_id or NONE,
-                "co_unit_ids": [u.id for u in category.co_units], "limit_class": category.limit_class.value,
-                "intake_questions": category.intake_questions or "", "description": category.description or "",
-                "active": category.active, "sort": category.sort}
+        data = {
+            "name": category.name,
+            "parent_id": category.parent_id or NONE,
+            "default_lead_unit_id": category.default_lead_unit_id or NONE,
+            "co_unit_ids": [u.id for u in category.co_units],
+            "limit_class": category.limit_class.value,
+            "intake_questions": category.intake_questions or "",
+            "description": category.description or "",
+            "active": category.active,
+            "sort": category.sort,
+        }
     elif request.method == "GET" and params.id_arg("parent"):
         data = {"parent_id": params.id_arg("parent")}
     form = CategoryForm(data=data)
@@ -38,7 +44,8 @@ def _category_form(category: Category | None) -> CategoryForm:
         select(Category).where(Category.parent_id.is_(None)).order_by(Category.sort, Category.name)
     ).all()
     form.parent_id.choices = [option(NONE, _("— none: this is a top-level area —"))] + [
-        option(a.id, trees.label(a)) for a in areas if category is None or a.id != category.id]
+        option(a.id, trees.label(a)) for a in areas if category is None or a.id != category.id
+    ]
     units = trees.all_units()
     form.default_lead_unit_id.choices = trees.unit_choices(units, _("— none —"), leads_only=True)
     form.co_unit_ids.choices = trees.unit_choices(units, "")[1:]
@@ -46,8 +53,9 @@ def _category_form(category: Category | None) -> CategoryForm:
     form.unit_ids = frozenset(u.id for u in units if u.kind != UnitKind.OFFICE)  # possible lead units
     if category is not None:
         form.editing_id = category.id
-        form.has_children = db.session.scalar(
-            select(Category.id).where(Category.parent_id == category.id).limit(1)) is not None
+        form.has_children = (
+            db.session.scalar(select(Category.id).where(Category.parent_id == category.id).limit(1)) is not None
+        )
     return form
 
 

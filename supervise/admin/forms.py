@@ -57,8 +57,9 @@ class UnitForm(FlaskForm):
     short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=40)])
     kind = SelectField(_l("Kind"), choices=_choices(labels.UNIT_KIND))
     parent_id = SelectField(_l("Parent unit"), coerce=int, default=NONE, validate_choice=False)
-    active = BooleanField(_l("Active"), default=True,
-                          description=_l("Inactive units receive no new tickets; units are never deleted."))
+    active = BooleanField(
+        _l("Active"), default=True, description=_l("Inactive units receive no new tickets; units are never deleted.")
+    )
     sort = IntegerField(_l("Sort order"), default=0, validators=[InputRequired(), NumberRange(-9999, 9999)])
 
     forbidden_parents: frozenset[int] = frozenset()
@@ -76,15 +77,25 @@ class CategoryForm(FlaskForm):
     """A top-level area (no parent) or a category under an area; ``area_ids`` is set by the view."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
-    parent_id = SelectField(_l("Area"), coerce=int, default=NONE, validate_choice=False,
-                            description=_l("Leave empty for a top-level area."))
-    default_lead_unit_id = SelectField(_l("Default lead unit"), coerce=int, default=NONE, validate_choice=False,
-                                       description=_l("Used when no routing rule applies."))
-    co_unit_ids = SelectMultipleField(_l("Co-handling units"), coerce=int, default=list,
-                                      description=_l("Hold Ctrl (or Cmd) to choose several."))
+    parent_id = SelectField(
+        _l("Area"), coerce=int, default=NONE, validate_choice=False, description=_l("Leave empty for a top-level area.")
+    )
+    default_lead_unit_id = SelectField(
+        _l("Default lead unit"),
+        coerce=int,
+        default=NONE,
+        validate_choice=False,
+        description=_l("Used when no routing rule applies."),
+    )
+    co_unit_ids = SelectMultipleField(
+        _l("Co-handling units"), coerce=int, default=list, description=_l("Hold Ctrl (or Cmd) to choose several.")
+    )
     limit_class = SelectField(_l("Time limit"), choices=_choices(labels.LIMIT_CLASS), default="standard")
-    intake_questions = TextAreaField(_l("Intake questions"), validators=[Optional(), Length(max=4000)],
-                                     description=_l("One question per line; asked when a complaint is filed."))
+    intake_questions = TextAreaField(
+        _l("Intake questions"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l("One question per line; asked when a complaint is filed."),
+    )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
     active = BooleanField(_l("Active"), default=True)
     sort = IntegerField(_l("Sort order"), default=0, validators=[InputRequired(), NumberRange(-9999, 9999)])
@@ -112,10 +123,10 @@ class CategoryForm(FlaskForm):
 class RuleForm(FlaskForm):
     """A new routing rule: a concrete category, optionally one area, goes to a lead unit."""
 
-    category_id = SelectField(_l("Category"), coerce=int,
-                              description=_l("A concrete category, not a top-level area."))
-    area_id = SelectField(_l("Area (street / town)"), coerce=int, default=NONE,
-                          description=_l("Leave empty for the whole zone."))
+    category_id = SelectField(_l("Category"), coerce=int, description=_l("A concrete category, not a top-level area."))
+    area_id = SelectField(
+        _l("Area (street / town)"), coerce=int, default=NONE, description=_l("Leave empty for the whole zone.")
+    )
     lead_unit_id = SelectField(_l("Lead unit"), coerce=int)
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
@@ -133,12 +144,19 @@ class UserEditForm(FlaskForm):
     """Edit a user's details; the role is fixed once created (``role`` is set by the view)."""
 
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=60)])
-    unit_id = SelectField(_l("Unit"), coerce=int, default=NONE, validate_choice=False, validators=[_unit_rule],
-                          description=_l("Required for unit handlers and leaders; the office for supervisors."))
+    unit_id = SelectField(
+        _l("Unit"),
+        coerce=int,
+        default=NONE,
+        validate_choice=False,
+        validators=[_unit_rule],
+        description=_l("Required for unit handlers and leaders; the office for supervisors."),
+    )
     mobile = StringField(_l("Mobile"), validators=[Optional(), valid_mobile])
     email = EmailField(_l("E-mail"), validators=[valid_email])
-    active = BooleanField(_l("Active"), default=True,
-                          description=_l("An inactive user cannot log in; their sessions end at once."))
+    active = BooleanField(
+        _l("Active"), default=True, description=_l("An inactive user cannot log in; their sessions end at once.")
+    )
 
     role: Role | None = None
 
@@ -149,13 +167,19 @@ class UserEditForm(FlaskForm):
 class UserNewForm(UserEditForm):
     """Create a staff account (enterprise accounts come from company registration)."""
 
-    username = StringField(_l("Username"), validators=[
-        DataRequired(), Length(min=3, max=60),
-        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))])
+    username = StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(),
+            Length(min=3, max=60),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only.")),
+        ],
+    )
     role_choice = SelectField(_l("Role"), choices=[option(r.value, labels.ROLE[r]) for r in STAFF_ROLES])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200), strong_password])
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+    confirm = PasswordField(
+        _l("Repeat the password"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))]
+    )
 
     def role_value(self) -> Role | None:
         try:
@@ -168,8 +192,10 @@ class PasswordResetForm(FlaskForm):
     """A new password chosen by the administrator; the user's sessions end."""
 
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200), strong_password])
-    confirm_password = PasswordField(_l("Repeat the new password"), validators=[
-        DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))])
+    confirm_password = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )
 
 
 class PairForm(FlaskForm):
@@ -186,18 +212,24 @@ class UserFilterForm(FlaskForm):
 
     # No Optional(): it would clear the choice check for a blank-looking value such as " " ("" is offered).
     role = SelectField(_l("Role"), choices=[option("", _l("All roles"))] + _choices(labels.ROLE), default="")
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=60)],
-                    description=_l("Name, username, mobile or e-mail"))
+    q = StringField(
+        _l("Search"), validators=[Optional(), Length(max=60)], description=_l("Name, username, mobile or e-mail")
+    )
 
 
 class CalendarDayForm(FlaskForm):
     """An administrator's correction of one day."""
 
     day = DateField(_l("Date"), validators=[InputRequired()])  # InputRequired keeps the "not a valid date" error
-    is_workday = RadioField(_l("Status"), default="0", validators=[InputRequired()],
-                            choices=[option("0", _l("Holiday (day off)")), option("1", _l("Working day"))])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=60)],
-                       description=_l("For example the holiday's name."))
+    is_workday = RadioField(
+        _l("Status"),
+        default="0",
+        validators=[InputRequired()],
+        choices=[option("0", _l("Holiday (day off)")), option("1", _l("Working day"))],
+    )
+    name = StringField(
+        _l("Name"), validators=[Optional(), Length(max=60)], description=_l("For example the holiday's name.")
+    )
 
 
 class CalendarDayClearForm(FlaskForm):

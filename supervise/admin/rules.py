@@ -18,21 +18,25 @@ PAGE_SIZE = 50
 
 
 def _rule_options():
-    return (selectinload(RoutingRule.category).selectinload(Category.parent),
-            selectinload(RoutingRule.area), selectinload(RoutingRule.lead_unit))
+    return (
+        selectinload(RoutingRule.category).selectinload(Category.parent),
+        selectinload(RoutingRule.area),
+        selectinload(RoutingRule.lead_unit),
+    )
 
 
 @bp.route("/rules")
 @roles_required(Role.ADMIN)
 def rules():
     active = db.session.scalars(
-        select(RoutingRule).where(RoutingRule.retired_at.is_(None)).options(*_rule_options())
+        select(RoutingRule)
+        .where(RoutingRule.retired_at.is_(None))
+        .options(*_rule_options())
         .order_by(RoutingRule.category_id, RoutingRule.area_id, RoutingRule.id)
     ).all()
     active = sorted(active, key=lambda r: (r.category.full_name, r.area.name if r.area else ""))
     query = select(RoutingRule).where(RoutingRule.retired_at.is_not(None)).options(*_rule_options())
-    page = paging.keyset_page(query, (RoutingRule.id,), per_page=PAGE_SIZE, endpoint="admin.rules",
-                              anchor="history")
+    page = paging.keyset_page(query, (RoutingRule.id,), per_page=PAGE_SIZE, endpoint="admin.rules", anchor="history")
     retired = page.items
     user_ids = {i for r in [*active, *retired] for i in (r.created_by_id, r.retired_by_id) if i}
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
@@ -45,12 +49,14 @@ def _rule_form() -> RuleForm:
     categories = db.session.scalars(
         select(Category).where(Category.parent_id.is_not(None)).options(selectinload(Category.parent))
     ).all()
-    form.category_id.choices = sorted((option(c.id, trees.label(c, c.full_name)) for c in categories),
-                                      key=lambda choice: choice.label)
+    form.category_id.choices = sorted(
+        (option(c.id, trees.label(c, c.full_name)) for c in categories), key=lambda choice: choice.label
+    )
     areas = db.session.scalars(select(Area).where(Area.active).order_by(Area.sort, Area.name))
     form.area_id.choices = [option(NONE, _("— the whole zone —"))] + [option(a.id, a.name) for a in areas]
-    form.lead_unit_id.choices = [option(n.item.id, trees.indented(n))
-                                 for n in trees.tree(trees.all_units()) if n.item.handles_tickets]
+    form.lead_unit_id.choices = [
+        option(n.item.id, trees.indented(n)) for n in trees.tree(trees.all_units()) if n.item.handles_tickets
+    ]
     return form
 
 
@@ -63,8 +69,7 @@ def rule_new():
         unit = db.get_or_404(Unit, form.lead_unit_id.data)
         routing.add_rule(category, unit, form.area_id.data or None, current_user, (form.note.data or "").strip())
         db.session.commit()
-        flash(_("Rule added: %(category)s goes to %(unit)s.", category=category.full_name, unit=unit.name),
-              "success")
+        flash(_("Rule added: %(category)s goes to %(unit)s.", category=category.full_name, unit=unit.name), "success")
         return redirect(url_for("admin.rules"))
     return render_template("admin/rule_form.html", form=form)
 

@@ -72,8 +72,9 @@ def indented(node: Node) -> str:
 
 def unit_choices(units: list[Unit], none_label: str, leads_only: bool = False) -> list[SelectChoice]:
     """The units as an indented tree; ``leads_only``: without the office, which never leads on a ticket."""
-    return [option(NONE, none_label)] + [option(n.item.id, indented(n)) for n in tree(units)
-                                         if not (leads_only and n.item.kind == UnitKind.OFFICE)]
+    return [option(NONE, none_label)] + [
+        option(n.item.id, indented(n)) for n in tree(units) if not (leads_only and n.item.kind == UnitKind.OFFICE)
+    ]
 
 
 def all_units() -> list[Unit]:

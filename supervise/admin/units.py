@@ -23,8 +23,14 @@ def units():
 def _unit_form(unit: Unit | None, all_units: list[Unit]) -> UnitForm:
     data = None
     if unit is not None:
-        data = {"name": unit.name, "short_name": unit.short_name or "", "kind": unit.kind.value,
-                "parent_id": unit.parent_id or NONE, "active": unit.active, "sort": unit.sort}
+        data = {
+            "name": unit.name,
+            "short_name": unit.short_name or "",
+            "kind": unit.kind.value,
+            "parent_id": unit.parent_id or NONE,
+            "active": unit.active,
+            "sort": unit.sort,
+        }
     form = UnitForm(data=data)
     form.parent_id.choices = trees.unit_choices(all_units, _("— none (top level) —"))
     if unit is not None:
@@ -34,9 +40,14 @@ def _unit_form(unit: Unit | None, all_units: list[Unit]) -> UnitForm:
 
 def _save_unit(form: UnitForm, unit: Unit) -> bool | None:
     """Save the form onto ``unit``: whether it was renamed; None (with a field error) when refused."""
-    details = units_ops.UnitDetails(name=form.name.data, kind=UnitKind(form.kind.data),
-                                    short_name=form.short_name.data, parent_id=form.parent_id.data,
-                                    active=form.active.data, sort=form.sort.data)
+    details = units_ops.UnitDetails(
+        name=form.name.data,
+        kind=UnitKind(form.kind.data),
+        short_name=form.short_name.data,
+        parent_id=form.parent_id.data,
+        active=form.active.data,
+        sort=form.sort.data,
+    )
     try:
         return units_ops.save_unit(current_user, unit, details)
     except OperationError as err:

@@ -29,8 +29,14 @@ def users():
             query = query.where(User.role == Role(filters.role.data))
         term = (filters.q.data or "").strip()
         if term:
-            query = query.where(or_(*(col.icontains(term, autoescape=True)
-                                      for col in (User.name, User.username, User.mobile, User.email))))
+            query = query.where(
+                or_(
+                    *(
+                        col.icontains(term, autoescape=True)
+                        for col in (User.name, User.username, User.mobile, User.email)
+                    )
+                )
+            )
     args = {k: v for k, v in request.args.items() if k in ("role", "q") and v}
     page = paging.keyset_page(query, (User.id,), per_page=PAGE_SIZE, endpoint="admin.users", args=args)
     return render_template("admin/users.html", users=page.items, filters=filters, page=page)
@@ -48,9 +54,16 @@ def user_new():
     if form.validate_on_submit():
         try:
             user = users_ops.create_staff(
-                current_user, username=form.username.data, name=form.name.data, role=Role(form.role_choice.data),
-                unit_id=form.unit_id.data or None, mobile=form.mobile.data, email=form.email.data,
-                password=form.password.data, active=form.active.data)
+                current_user,
+                username=form.username.data,
+                name=form.name.data,
+                role=Role(form.role_choice.data),
+                unit_id=form.unit_id.data or None,
+                mobile=form.mobile.data,
+                email=form.email.data,
+                password=form.password.data,
+                active=form.active.data,
+            )
         except OperationError as err:
             form[err.field if err.field in form else "username"].errors.append(str(err.message))
         else:
@@ -62,8 +75,13 @@ def user_new():
 
 def _edit_form(user: User, bound: bool = True) -> UserEditForm:
     """The details form; ``bound=False`` ignores the posted data (another form on the page was sent)."""
-    data = {"name": user.name, "unit_id": user.unit_id or NONE, "mobile": user.mobile or "",
-            "email": user.email or "", "active": user.active}
+    data = {
+        "name": user.name,
+        "unit_id": user.unit_id or NONE,
+        "mobile": user.mobile or "",
+        "email": user.email or "",
+        "active": user.active,
+    }
     form = UserEditForm(**({} if bound else {"formdata": None}), data=data)
     form.role = user.role
     _staff_unit_choices(form)
@@ -74,23 +92,35 @@ def _pair_form(cadre: User, bound: bool = True) -> PairForm:
     form = PairForm(**({} if bound else {"formdata": None}))
     paired = select(LiaisonPair.enterprise_id).where(LiaisonPair.cadre_id == cadre.id)
     form.enterprise_id.choices = [
-        option(e.id, f"{e.name} ({e.credit_code})") for e in db.session.scalars(
-            select(Enterprise).where(Enterprise.id.not_in(paired)).order_by(Enterprise.name))]
+        option(e.id, f"{e.name} ({e.credit_code})")
+        for e in db.session.scalars(select(Enterprise).where(Enterprise.id.not_in(paired)).order_by(Enterprise.name))
+    ]
     return form
 
 
-def _render_user_edit(user: User, form: UserEditForm | None = None, reset_form: PasswordResetForm | None = None,
-                      pair_form: PairForm | None = None):
+def _render_user_edit(
+    user: User,
+    form: UserEditForm | None = None,
+    reset_form: PasswordResetForm | None = None,
+    pair_form: PairForm | None = None,
+):
     pairs = []
     if user.role == Role.CADRE:
         pairs = db.session.scalars(
-            select(LiaisonPair).where(LiaisonPair.cadre_id == user.id)
-            .options(selectinload(LiaisonPair.enterprise)).order_by(LiaisonPair.id)
+            select(LiaisonPair)
+            .where(LiaisonPair.cadre_id == user.id)
+            .options(selectinload(LiaisonPair.enterprise))
+            .order_by(LiaisonPair.id)
         ).all()
         pair_form = pair_form or _pair_form(user, bound=False)
-    return render_template("admin/user_edit.html", user=user, form=form or _edit_form(user, bound=False),
-                           reset_form=reset_form or PasswordResetForm(formdata=None), pair_form=pair_form,
-                           pairs=pairs)
+    return render_template(
+        "admin/user_edit.html",
+        user=user,
+        form=form or _edit_form(user, bound=False),
+        reset_form=reset_form or PasswordResetForm(formdata=None),
+        pair_form=pair_form,
+        pairs=pairs,
+    )
 
 
 @bp.route("/users/<id:user_id>", methods=["GET", "POST"])

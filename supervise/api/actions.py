@@ -22,8 +22,11 @@ API_PARTIES = frozenset({"unit", "co_unit", "supervisor"})
 
 def _field(p: workflow.Param) -> fields.Field:
     """The marshmallow field of a declared ``Param``."""
-    common = {"required": p.required, "allow_none": p.nullable,
-              "metadata": {"description": p.doc or str(p.label or p.name)}}
+    common = {
+        "required": p.required,
+        "allow_none": p.nullable,
+        "metadata": {"description": p.doc or str(p.label or p.name)},
+    }
     if p.kind in (kinds.TEXT, kinds.TEXTAREA):
         return Text(validate=Length(max=p.max_length), **common)
     if p.kind == kinds.BOOL:
@@ -38,8 +41,15 @@ def _field(p: workflow.Param) -> fields.Field:
 
 
 def _version() -> Int:
-    return Int(allow_none=True, validate=Range(1, MAX_ID), metadata={"description": (
-        "The ticket's `version` as you last read it: the action is refused (409) if the ticket changed since.")})
+    return Int(
+        allow_none=True,
+        validate=Range(1, MAX_ID),
+        metadata={
+            "description": (
+                "The ticket's `version` as you last read it: the action is refused (409) if the ticket changed since."
+            )
+        },
+    )
 
 
 def schema_name(action: str) -> str:
@@ -54,9 +64,11 @@ def _body_schema(action: str, transition: workflow.Transition) -> type[Schema]:
 
 #: The actions the API offers (every action a unit or a supervisor can make), each with its body's
 #: schema: the fields its transition declares, under the keys the state machine reads, and ``version``.
-ACTION_BODIES: dict[str, type[Schema]] = {action: _body_schema(action, transition)
-                                          for action, transition in workflow.TRANSITIONS.items()
-                                          if transition.parties & API_PARTIES}
+ACTION_BODIES: dict[str, type[Schema]] = {
+    action: _body_schema(action, transition)
+    for action, transition in workflow.TRANSITIONS.items()
+    if transition.parties & API_PARTIES
+}
 
 
 def body_required(action: str) -> bool:

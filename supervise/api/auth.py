@@ -49,8 +49,10 @@ def authenticate() -> None:
     if secret is None:
         raise _unauthorized(_l("Send your API token as: Authorization: Bearer <token>."))
     token = db.session.scalar(
-        select(ApiToken).options(joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None)))
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None))
+    )
     if token is None or not token.user.active:
         raise _unauthorized(_l("The API token is unknown or has been revoked."))
     if token.user.role not in API_ROLES:

@@ -29,10 +29,15 @@ ERRORS = {
     401: ("Unauthorized", "No token, or an unknown or revoked one."),
     403: ("Forbidden", "The token's user may not do this (or use the API at all)."),
     404: ("NotFound", "No such ticket or action."),
-    409: ("Conflict", "The ticket is not in a state for this action (`conflict`), or changed since the `version` "
-                      "sent (`stale`)."),
-    422: ("Unprocessable", "The data has the wrong shape (`invalid`), or the state machine refused it (`refused`): "
-                           "something required is missing or not allowed now."),
+    409: (
+        "Conflict",
+        "The ticket is not in a state for this action (`conflict`), or changed since the `version` sent (`stale`).",
+    ),
+    422: (
+        "Unprocessable",
+        "The data has the wrong shape (`invalid`), or the state machine refused it (`refused`): "
+        "something required is missing or not allowed now.",
+    ),
     429: ("TooManyRequests", "Too many requests with this token; wait a minute."),
 }
 DESCRIPTION = (
@@ -40,7 +45,8 @@ DESCRIPTION = (
     "personal API token (created on the platform's API tokens page) and can do exactly what that user can "
     "do on the web: the same ticket scope and the same state machine. Send the token as "
     "`Authorization: Bearer <token>`. Times are ISO 8601 in the zone's time; dates YYYY-MM-DD (years "
-    f"{DATE_YEARS[0]}–{DATE_YEARS[1]} accepted). Errors are `{{\"error\": {{\"code\": ..., \"message\": ...}}}}`.")
+    f'{DATE_YEARS[0]}–{DATE_YEARS[1]} accepted). Errors are `{{"error": {{"code": ..., "message": ...}}}}`.'
+)
 SPEC = {
     "title": "Business Environment Supervision Platform — staff API",
     "version": "1.0.0",
@@ -53,9 +59,15 @@ SPEC = {
 
 
 class ErrorBodySchema(Schema):
-    code = fields.String(required=True, metadata={"description": (
-        "Stable, for programs: bad_request, unauthorized, forbidden, not_found, method_not_allowed, conflict, "
-        "stale, refused, invalid, unprocessable, too_many_requests …")})
+    code = fields.String(
+        required=True,
+        metadata={
+            "description": (
+                "Stable, for programs: bad_request, unauthorized, forbidden, not_found, method_not_allowed, conflict, "
+                "stale, refused, invalid, unprocessable, too_many_requests …"
+            )
+        },
+    )
     message = fields.String(required=True, metadata={"description": "For people."})
 
 
@@ -99,11 +111,14 @@ class Api(flask_smorest.Api):
 
 
 def _add_components(spec: APISpec) -> None:
-    spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
-                                                   "description": "A personal API token."})
+    spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A personal API token."}
+    )
     for status, (name, description) in ERRORS.items():
-        response: dict[str, Any] = {"description": description,
-                                    "content": {"application/json": {"schema": ErrorSchema}}}
+        response: dict[str, Any] = {
+            "description": description,
+            "content": {"application/json": {"schema": ErrorSchema}},
+        }
         if status == 401:
             response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
         spec.components.response(name, response)
@@ -111,8 +126,15 @@ def _add_components(spec: APISpec) -> None:
 
 def _who(action: str) -> str:
     parties = workflow.TRANSITIONS[action].parties
-    names = [label for party, label in (("unit", "the lead unit"), ("co_unit", "a co-handling unit"),
-                                        ("supervisor", "a supervisor")) if party in parties]
+    names = [
+        label
+        for party, label in (
+            ("unit", "the lead unit"),
+            ("co_unit", "a co-handling unit"),
+            ("supervisor", "a supervisor"),
+        )
+        if party in parties
+    ]
     return " or ".join(names)
 
 
@@ -120,18 +142,30 @@ def _add_action_paths(spec: APISpec) -> None:
     for action, body in ACTION_BODIES.items():
         transition = workflow.TRANSITIONS[action]
         sources = ", ".join(sorted(s.value for s in transition.sources))
-        spec.path(path=f"/tickets/{{id}}/actions/{action}", operations={"post": {
-            "operationId": f"act_{action}",
-            "tags": ["actions"],
-            "summary": str(transition.label),
-            "description": f"By {_who(action)}, on a ticket in: {sources}. Answers with the ticket as it now is.",
-            "parameters": [{"name": "id", "in": "path", "required": True, "schema": ID}],
-            "requestBody": {"required": body_required(action),
-                            "content": {"application/json": {"schema": body}}},
-            "responses": {"200": {"description": "Done; the ticket as it now is.",
-                                  "content": {"application/json": {"schema": TicketSchema}}},
-                          **{str(code): name for code, name in responses(400, 404, 409, 422).items()}},
-        }})
+        spec.path(
+            path=f"/tickets/{{id}}/actions/{action}",
+            operations={
+                "post": {
+                    "operationId": f"act_{action}",
+                    "tags": ["actions"],
+                    "summary": str(transition.label),
+                    "description": f"By {_who(action)}, on a ticket in: {sources}. "
+                    "Answers with the ticket as it now is.",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": ID}],
+                    "requestBody": {
+                        "required": body_required(action),
+                        "content": {"application/json": {"schema": body}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "Done; the ticket as it now is.",
+                            "content": {"application/json": {"schema": TicketSchema}},
+                        },
+                        **{str(code): name for code, name in responses(400, 404, 409, 422).items()},
+                    },
+                }
+            },
+        )
 
 
 def init_app(app: Flask) -> Api:

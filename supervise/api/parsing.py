@@ -53,8 +53,10 @@ class ApiParser(FlaskParser):
     def handle_error(self, error, req, schema, *, error_status_code, error_headers) -> NoReturn:
         status = error_status_code or self.DEFAULT_VALIDATION_STATUS
         messages = error.messages if isinstance(error.messages, dict) else {"json": error.messages}
-        parts = [f"Invalid {WHERE.get(location, location)}: " + "; ".join(describe(inner))
-                 for location, inner in messages.items()]
+        parts = [
+            f"Invalid {WHERE.get(location, location)}: " + "; ".join(describe(inner))
+            for location, inner in messages.items()
+        ]
         raise ApiError(status, " ".join(parts), code="invalid" if status == 422 else None)
 
 

@@ -45,10 +45,15 @@ limiter.limit(auth.rate_limit, key_func=auth.rate_limit_key)(bp)
 
 #: What a ticket's JSON shows, eager-loaded: a page of tickets in a few queries, no N+1.
 EVERYTHING = (
-    joinedload(Ticket.enterprise), joinedload(Ticket.category).joinedload(Category.parent),
-    joinedload(Ticket.area), joinedload(Ticket.lead_unit), joinedload(Ticket.merged_into),
-    selectinload(Ticket.co_units), selectinload(Ticket.extension_requests),
-    selectinload(Ticket.supervision_orders))
+    joinedload(Ticket.enterprise),
+    joinedload(Ticket.category).joinedload(Category.parent),
+    joinedload(Ticket.area),
+    joinedload(Ticket.lead_unit),
+    joinedload(Ticket.merged_into),
+    selectinload(Ticket.co_units),
+    selectinload(Ticket.extension_requests),
+    selectinload(Ticket.supervision_orders),
+)
 
 
 def _visible_ticket(ticket_id: int, user: User) -> Ticket:
@@ -100,8 +105,11 @@ def units():
 @_answers()
 def categories():
     """Categories"""
-    return {"items": db.session.scalars(select(Category).options(joinedload(Category.parent))
-                                        .order_by(Category.sort, Category.id)).unique()}
+    return {
+        "items": db.session.scalars(
+            select(Category).options(joinedload(Category.parent)).order_by(Category.sort, Category.id)
+        ).unique()
+    }
 
 
 def _filters(query: dict, at: datetime) -> list:
@@ -113,8 +121,9 @@ def _filters(query: dict, at: datetime) -> list:
         found.append(Ticket.lead_unit_id == query["unit_id"])
     if "category_id" in query:  # a top-level area takes in its categories, as on the console
         area = query["category_id"]
-        found.append(Ticket.category_id.in_(select(Category.id).where(or_(Category.id == area,
-                                                                          Category.parent_id == area))))
+        found.append(
+            Ticket.category_id.in_(select(Category.id).where(or_(Category.id == area, Category.parent_id == area)))
+        )
     if "overdue" in query:
         late = clocks.overdue_clause(at)
         found.append(late if query["overdue"] else not_(late))
@@ -158,9 +167,14 @@ def ticket(ticket_id: int):
 def events(ticket_id: int):
     """A ticket's timeline"""
     ticket_ = _visible_ticket(ticket_id, auth.api_user())
-    return {"items": db.session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_.id)
-                                        .options(joinedload(TicketEvent.actor).joinedload(User.unit))
-                                        .order_by(TicketEvent.id)).unique()}
+    return {
+        "items": db.session.scalars(
+            select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket_.id)
+            .options(joinedload(TicketEvent.actor).joinedload(User.unit))
+            .order_by(TicketEvent.id)
+        ).unique()
+    }
 
 
 @bp.undocumented(f"/tickets/{TICKET_ID}/actions/<action>", methods=["POST"], endpoint="act")

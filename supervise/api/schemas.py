@@ -113,8 +113,11 @@ class TicketSchema(Resource):
 
     id = fields.Integer()
     tracking_no = _text("The number the enterprise and the public know the ticket by.", nullable=True)
-    version = fields.Integer(metadata={"description": "Send it back as `version` with an action to refuse it if "
-                                                      "someone changed the ticket since."})
+    version = fields.Integer(
+        metadata={
+            "description": "Send it back as `version` with an action to refuse it if someone changed the ticket since."
+        }
+    )
     state = _enum(State)
     source = _enum(Source)
     title = fields.String()
@@ -141,18 +144,32 @@ class TicketSchema(Resource):
     sign_due = _time()
     handle_due = _time()
     rate_due = _time()
-    overdue = computed(lambda t: clocks.is_overdue(t, request_time()),
-                       fields.Boolean(metadata={"description": "Late now on a running handling clock."}))
+    overdue = computed(
+        lambda t: clocks.is_overdue(t, request_time()),
+        fields.Boolean(metadata={"description": "Late now on a running handling clock."}),
+    )
     overdue_at = _time("Set once, when the ticket first became overdue.")
-    warning = computed(clocks.warning, fields.String(validate=OneOf(WARNINGS), allow_none=True, metadata={
-        "description": "The warning colour of the clock now running."}))
+    warning = computed(
+        clocks.warning,
+        fields.String(
+            validate=OneOf(WARNINGS),
+            allow_none=True,
+            metadata={"description": "The warning colour of the clock now running."},
+        ),
+    )
     decline_reason = _text(nullable=True)
-    merged_into = computed(lambda t: t.merged_into.tracking_no if t.merged_into is not None else None,
-                           _text("Tracking number of the ticket this one was merged into.", nullable=True))
+    merged_into = computed(
+        lambda t: t.merged_into.tracking_no if t.merged_into is not None else None,
+        _text("Tracking number of the ticket this one was merged into.", nullable=True),
+    )
     reply_outcome = _enum(Outcome, nullable=True)
     reply_text = _text(nullable=True)
-    rating = fields.Enum(Rating, by_value=fields.Integer, allow_none=True,
-                         metadata={"description": "5 very satisfied … 1 very dissatisfied."})
+    rating = fields.Enum(
+        Rating,
+        by_value=fields.Integer,
+        allow_none=True,
+        metadata={"description": "5 very satisfied … 1 very dissatisfied."},
+    )
     rating_solved = fields.Boolean(allow_none=True)
     rating_comment = _text(nullable=True)
     rated_at = _time()
@@ -165,10 +182,18 @@ class TicketSchema(Resource):
     public_reply = _text(nullable=True)
     result_published_at = _time()
     pending_extension = fields.Nested(ExtensionRequestSchema, allow_none=True)
-    open_orders = fields.List(fields.Nested(OrderSchema), metadata={
-        "description": "Supervision orders waiting for the unit's answer."})
-    actions = computed(_offered_actions, fields.List(fields.String(validate=OneOf(list(ACTION_BODIES))), metadata={
-        "description": "The actions this user may try on the ticket now (the data may still be refused)."}))
+    open_orders = fields.List(
+        fields.Nested(OrderSchema), metadata={"description": "Supervision orders waiting for the unit's answer."}
+    )
+    actions = computed(
+        _offered_actions,
+        fields.List(
+            fields.String(validate=OneOf(list(ACTION_BODIES))),
+            metadata={
+                "description": "The actions this user may try on the ticket now (the data may still be refused)."
+            },
+        ),
+    )
 
 
 class ActorSchema(Resource):
@@ -236,8 +261,9 @@ class MeSchema(Resource):
 
 class TicketPageSchema(Resource):
     items = fields.List(fields.Nested(TicketSchema))
-    next = fields.Integer(allow_none=True, metadata={"description": "Pass as `after` for the next page; null on "
-                                                                    "the last."})
+    next = fields.Integer(
+        allow_none=True, metadata={"description": "Pass as `after` for the next page; null on the last."}
+    )
 
 
 class EventListSchema(Resource):
@@ -262,4 +288,3 @@ class TicketQuerySchema(Schema):
     updated_since = LocalTime(metadata={"description": "Only tickets with a timeline event at or after this time."})
     after = QueryInt(metadata={"description": "The `next` of the previous page."})
     limit = QueryInt(1, PAGE_SIZE_MAX, load_default=PAGE_SIZE)
-

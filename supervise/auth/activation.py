@@ -36,7 +36,12 @@ def activate(token: str):
                 db.session.rollback()
                 form.username.errors.append(_("This username is taken."))
             else:
-                flash(_("Your account of %(company)s is active: you can follow and rate its complaints.",
-                        company=invitation.enterprise.name), "success")
+                flash(
+                    _(
+                        "Your account of %(company)s is active: you can follow and rate its complaints.",
+                        company=invitation.enterprise.name,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("enterprise.index"))
     return render_template("auth/activate.html", form=form, invitation=invitation, problem=None)

@@ -15,25 +15,35 @@ class LoginForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200), strong_password])
-    confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))])
+    confirm = PasswordField(
+        _l("Repeat the new password"), validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))]
+    )
 
 
 class NewAccountForm(FlaskForm):
     """The username and password of an account being created (registration, activating an invitation)."""
 
-    username = StringField(_l("Username"), validators=[
-        DataRequired(), Length(min=3, max=60),
-        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))])
+    username = StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(),
+            Length(min=3, max=60),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only.")),
+        ],
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200), strong_password])
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+    confirm = PasswordField(
+        _l("Repeat the password"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))]
+    )
 
 
 class RegisterForm(NewAccountForm):
     company = StringField(_l("Company name"), validators=[DataRequired(), Length(max=120)])
-    credit_code = StringField(_l("Unified social credit code"), validators=[DataRequired(), valid_credit_code],
-                              description=_l("18 characters, as on the business licence"))
+    credit_code = StringField(
+        _l("Unified social credit code"),
+        validators=[DataRequired(), valid_credit_code],
+        description=_l("18 characters, as on the business licence"),
+    )
     industry = SelectField(_l("Industry"), choices=lambda: [SelectChoice(value, label) for value, label in INDUSTRIES])
     area_id = SelectField(_l("Street / area"), coerce=int, validators=[Optional()])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])

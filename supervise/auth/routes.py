@@ -15,8 +15,12 @@ from supervise.operations.users import UsernameTaken
 from supervise.redirects import redirect_to_next
 
 HOME = {
-    Role.ENTERPRISE: "enterprise.index", Role.CADRE: "enterprise.index", Role.HANDLER: "unit.index",
-    Role.LEADER: "unit.index", Role.SUPERVISOR: "console.index", Role.ADMIN: "admin.index",
+    Role.ENTERPRISE: "enterprise.index",
+    Role.CADRE: "enterprise.index",
+    Role.HANDLER: "unit.index",
+    Role.LEADER: "unit.index",
+    Role.SUPERVISOR: "console.index",
+    Role.ADMIN: "admin.index",
 }
 
 
@@ -72,23 +76,36 @@ def password():
 @limiter.limit(throttle.configured("REGISTER_RATE_LIMIT"), methods=["POST"])
 def register():
     form = RegisterForm()
-    form.area_id.choices = [SelectChoice(0, "—")] + [SelectChoice(a.id, a.name) for a in db.session.scalars(
-        select(Area).where(Area.active).order_by(Area.sort, Area.id))]
+    form.area_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(a.id, a.name)
+        for a in db.session.scalars(select(Area).where(Area.active).order_by(Area.sort, Area.id))
+    ]
     if form.validate_on_submit():
         try:
             user = enterprises.register_applicant(
-                code=form.credit_code.data, company=form.company.data, industry=form.industry.data,
-                area_id=form.area_id.data or None, address=form.address.data,
+                code=form.credit_code.data,
+                company=form.company.data,
+                industry=form.industry.data,
+                area_id=form.area_id.data or None,
+                address=form.address.data,
                 contact_name=form.contact_name.data.strip(),
-                mobile=form.mobile.data, email=form.email.data or None, username=form.username.data,
-                password=form.password.data)
+                mobile=form.mobile.data,
+                email=form.email.data or None,
+                username=form.username.data,
+                password=form.password.data,
+            )
         except UsernameTaken as err:
             db.session.rollback()  # the company it may have registered goes too
             form.username.errors.append(str(err.message))
         else:
             sessions.log_in(user)
             db.session.commit()
-            flash(_("Your account is registered. Until it is verified you see only the complaints you file "
-                    "yourself: verify it now."), "success")
+            flash(
+                _(
+                    "Your account is registered. Until it is verified you see only the complaints you file "
+                    "yourself: verify it now."
+                ),
+                "success",
+            )
             return redirect(url_for("enterprise.verification"))
     return render_template("auth/register.html", form=form)

@@ -23,8 +23,11 @@ NAME_MAX = 100
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=NAME_MAX)],
-                       description=_l("What the token is for, e.g. the system that uses it."))
+    name = StringField(
+        _l("Token name"),
+        validators=[DataRequired(), Length(max=NAME_MAX)],
+        description=_l("What the token is for, e.g. the system that uses it."),
+    )
 
 
 class RevokeForm(FlaskForm):
@@ -32,15 +35,28 @@ class RevokeForm(FlaskForm):
 
 
 def _active_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(ApiToken).where(
-        ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None)))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(ApiToken)
+        .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
+    )
 
 
 def _page(form: TokenForm, status: int = 200, created: ApiToken | None = None, secret: str | None = None):
-    tokens = list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
-                                     .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc()).limit(100)))
-    response = make_response(render_template("auth/tokens.html", form=form, tokens=tokens, created=created,
-                                             secret=secret, max_active=MAX_ACTIVE_TOKENS), status)
+    tokens = list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == current_user.id)
+            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
+            .limit(100)
+        )
+    )
+    response = make_response(
+        render_template(
+            "auth/tokens.html", form=form, tokens=tokens, created=created, secret=secret, max_active=MAX_ACTIVE_TOKENS
+        ),
+        status,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -60,8 +76,9 @@ def token_new():
     if not form.validate_on_submit():
         return _page(form, 400)
     if _active_count() >= MAX_ACTIVE_TOKENS:
-        form.name.errors.append(_("You have %(n)d active tokens already; revoke one you no longer use.",
-                                  n=MAX_ACTIVE_TOKENS))
+        form.name.errors.append(
+            _("You have %(n)d active tokens already; revoke one you no longer use.", n=MAX_ACTIVE_TOKENS)
+        )
         return _page(form, 400)
     token, secret = ApiToken.issue(current_user, form.name.data.strip())
     db.session.add(token)

@@ -55,8 +55,7 @@ def scheduler() -> None:
 
     cron = LeadingCronScheduler(connection=redis_connection())
     for entry in SCHEDULE:
-        cron.register(entry.func, queue_name=entry.queue, cron=entry.cron, job_timeout=JOB_TIMEOUT,
-                      name=entry.name)
+        cron.register(entry.func, queue_name=entry.queue, cron=entry.cron, job_timeout=JOB_TIMEOUT, name=entry.name)
     cron.start()
 
 

@@ -55,46 +55,71 @@ STAFF_SOURCES = [s for s in Source if s not in (Source.ONLINE, Source.API)]
 
 
 class AliasesForm(FlaskForm):
-    aliases = TextAreaField(_l("Other names and aliases"), validators=[Length(max=2000)],
-                            description=_l("One per line: short names, brand names, former names. They are masked "
-                                           "in every public text of this company's tickets, like its full name."))
+    aliases = TextAreaField(
+        _l("Other names and aliases"),
+        validators=[Length(max=2000)],
+        description=_l(
+            "One per line: short names, brand names, former names. They are masked "
+            "in every public text of this company's tickets, like its full name."
+        ),
+    )
 
 
 class IntakeForm(FlaskForm):
     """A complaint that came by phone, at the hall, from a visit, a campaign, the province or the media."""
 
     submission_key = HiddenField()
-    enterprise = StringField(_l("Enterprise"), validators=[DataRequired(), Length(max=120)],
-                             description=_l("Type the company's name or its unified social credit code."))
-    new_company = StringField(_l("Name of a company not yet registered"), validators=[Optional(), Length(max=120)],
-                              description=_l("Only when the company is not on the platform: type its credit code "
-                                             "above and its name here, and it is registered with the complaint."))
+    enterprise = StringField(
+        _l("Enterprise"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("Type the company's name or its unified social credit code."),
+    )
+    new_company = StringField(
+        _l("Name of a company not yet registered"),
+        validators=[Optional(), Length(max=120)],
+        description=_l(
+            "Only when the company is not on the platform: type its credit code "
+            "above and its name here, and it is registered with the complaint."
+        ),
+    )
     new_company_industry = SelectField(_l("Its industry"), choices=options(INDUSTRIES), validators=[Optional()])
-    source = SelectField(_l("Channel"), choices=options((s.value, labels.SOURCE[s]) for s in STAFF_SOURCES),
-                         default=Source.HOTLINE.value)
+    source = SelectField(
+        _l("Channel"), choices=options((s.value, labels.SOURCE[s]) for s in STAFF_SOURCES), default=Source.HOTLINE.value
+    )
     category_id = SelectField(_l("Category"), coerce=int, validators=[DataRequired()])
     area_id = SelectField(_l("Street / area"), coerce=int, validators=[Optional()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=5000)])
-    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=40)],
-                               description=_l("Leave empty to use the company's registered contact."))
+    contact_name = StringField(
+        _l("Contact person"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("Leave empty to use the company's registered contact."),
+    )
     contact_mobile = StringField(_l("Mobile"), validators=[Optional(), valid_mobile])
     contact_email = EmailField(_l("E-mail"), validators=[valid_email])
-    publish_consent = BooleanField(_l("The enterprise agrees that the case may be published, anonymised"),
-                                   default=True)
-    files = MultipleFileField(_l("Attachments"),
-                              description=_l("Up to 5 files: JPEG, PNG, PDF, Word or Excel, 10 MB each."))
+    publish_consent = BooleanField(_l("The enterprise agrees that the case may be published, anonymised"), default=True)
+    files = MultipleFileField(
+        _l("Attachments"), description=_l("Up to 5 files: JPEG, PNG, PDF, Word or Excel, 10 MB each.")
+    )
 
 
 class LicenceDecisionForm(FlaskForm):
     """A supervisor's decision on a business licence; a rejection needs its reason (the applicant is told)."""
 
-    decision = SelectField(_l("Decision"), choices=[NO_CHOICE,
-                                                    SelectChoice("approve", _l("Approve: the licence matches")),
-                                                    SelectChoice("reject", _l("Reject"))],
-                           validators=[DataRequired(message=_l("Choose approve or reject."))])
-    reason = TextAreaField(_l("Reason for a rejection"), validators=[Optional(), Length(max=500)],
-                           description=_l("E.g. the name or credit code on the licence differs, or it cannot be read."))
+    decision = SelectField(
+        _l("Decision"),
+        choices=[
+            NO_CHOICE,
+            SelectChoice("approve", _l("Approve: the licence matches")),
+            SelectChoice("reject", _l("Reject")),
+        ],
+        validators=[DataRequired(message=_l("Choose approve or reject."))],
+    )
+    reason = TextAreaField(
+        _l("Reason for a rejection"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("E.g. the name or credit code on the licence differs, or it cannot be read."),
+    )
 
 
 class ResendInvitationForm(FlaskForm):

@@ -124,8 +124,9 @@ def _filters(form: FilterForm) -> list[ColumnElement[bool]]:
         found.append(Ticket.source == Source(form.source.data))
     text = (form.q.data or "").strip()
     if text:
-        found.append(or_(Ticket.tracking_no.contains(text, autoescape=True),
-                         Ticket.title.contains(text, autoescape=True)))
+        found.append(
+            or_(Ticket.tracking_no.contains(text, autoescape=True), Ticket.title.contains(text, autoescape=True))
+        )
     return found
 
 
@@ -138,17 +139,32 @@ def index():
         tab = "to_accept"
     form = _filter_form() if tab == "all" else None
 
-    query = (select(Ticket).where(access.ticket_scope(current_user), queue_condition(tab))
-             .options(joinedload(Ticket.enterprise), joinedload(Ticket.category).joinedload(Category.parent),
-                      joinedload(Ticket.lead_unit), selectinload(Ticket.extension_requests),
-                      selectinload(Ticket.supervision_orders)))
+    query = (
+        select(Ticket)
+        .where(access.ticket_scope(current_user), queue_condition(tab))
+        .options(
+            joinedload(Ticket.enterprise),
+            joinedload(Ticket.category).joinedload(Category.parent),
+            joinedload(Ticket.lead_unit),
+            selectinload(Ticket.extension_requests),
+            selectinload(Ticket.supervision_orders),
+        )
+    )
     if form is not None:
         query = query.where(*_filters(form))
-    page = paging.keyset_page(query, (Ticket.id,), per_page=PAGE_SIZE, endpoint=".index",
-                              args={**request.args, "tab": tab})
-    return render_template("console/index.html", queues=QUEUES, counts=queue_counts(), tab=tab,
-                           tickets=page.items, form=form, page=page,
-                           pending_licences=verification.pending_count())
+    page = paging.keyset_page(
+        query, (Ticket.id,), per_page=PAGE_SIZE, endpoint=".index", args={**request.args, "tab": tab}
+    )
+    return render_template(
+        "console/index.html",
+        queues=QUEUES,
+        counts=queue_counts(),
+        tab=tab,
+        tickets=page.items,
+        form=form,
+        page=page,
+        pending_licences=verification.pending_count(),
+    )
 
 
 # ---------------------------------------------------------------- one ticket
@@ -179,9 +195,13 @@ def _load(ticket_id: int) -> Ticket:
     """The ticket, authorized, with everything its page shows loaded in a few queries."""
     return web.load_ticket(
         ticket_id,
-        joinedload(Ticket.enterprise), joinedload(Ticket.category).joinedload(Category.parent),
-        joinedload(Ticket.area), joinedload(Ticket.lead_unit), joinedload(Ticket.merged_into),
-        selectinload(Ticket.co_units), selectinload(Ticket.attachments),
+        joinedload(Ticket.enterprise),
+        joinedload(Ticket.category).joinedload(Category.parent),
+        joinedload(Ticket.area),
+        joinedload(Ticket.lead_unit),
+        joinedload(Ticket.merged_into),
+        selectinload(Ticket.co_units),
+        selectinload(Ticket.attachments),
         selectinload(Ticket.events).joinedload(TicketEvent.actor).joinedload(User.unit),
         selectinload(Ticket.extension_requests).joinedload(ExtensionRequest.requested_by),
         selectinload(Ticket.supervision_orders).joinedload(SupervisionOrder.issued_by),
@@ -194,8 +214,10 @@ def _action_forms(ticket: Ticket, failed: tuple[str, Any] | None = None) -> dict
     terms = disclosure.terms_for(ticket)
     prefill = {
         "dispatch": {"limit_class": ticket.limit_class.value if ticket.limit_class else LimitClass.STANDARD.value},
-        "publish": {"public_title": ticket.public_title or redact(ticket.title, terms)[:120],
-                    "public_summary": ticket.public_summary or redact(ticket.description, terms)},
+        "publish": {
+            "public_title": ticket.public_title or redact(ticket.title, terms)[:120],
+            "public_summary": ticket.public_summary or redact(ticket.description, terms),
+        },
         "publish_result": {"public_reply": ticket.public_reply or redact(ticket.reply_text, terms)},
     }
     forms = {}
@@ -213,9 +235,14 @@ def _action_forms(ticket: Ticket, failed: tuple[str, Any] | None = None) -> dict
 
 def _render_ticket(ticket: Ticket, failed: tuple[str, Any] | None = None):
     last_return = next((e for e in reversed(ticket.events) if e.action == "return"), None)
-    return render_template("console/ticket.html", ticket=ticket, forms=_action_forms(ticket, failed),
-                           open_action=failed[0] if failed else None, last_return=last_return,
-                           events=ticket.events)
+    return render_template(
+        "console/ticket.html",
+        ticket=ticket,
+        forms=_action_forms(ticket, failed),
+        open_action=failed[0] if failed else None,
+        last_return=last_return,
+        events=ticket.events,
+    )
 
 
 @bp.route("/tickets/<id:ticket_id>")
@@ -248,9 +275,15 @@ def act(ticket_id: int, action: str):
 def _intake_form() -> IntakeForm:
     form = IntakeForm()
     form.category_id.choices = options([(0, _("— choose —"))]) + [
-        SelectChoice(c.id, c.name, optgroup=c.parent.name) for c in _categories()]
-    form.area_id.choices = options([(0, "—")] + [(a.id, a.name) for a in db.session.scalars(
-        select(Area).where(Area.active.is_(True)).order_by(Area.sort, Area.id))])
+        SelectChoice(c.id, c.name, optgroup=c.parent.name) for c in _categories()
+    ]
+    form.area_id.choices = options(
+        [(0, "—")]
+        + [
+            (a.id, a.name)
+            for a in db.session.scalars(select(Area).where(Area.active.is_(True)).order_by(Area.sort, Area.id))
+        ]
+    )
     if not form.submission_key.data:
         form.submission_key.data = web.new_submission_key()
     return form
@@ -260,8 +293,14 @@ def _intake_enterprise(form: IntakeForm) -> Enterprise | None:
     """The company the form names, registered when new; None with a field error."""
     new = None
     if form.new_company.data:
-        new = enterprises.NewCompany(form.enterprise.data, form.new_company.data, form.new_company_industry.data,
-                                     form.contact_name.data, form.contact_mobile.data, form.contact_email.data)
+        new = enterprises.NewCompany(
+            form.enterprise.data,
+            form.new_company.data,
+            form.new_company_industry.data,
+            form.contact_name.data,
+            form.contact_mobile.data,
+            form.contact_email.data,
+        )
     try:
         return enterprises.enterprise_for_intake(current_user, form.enterprise.data, new)
     except IntakeError as err:
@@ -283,10 +322,17 @@ def _intake_complaint(form: IntakeForm) -> tuple[Complaint | None, list[storage.
     if enterprise is None or category is None or form.files.errors:
         return None, uploads
     return Complaint(
-        enterprise=enterprise, category=category, title=form.title.data, description=form.description.data,
-        area_id=form.area_id.data or None, source=Source(form.source.data),
-        contact_name=(form.contact_name.data or "").strip(), contact_mobile=form.contact_mobile.data or "",
-        contact_email=form.contact_email.data or None, publish_consent=form.publish_consent.data), uploads
+        enterprise=enterprise,
+        category=category,
+        title=form.title.data,
+        description=form.description.data,
+        area_id=form.area_id.data or None,
+        source=Source(form.source.data),
+        contact_name=(form.contact_name.data or "").strip(),
+        contact_mobile=form.contact_mobile.data or "",
+        contact_email=form.contact_email.data or None,
+        publish_consent=form.publish_consent.data,
+    ), uploads
 
 
 @bp.route("/intake", methods=["GET", "POST"])
@@ -297,16 +343,23 @@ def intake():
     complaint, uploads = _intake_complaint(form) if form.validate_on_submit() else (None, [])
     if complaint is not None:
         try:
-            ticket, created = filing.file_complaint(CONSOLE, current_user, complaint, form.submission_key.data,
-                                                    uploads=uploads, invite=True)
+            ticket, created = filing.file_complaint(
+                CONSOLE, current_user, complaint, form.submission_key.data, uploads=uploads, invite=True
+            )
         except IntakeError as err:
             db.session.rollback()
             flash(str(err.message), "danger")
         else:
             if created:
                 db.session.commit()
-            flash(_("Complaint registered: tracking number %(no)s, retrieval code %(code)s.",
-                    no=ticket.tracking_no, code=ticket.retrieval_code), "success")
+            flash(
+                _(
+                    "Complaint registered: tracking number %(no)s, retrieval code %(code)s.",
+                    no=ticket.tracking_no,
+                    code=ticket.retrieval_code,
+                ),
+                "success",
+            )
             return redirect(url_for(".ticket", ticket_id=ticket.id))
     choices = db.session.scalars(select(Enterprise).order_by(Enterprise.name).limit(ENTERPRISE_CHOICES_MAX))
     return render_template("console/intake.html", form=form, enterprises=list(choices))
@@ -324,6 +377,7 @@ def enterprise_aliases(enterprise_id: int):
         enqueue(maintenance.reindex_enterprise, enterprise.id)  # masked words leave the search documents
         flash(_("The names to mask are saved; published texts are masked with them from now on."), "success")
         return redirect(url_for(".enterprise_aliases", enterprise_id=enterprise.id))
-    tickets = db.session.scalars(select(Ticket).where(Ticket.enterprise_id == enterprise.id)
-                                 .order_by(Ticket.id.desc()).limit(20)).all()
+    tickets = db.session.scalars(
+        select(Ticket).where(Ticket.enterprise_id == enterprise.id).order_by(Ticket.id.desc()).limit(20)
+    ).all()
     return render_template("console/aliases.html", enterprise=enterprise, form=form, tickets=tickets)

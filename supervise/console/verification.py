@@ -23,19 +23,32 @@ RECENT = 20
 def verifications():
     """Business licences awaiting review, oldest first, and the latest decisions."""
     with_people = (joinedload(LicenceReview.user), joinedload(LicenceReview.enterprise))
-    pending = db.session.scalars(select(LicenceReview).where(LicenceReview.state == "pending")
-                                 .options(*with_people).order_by(LicenceReview.submitted_at, LicenceReview.id))
-    decided = db.session.scalars(select(LicenceReview).where(LicenceReview.state.in_(("approved", "rejected")))
-                                 .options(*with_people, joinedload(LicenceReview.decided_by))
-                                 .order_by(LicenceReview.decided_at.desc()).limit(RECENT))
+    pending = db.session.scalars(
+        select(LicenceReview)
+        .where(LicenceReview.state == "pending")
+        .options(*with_people)
+        .order_by(LicenceReview.submitted_at, LicenceReview.id)
+    )
+    decided = db.session.scalars(
+        select(LicenceReview)
+        .where(LicenceReview.state.in_(("approved", "rejected")))
+        .options(*with_people, joinedload(LicenceReview.decided_by))
+        .order_by(LicenceReview.decided_at.desc())
+        .limit(RECENT)
+    )
     return render_template("console/verifications.html", pending=list(pending), decided=list(decided))
 
 
 def _render_review(review: LicenceReview, form: LicenceDecisionForm | None = None, status: int = 200):
-    accounts = db.session.scalars(select(User).where(User.enterprise_id == review.enterprise_id,
-                                                     User.role == Role.ENTERPRISE).order_by(User.id))
-    return render_template("console/verification.html", review=review, accounts=list(accounts),
-                           form=form or LicenceDecisionForm(formdata=None)), status
+    accounts = db.session.scalars(
+        select(User).where(User.enterprise_id == review.enterprise_id, User.role == Role.ENTERPRISE).order_by(User.id)
+    )
+    return render_template(
+        "console/verification.html",
+        review=review,
+        accounts=list(accounts),
+        form=form or LicenceDecisionForm(formdata=None),
+    ), status
 
 
 @bp.route("/verifications/<id:review_id>")
@@ -63,9 +76,12 @@ def decide_verification(review_id: int):
         form.reason.errors.append(err.message)
         return _render_review(review, form, 400)
     db.session.commit()
-    flash(_("%(user)s is verified for %(company)s.", user=review.user.username, company=review.enterprise.name)
-          if review.state == "approved" else _("The licence was rejected; the applicant has been told why."),
-          "success")
+    flash(
+        _("%(user)s is verified for %(company)s.", user=review.user.username, company=review.enterprise.name)
+        if review.state == "approved"
+        else _("The licence was rejected; the applicant has been told why."),
+        "success",
+    )
     return redirect(url_for(".verifications"))
 
 
@@ -75,13 +91,20 @@ def enterprise(enterprise_id: int):
     """One company: its accounts and how each was verified, and its invitations (its latest tickets are
     on its names page)."""
     found = db.get_or_404(Enterprise, enterprise_id)
-    accounts = db.session.scalars(select(User).where(User.enterprise_id == found.id, User.role == Role.ENTERPRISE)
-                                  .order_by(User.id))
-    invitations = db.session.scalars(select(Invitation).where(Invitation.enterprise_id == found.id)
-                                     .order_by(Invitation.id.desc()).limit(RECENT))
-    return render_template("console/enterprise.html", enterprise=found, accounts=list(accounts),
-                           invitations=list(invitations),
-                           verified=verification.has_verified_account(found), form=ResendInvitationForm())
+    accounts = db.session.scalars(
+        select(User).where(User.enterprise_id == found.id, User.role == Role.ENTERPRISE).order_by(User.id)
+    )
+    invitations = db.session.scalars(
+        select(Invitation).where(Invitation.enterprise_id == found.id).order_by(Invitation.id.desc()).limit(RECENT)
+    )
+    return render_template(
+        "console/enterprise.html",
+        enterprise=found,
+        accounts=list(accounts),
+        invitations=list(invitations),
+        verified=verification.has_verified_account(found),
+        form=ResendInvitationForm(),
+    )
 
 
 @bp.route("/enterprises/<id:enterprise_id>/invitation", methods=["POST"])
@@ -98,6 +121,11 @@ def resend_invitation(enterprise_id: int):
         flash(str(err.message), "danger")
     else:
         db.session.commit()
-        flash(_("A new invitation is on its way to %(to)s.",
-                to=verification.Contact(invitation.channel, invitation.address).masked), "success")
+        flash(
+            _(
+                "A new invitation is on its way to %(to)s.",
+                to=verification.Contact(invitation.channel, invitation.address).masked,
+            ),
+            "success",
+        )
     return redirect(url_for(".enterprise", enterprise_id=found.id))

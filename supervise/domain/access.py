@@ -55,8 +55,11 @@ def parties(user: User | None, ticket: Ticket) -> frozenset[str]:
             found.add("unit")
         elif any(u.id == user.unit_id for u in ticket.co_units):
             found.add("co_unit")
-    if user.role == Role.ENTERPRISE and user.enterprise_id == ticket.enterprise_id and (
-            user.is_verified or ticket.filed_by_id == user.id):
+    if (
+        user.role == Role.ENTERPRISE
+        and user.enterprise_id == ticket.enterprise_id
+        and (user.is_verified or ticket.filed_by_id == user.id)
+    ):
         found.add("enterprise")
     if user.role == Role.CADRE and ticket.enterprise_id in paired_enterprise_ids(user):
         found.add("enterprise")

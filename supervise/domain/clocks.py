@@ -75,8 +75,9 @@ class Clock:
         return and_(Ticket.state.in_(self.runs_in), due.is_not(None), due < at)
 
 
-ACCEPT = Clock("accept", "accept_due", frozenset({S.SUBMITTED}), frozenset({S.SUBMITTED}),
-               lambda t: deadlines.ACCEPT_DAYS)
+ACCEPT = Clock(
+    "accept", "accept_due", frozenset({S.SUBMITTED}), frozenset({S.SUBMITTED}), lambda t: deadlines.ACCEPT_DAYS
+)
 SIGN = Clock("sign", "sign_due", frozenset({S.DISPATCHED}), frozenset({S.DISPATCHED}))
 # The handling deadline is shown while the ticket is open, even where its clock is paused or stopped.
 HANDLE = Clock("handle", "handle_due", OPEN_STATES, HANDLING, lambda t: t.handle_days)

@@ -64,9 +64,11 @@ def public_view(ticket: Ticket, cal: WorkingCalendar, at: datetime, with_events:
     on_time = (not overdue) if (finished or overdue) else None
     events = []
     if with_events:
-        events = [PublicEvent(e.at, e.action, e.to_state,
-                              redact(e.note, terms) if e.action in PUBLIC_NOTE_ACTIONS else "")
-                  for e in ticket.events if e.public]
+        events = [
+            PublicEvent(e.at, e.action, e.to_state, redact(e.note, terms) if e.action in PUBLIC_NOTE_ACTIONS else "")
+            for e in ticket.events
+            if e.public
+        ]
     result = ticket.result_published_at is not None
     return PublicTicket(
         tracking_no=ticket.tracking_no,
@@ -84,8 +86,7 @@ def public_view(ticket: Ticket, cal: WorkingCalendar, at: datetime, with_events:
         published_at=ticket.published_at,
         closed_at=ticket.closed_at,
         handle_due=ticket.handle_due,
-        working_days_taken=deadlines.working_days_taken(cal, ticket.dispatched_at or ticket.created_at,
-                                                        finished or at),
+        working_days_taken=deadlines.working_days_taken(cal, ticket.dispatched_at or ticket.created_at, finished or at),
         on_time=on_time,
         overdue=overdue,
         rating=ticket.rating.value if ticket.rating else None,
@@ -110,7 +111,8 @@ def published_query(filters: PublicFilters) -> Select:
     query = select(Ticket).where(Ticket.published_at.is_not(None))
     if filters.category_id:
         sub = select(Category.id).where(
-            or_(Category.id == filters.category_id, Category.parent_id == filters.category_id))
+            or_(Category.id == filters.category_id, Category.parent_id == filters.category_id)
+        )
         query = query.where(Ticket.category_id.in_(sub))
     if filters.unit_id:
         query = query.where(Ticket.lead_unit_id == filters.unit_id)
@@ -160,23 +162,40 @@ def _search_ids(filters: PublicFilters, after: tuple[datetime, int] | None, limi
     vector = search.stored_vector()
     if vector is None:
         return None
-    window = (paging.after(published_query(replace(filters, q=None)), ORDER, after)
-              .with_only_columns(Ticket.id, Ticket.published_at, vector.label("vector"))
-              .order_by(Ticket.published_at.desc(), Ticket.id.desc()).limit(SEARCH_WINDOW).subquery())
-    ids = list(db.session.scalars(
-        select(window.c.id).where(search.vector_matches(window.c.vector, filters.q))
-        .order_by(window.c.published_at.desc(), window.c.id.desc()).limit(limit)))
+    window = (
+        paging.after(published_query(replace(filters, q=None)), ORDER, after)
+        .with_only_columns(Ticket.id, Ticket.published_at, vector.label("vector"))
+        .order_by(Ticket.published_at.desc(), Ticket.id.desc())
+        .limit(SEARCH_WINDOW)
+        .subquery()
+    )
+    ids = list(
+        db.session.scalars(
+            select(window.c.id)
+            .where(search.vector_matches(window.c.vector, filters.q))
+            .order_by(window.c.published_at.desc(), window.c.id.desc())
+            .limit(limit)
+        )
+    )
     if len(ids) == limit:
         return ids
     # Every match from the GIN index, then the page's. Materialized, so that the planner cannot walk
     # the date index instead, testing row after row (it takes the word for as common among the newest
     # tickets as anywhere, which the window has just shown it is not), nor combine the index with the
     # cursor's range, hundreds of thousands of rows.
-    matches = (published_query(filters).with_only_columns(Ticket.id, Ticket.published_at)
-               .cte("matches").prefix_with("MATERIALIZED"))
-    return list(db.session.scalars(
-        paging.after(select(matches.c.id), (matches.c.published_at, matches.c.id), after)
-        .order_by(matches.c.published_at.desc(), matches.c.id.desc()).limit(limit)))
+    matches = (
+        published_query(filters)
+        .with_only_columns(Ticket.id, Ticket.published_at)
+        .cte("matches")
+        .prefix_with("MATERIALIZED")
+    )
+    return list(
+        db.session.scalars(
+            paging.after(select(matches.c.id), (matches.c.published_at, matches.c.id), after)
+            .order_by(matches.c.published_at.desc(), matches.c.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def published_page(filters: PublicFilters, cursor: str | None, per_page: int = 20) -> tuple[list[Ticket], str | None]:
@@ -191,8 +210,11 @@ def published_page(filters: PublicFilters, cursor: str | None, per_page: int = 2
         query = paging.after(published_query(filters), ORDER, after).limit(per_page + 1)
     query = query.order_by(Ticket.published_at.desc(), Ticket.id.desc()).options(
         selectinload(Ticket.category).selectinload(Category.parent),
-        selectinload(Ticket.lead_unit), selectinload(Ticket.enterprise), selectinload(Ticket.area),
-        selectinload(Ticket.redaction_terms), selectinload(Ticket.co_units),
+        selectinload(Ticket.lead_unit),
+        selectinload(Ticket.enterprise),
+        selectinload(Ticket.area),
+        selectinload(Ticket.redaction_terms),
+        selectinload(Ticket.co_units),
     )
     return paging.split(list(db.session.scalars(query)), ORDER, per_page)
 
@@ -201,6 +223,7 @@ def published_ticket(tracking_no: str) -> Ticket | None:
     from supervise.extensions import db
 
     return db.session.scalar(
-        select(Ticket).where(Ticket.tracking_no == tracking_no, Ticket.published_at.is_not(None))
+        select(Ticket)
+        .where(Ticket.tracking_no == tracking_no, Ticket.published_at.is_not(None))
         .options(selectinload(Ticket.events))
     )

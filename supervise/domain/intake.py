@@ -77,8 +77,9 @@ def tracking_number(ticket_id: int, at: datetime) -> str:
     return f"{at:%y%m}{ticket_id:07d}"
 
 
-def file_complaint(complaint: Complaint, filed_by: User | None, client_key: ClientKey | None = None,
-                   at: datetime | None = None) -> tuple[Ticket, bool]:
+def file_complaint(
+    complaint: Complaint, filed_by: User | None, client_key: ClientKey | None = None, at: datetime | None = None
+) -> tuple[Ticket, bool]:
     """Create the ticket, or return the one the same filer already filed with the same ``client_key``.
 
     Returns ``(ticket, created)``. Does not commit. The key makes a double click (or a client's retry)
@@ -97,14 +98,21 @@ def file_complaint(complaint: Complaint, filed_by: User | None, client_key: Clie
 
     at = at or clock_now()
     ticket = Ticket(
-        source=complaint.source, enterprise=complaint.enterprise, filed_by=filed_by,
-        category=complaint.category, area_id=complaint.area_id, title=complaint.title.strip(),
-        description=complaint.description.strip(), answers=complaint.answers or None,
+        source=complaint.source,
+        enterprise=complaint.enterprise,
+        filed_by=filed_by,
+        category=complaint.category,
+        area_id=complaint.area_id,
+        title=complaint.title.strip(),
+        description=complaint.description.strip(),
+        answers=complaint.answers or None,
         contact_name=complaint.contact_name or complaint.enterprise.contact_name,
         contact_mobile=complaint.contact_mobile or complaint.enterprise.contact_mobile,
         contact_email=complaint.contact_email or complaint.enterprise.email,
-        publish_consent=complaint.publish_consent, submission_key=submission_key,
-        retrieval_code=new_retrieval_code(), created_at=at,
+        publish_consent=complaint.publish_consent,
+        submission_key=submission_key,
+        retrieval_code=new_retrieval_code(),
+        created_at=at,
         limit_class=complaint.category.limit_class,
         handle_days=deadlines.handle_days_for(complaint.category.limit_class),
         accept_due=deadlines.due_after(load_calendar(), at, deadlines.ACCEPT_DAYS),

@@ -52,8 +52,13 @@ class Recipient:
 def _unit_staff(ticket: Ticket, roles: Iterable[Role]) -> list[User]:
     if ticket.lead_unit_id is None:
         return []
-    return list(db.session.scalars(select(User).where(
-        User.unit_id == ticket.lead_unit_id, User.role.in_(list(roles)), User.active.is_(True)).order_by(User.id)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.unit_id == ticket.lead_unit_id, User.role.in_(list(roles)), User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
 
 
 def _recipients(ticket: Ticket, audience: Iterable[str]) -> list[Recipient]:
@@ -67,17 +72,27 @@ def _recipients(ticket: Ticket, audience: Iterable[str]) -> list[Recipient]:
         elif who == "handlers":
             found = _unit_staff(ticket, (Role.HANDLER,))
         elif who == "enterprise":
-            found = db.session.scalars(select(User).where(
-                access.enterprise_accounts_following(ticket), User.active.is_(True)))
+            found = db.session.scalars(
+                select(User).where(access.enterprise_accounts_following(ticket), User.active.is_(True))
+            )
         elif who == "filer":
             found = []
-            extra.append(Recipient(key="contact", email=ticket.contact_email or None,
-                                   mobile=ticket.contact_mobile or None))
+            extra.append(
+                Recipient(key="contact", email=ticket.contact_email or None, mobile=ticket.contact_mobile or None)
+            )
         else:
             raise ValueError(who)
         users.update({u.id: u for u in found})
-    return [Recipient(key=f"u{u.id}", user=u, email=u.email if u.notify_email else None,
-                      mobile=u.mobile if u.notify_sms else None, locale=u.locale) for u in users.values()] + extra
+    return [
+        Recipient(
+            key=f"u{u.id}",
+            user=u,
+            email=u.email if u.notify_email else None,
+            mobile=u.mobile if u.notify_sms else None,
+            locale=u.locale,
+        )
+        for u in users.values()
+    ] + extra
 
 
 def _compose(ticket: Ticket, event: TicketEvent, recipient: Recipient) -> tuple[str, str, str]:
@@ -88,9 +103,14 @@ def _compose(ticket: Ticket, event: TicketEvent, recipient: Recipient) -> tuple[
     link = _link_for(ticket, recipient)
     if recipient.user is None:  # the acknowledgement and other messages to the complaint's contact
         subject = _("Complaint %(no)s: %(what)s", no=ticket.tracking_no, what=what)
-        body = _("Your complaint \"%(title)s\" has tracking number %(no)s and retrieval code %(code)s. "
-                 "Look up its progress at %(url)s.", title=ticket.title, no=ticket.tracking_no,
-                 code=ticket.retrieval_code, url=absolute("/lookup"))
+        body = _(
+            'Your complaint "%(title)s" has tracking number %(no)s and retrieval code %(code)s. '
+            "Look up its progress at %(url)s.",
+            title=ticket.title,
+            no=ticket.tracking_no,
+            code=ticket.retrieval_code,
+            url=absolute("/lookup"),
+        )
         if event.action != "submit":
             body = _("%(what)s.", what=what) + " " + body
         return subject, body, link
@@ -112,12 +132,28 @@ def _link_for(ticket: Ticket, recipient: Recipient) -> str:
     return f"/my/tickets/{ticket.id}"
 
 
-def _outbox(key: str, channel: str, subject: str, body: str, user: User | None = None, address: str | None = None,
-            ticket: Ticket | None = None, link: str | None = None) -> OutboxMessage:
+def _outbox(
+    key: str,
+    channel: str,
+    subject: str,
+    body: str,
+    user: User | None = None,
+    address: str | None = None,
+    ticket: Ticket | None = None,
+    link: str | None = None,
+) -> OutboxMessage:
     message = OutboxMessage(
-        dedupe_key=key, channel=channel, user_id=user.id if user else None, address=address,
-        ticket_id=ticket.id if ticket else None, subject=subject, body=body, link=link,
-        next_attempt_at=now(), enqueued_at=now())
+        dedupe_key=key,
+        channel=channel,
+        user_id=user.id if user else None,
+        address=address,
+        ticket_id=ticket.id if ticket else None,
+        subject=subject,
+        body=body,
+        link=link,
+        next_attempt_at=now(),
+        enqueued_at=now(),
+    )
     db.session.add(message)
     return message
 
@@ -139,8 +175,10 @@ def tell_user(key: str, user: User, compose, link: str | None = None) -> list[Ou
     channels = [("inapp", None)]
     channels += [("email", user.email)] if user.email and user.notify_email else []
     channels += [("sms", user.mobile)] if user.mobile and user.notify_sms else []
-    return [_outbox(f"{key}:u{user.id}:{channel}", channel, subject, body, user=user, address=address, link=link)
-            for channel, address in channels]
+    return [
+        _outbox(f"{key}:u{user.id}:{channel}", channel, subject, body, user=user, address=address, link=link)
+        for channel, address in channels
+    ]
 
 
 def audience_of(action: str) -> tuple[str, ...]:
@@ -171,8 +209,18 @@ def queue_messages(ticket: Ticket, event: TicketEvent) -> list[OutboxMessage]:
         channels += [("email", recipient.email)] if recipient.email else []
         channels += [("sms", recipient.mobile)] if recipient.mobile else []
         for channel, address in channels:
-            messages.append(_outbox(f"e{event.id}:{recipient.key}:{channel}", channel, subject, body,
-                                    user=recipient.user, address=address, ticket=ticket, link=link))
+            messages.append(
+                _outbox(
+                    f"e{event.id}:{recipient.key}:{channel}",
+                    channel,
+                    subject,
+                    body,
+                    user=recipient.user,
+                    address=address,
+                    ticket=ticket,
+                    link=link,
+                )
+            )
     return messages
 
 
@@ -197,5 +245,11 @@ def on_event_recorded(event: TicketEvent) -> None:
 
 def unread_count(user: User) -> int:
     """How many of ``user``'s in-app notifications are unread (the badge in every page's header)."""
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )

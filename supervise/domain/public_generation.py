@@ -30,8 +30,21 @@ from supervise.models.publication import ROW
 # What the public side shows of each kind of row (besides a ticket's progress): the public texts,
 # what masks them (names, aliases, contacts, redaction terms), and the names it files them under.
 SHOWN: dict[type, frozenset[str]] = {
-    Ticket: frozenset({"published_at", "result_published_at", "public_title", "public_summary", "public_reply",
-                       "contact_name", "category_id", "area_id", "lead_unit_id", "co_units", "enterprise_id"}),
+    Ticket: frozenset(
+        {
+            "published_at",
+            "result_published_at",
+            "public_title",
+            "public_summary",
+            "public_reply",
+            "contact_name",
+            "category_id",
+            "area_id",
+            "lead_unit_id",
+            "co_units",
+            "enterprise_id",
+        }
+    ),
     RedactionTerm: frozenset({"term"}),
     Attachment: frozenset({"released", "filename"}),
     Enterprise: frozenset({"name", "aliases", "industry", "contact_name"}),
@@ -62,16 +75,18 @@ def _changed_publicly(obj: object) -> bool:
     if fields is None:
         return False
     state = inspect(obj)
-    if isinstance(obj, Ticket) and obj.published_at is None and not any(
-            state.attrs.published_at.history.deleted or ()):
+    if isinstance(obj, Ticket) and obj.published_at is None and not any(state.attrs.published_at.history.deleted or ()):
         return False  # never published, nor just withdrawn: nothing public changes
     return any(state.attrs[name].history.has_changes() for name in fields)
 
 
 def changes_what_is_public(session: Session) -> bool:
     """Would flushing ``session`` change what the public pages, feeds or Open311 show?"""
-    return (any(_shown(obj) for obj in session.new) or any(_shown(obj) for obj in session.deleted)
-            or any(_changed_publicly(obj) for obj in session.dirty))
+    return (
+        any(_shown(obj) for obj in session.new)
+        or any(_shown(obj) for obj in session.deleted)
+        or any(_changed_publicly(obj) for obj in session.dirty)
+    )
 
 
 def bump(session: Session) -> None:

@@ -16,7 +16,9 @@ _PATTERNS = [
     # e-mail first, so that digits inside an address do not become a phone number
     re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
     # credit code (18 of the GB 32100 alphabet, at least one letter or a valid digit run) and ID number
-    re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{2}\d{6}[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{10}(?![0-9A-Za-z])"),
+    re.compile(
+        r"(?<![0-9A-Za-z])[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{2}\d{6}[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{10}(?![0-9A-Za-z])"
+    ),
     re.compile(r"(?<!\d)\d{17}[\dXx](?![0-9A-Za-z])"),
     re.compile(r"(?<!\d)\d{15}(?!\d)"),  # first-generation ID numbers
     # mobile: 1[3-9] + 9 digits, optionally +86 and spaced or hyphenated in 3-4-4

@@ -47,8 +47,9 @@ def retire_rule(rule: RoutingRule, by: User | None) -> None:
         rule.retired_by_id = by and by.id
 
 
-def active_rules(category_id: int | None = None, area_id: int | None = None,
-                 exact_area: bool = False) -> list[RoutingRule]:
+def active_rules(
+    category_id: int | None = None, area_id: int | None = None, exact_area: bool = False
+) -> list[RoutingRule]:
     query = select(RoutingRule).where(RoutingRule.retired_at.is_(None))
     if category_id is not None:
         query = query.where(RoutingRule.category_id == category_id)

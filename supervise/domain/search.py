@@ -49,7 +49,7 @@ def _terms(value: str, run_final: bool) -> list[str]:
             found[match.group("word")] = None
             continue
         for i in range(len(run) - 1):
-            found[run[i:i + 2]] = None
+            found[run[i : i + 2]] = None
         if run_final or len(run) == 1:
             found[run[-1]] = None
     return list(found)
@@ -153,8 +153,11 @@ def search_clause(q: str | None, dialect: str | None = None) -> ColumnElement | 
     if dialect == "postgresql":
         return vector_matches(literal_column(_VECTOR), q)
     if dialect == "sqlite":
-        matching = (select(literal_column("rowid")).select_from(text("tickets_fts"))
-                    .where(text("tickets_fts MATCH :search_match").bindparams(search_match=_fts5_query(terms))))
+        matching = (
+            select(literal_column("rowid"))
+            .select_from(text("tickets_fts"))
+            .where(text("tickets_fts MATCH :search_match").bindparams(search_match=_fts5_query(terms)))
+        )
         return Ticket.id.in_(matching)
     raise NotImplementedError(f"no search index on {dialect}")
 
@@ -162,11 +165,17 @@ def search_clause(q: str | None, dialect: str | None = None) -> ColumnElement | 
 def _reindex(query, batch_size: int) -> int:
     """Refresh the documents of the tickets ``query`` selects, by id keyset, one commit a batch."""
     changed, after = 0, 0
-    options = (selectinload(Ticket.category).selectinload(Category.parent), selectinload(Ticket.lead_unit),
-               selectinload(Ticket.area), selectinload(Ticket.enterprise), selectinload(Ticket.redaction_terms))
+    options = (
+        selectinload(Ticket.category).selectinload(Category.parent),
+        selectinload(Ticket.lead_unit),
+        selectinload(Ticket.area),
+        selectinload(Ticket.enterprise),
+        selectinload(Ticket.redaction_terms),
+    )
     while True:
-        batch = list(db.session.scalars(
-            query.where(Ticket.id > after).order_by(Ticket.id).limit(batch_size).options(*options)))
+        batch = list(
+            db.session.scalars(query.where(Ticket.id > after).order_by(Ticket.id).limit(batch_size).options(*options))
+        )
         if not batch:
             return changed
         changed += sum(refresh(t) for t in batch)

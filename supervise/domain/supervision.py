@@ -21,8 +21,9 @@ MONTHLY_REPORT_AGE = timedelta(days=30)
 RATING_REMINDER_BEFORE = timedelta(days=2)
 
 
-def raise_alert(ticket: Ticket, kind: str, due_key: str, at: datetime, note: str = "",
-                data: dict | None = None) -> bool:
+def raise_alert(
+    ticket: Ticket, kind: str, due_key: str, at: datetime, note: str = "", data: dict | None = None
+) -> bool:
     """Record ``kind`` for ``ticket`` and its deadline once; False when it was raised before."""
     savepoint = db.session.begin_nested()
     try:
@@ -41,8 +42,10 @@ def handling_warnings(at: datetime, cal: WorkingCalendar | None = None) -> int:
     """Yellow, orange and red on the handling deadline; the first overdue moment is kept on the ticket."""
     cal = cal or load_calendar()
     tickets = db.session.scalars(
-        select(Ticket).where(Ticket.state.in_(clocks.HANDLING), Ticket.handle_due < clocks.yellow_horizon(cal, at))
-        .order_by(Ticket.id))
+        select(Ticket)
+        .where(Ticket.state.in_(clocks.HANDLING), Ticket.handle_due < clocks.yellow_horizon(cal, at))
+        .order_by(Ticket.id)
+    )
     raised = 0
     for ticket in tickets:
         level = deadlines.warning_level(cal, ticket.handle_due, ticket.handle_days, at)
@@ -62,9 +65,11 @@ def deadline_alerts(at: datetime) -> int:
     late_sign = select(Ticket).where(clocks.SIGN.late_clause(at))
     for ticket in db.session.scalars(late_sign):
         raised += raise_alert(ticket, "sign_overdue", ticket.sign_due.isoformat(), at)
-    late_orders = (select(SupervisionOrder).where(SupervisionOrder.answered_at.is_(None),
-                                                  SupervisionOrder.deadline < at.date())
-                   .options(selectinload(SupervisionOrder.ticket)))
+    late_orders = (
+        select(SupervisionOrder)
+        .where(SupervisionOrder.answered_at.is_(None), SupervisionOrder.deadline < at.date())
+        .options(selectinload(SupervisionOrder.ticket))
+    )
     for order in db.session.scalars(late_orders):
         if order.ticket.state in clocks.OPEN_STATES:
             raised += raise_alert(order.ticket, "order_overdue", f"{order.id}:{order.deadline}", at)
@@ -76,16 +81,20 @@ def monthly_report_reminders(at: datetime) -> int:
     if at.day < MONTHLY_REPORT_DAY:
         return 0
     month = month_key(at.date())
-    old = select(Ticket).where(Ticket.state.in_(clocks.WITH_THE_UNIT),
-                               Ticket.dispatched_at < at - MONTHLY_REPORT_AGE)
+    old = select(Ticket).where(Ticket.state.in_(clocks.WITH_THE_UNIT), Ticket.dispatched_at < at - MONTHLY_REPORT_AGE)
     return sum(raise_alert(t, "monthly_report", month, at) for t in db.session.scalars(old))
 
 
 def record_progress_report(event: TicketEvent) -> None:
     """A unit's progress note answers this month's report reminder: keep who reported and when."""
-    alert = db.session.scalar(select(TicketAlert).where(
-        TicketAlert.ticket_id == event.ticket.id, TicketAlert.kind == "monthly_report",
-        TicketAlert.due_key == month_key(event.at.date()), TicketAlert.resolved_at.is_(None)))
+    alert = db.session.scalar(
+        select(TicketAlert).where(
+            TicketAlert.ticket_id == event.ticket.id,
+            TicketAlert.kind == "monthly_report",
+            TicketAlert.due_key == month_key(event.at.date()),
+            TicketAlert.resolved_at.is_(None),
+        )
+    )
     if alert is not None:
         alert.resolved_at = event.at
         alert.resolved_by_id = event.actor.id if event.actor else None
@@ -94,8 +103,11 @@ def record_progress_report(event: TicketEvent) -> None:
 def rating_reminders_and_unrated_close(at: datetime) -> tuple[int, int]:
     """Remind the enterprise two days before the rating is due; close unrated once it is overdue."""
     reminded = closed = 0
-    waiting = select(Ticket).where(Ticket.state == State.AWAITING_RATING, Ticket.rate_due.is_not(None),
-                                   Ticket.rate_due <= at + RATING_REMINDER_BEFORE)
+    waiting = select(Ticket).where(
+        Ticket.state == State.AWAITING_RATING,
+        Ticket.rate_due.is_not(None),
+        Ticket.rate_due <= at + RATING_REMINDER_BEFORE,
+    )
     for ticket in db.session.scalars(waiting).all():
         if clocks.rating_time_over(ticket, at):
             workflow.perform(ticket, "close_unrated", None, at=at)

@@ -27,8 +27,9 @@ ENTERPRISE_ALERTS = frozenset({"rating_reminder"})
 
 def record_alert(ticket: Ticket, kind: str, at: datetime, note: str = "", data: dict | None = None) -> TicketEvent:
     """A warning or reminder from the periodic supervision, on the timeline (not a transition)."""
-    return record(ticket, f"alert_{kind}", None, ticket.state, ticket.state, at, note,
-                  public=kind in PUBLIC_ALERTS, data=data)
+    return record(
+        ticket, f"alert_{kind}", None, ticket.state, ticket.state, at, note, public=kind in PUBLIC_ALERTS, data=data
+    )
 
 
 def visible_to_enterprise(event: TicketEvent) -> bool:

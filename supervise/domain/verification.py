@@ -84,9 +84,18 @@ def vouch_for(colleague: User, by: User) -> None:
 
 def has_verified_account(enterprise: Enterprise) -> bool:
     """True when someone has shown they speak for ``enterprise``."""
-    return bool(db.session.scalar(select(exists().where(
-        User.enterprise_id == enterprise.id, User.role == Role.ENTERPRISE,
-        User.verification == Verification.VERIFIED, User.active.is_(True)))))
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    User.enterprise_id == enterprise.id,
+                    User.role == Role.ENTERPRISE,
+                    User.verification == Verification.VERIFIED,
+                    User.active.is_(True),
+                )
+            )
+        )
+    )
 
 
 # ---------------------------------------------------------------- one-time codes
@@ -136,31 +145,59 @@ def send_code(user: User, channel: str) -> VerificationCode:
         raise VerificationError(_l("This account is verified already."))
     contact = next((c for c in contacts_on_record(user.enterprise) if c.channel == channel), None)
     if contact is None:
-        raise VerificationError(_l("The platform has no contact on record for your company to send a code to; "
-                                   "upload the business licence instead."))
+        raise VerificationError(
+            _l(
+                "The platform has no contact on record for your company to send a code to; "
+                "upload the business licence instead."
+            )
+        )
     at = now()
-    recent = list(db.session.scalars(select(VerificationCode).where(
-        VerificationCode.user_id == user.id, VerificationCode.created_at > at - timedelta(days=1))
-        .order_by(VerificationCode.id.desc())))
+    recent = list(
+        db.session.scalars(
+            select(VerificationCode)
+            .where(VerificationCode.user_id == user.id, VerificationCode.created_at > at - timedelta(days=1))
+            .order_by(VerificationCode.id.desc())
+        )
+    )
     if len(recent) >= CODES_PER_DAY:
-        raise VerificationError(_l("You have asked for %(n)d codes today; try again tomorrow or upload the "
-                                   "business licence.", n=CODES_PER_DAY))
+        raise VerificationError(
+            _l(
+                "You have asked for %(n)d codes today; try again tomorrow or upload the business licence.",
+                n=CODES_PER_DAY,
+            )
+        )
     if recent and recent[0].created_at > at - CODE_INTERVAL:
         raise VerificationError(_l("A code was sent less than a minute ago; wait for it before asking again."))
-    db.session.execute(update(VerificationCode).where(
-        VerificationCode.user_id == user.id, VerificationCode.used_at.is_(None),
-        VerificationCode.expires_at > at).values(expires_at=at))
-    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
-    row = VerificationCode(user_id=user.id, channel=contact.channel, address=contact.address,
-                           code_hash=_code_hash(user.id, code), created_at=at, expires_at=at + CODE_TTL)
+    db.session.execute(
+        update(VerificationCode)
+        .where(
+            VerificationCode.user_id == user.id, VerificationCode.used_at.is_(None), VerificationCode.expires_at > at
+        )
+        .values(expires_at=at)
+    )
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    row = VerificationCode(
+        user_id=user.id,
+        channel=contact.channel,
+        address=contact.address,
+        code_hash=_code_hash(user.id, code),
+        created_at=at,
+        expires_at=at + CODE_TTL,
+    )
     db.session.add(row)
     db.session.flush()
     with _default_locale():
         subject = _("Verification code %(code)s", code=code)
-        body = _("%(code)s is the code with which %(name)s (user %(username)s) asks to act for %(company)s on "
-                 "the business-environment supervision platform. It is valid for %(minutes)d minutes. If you do "
-                 "not know this person, do not pass the code on.", code=code, name=user.name,
-                 username=user.username, company=user.enterprise.name, minutes=CODE_TTL.seconds // 60)
+        body = _(
+            "%(code)s is the code with which %(name)s (user %(username)s) asks to act for %(company)s on "
+            "the business-environment supervision platform. It is valid for %(minutes)d minutes. If you do "
+            "not know this person, do not pass the code on.",
+            code=code,
+            name=user.name,
+            username=user.username,
+            company=user.enterprise.name,
+            minutes=CODE_TTL.seconds // 60,
+        )
     notify.tell_address(f"code{row.id}", contact.channel, contact.address, subject, body)
     return row
 
@@ -173,8 +210,13 @@ def check_code(user: User, code: str) -> str | None:
     """
     if user.is_verified:
         return str(_("This account is verified already."))
-    query = (select(VerificationCode).where(VerificationCode.user_id == user.id)
-             .order_by(VerificationCode.id.desc()).limit(1).with_for_update())
+    query = (
+        select(VerificationCode)
+        .where(VerificationCode.user_id == user.id)
+        .order_by(VerificationCode.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
     row = db.session.scalar(query)
     if row is None:
         return str(_("Ask for a code first."))
@@ -201,11 +243,20 @@ def submit_licence(user: User, upload: storage.CheckedUpload) -> LicenceReview:
     """Store ``user``'s business licence for a supervisor's review; an earlier pending one is replaced."""
     if user.role != Role.ENTERPRISE or user.is_verified:
         raise VerificationError(_l("This account is verified already."))
-    db.session.execute(update(LicenceReview).where(
-        LicenceReview.user_id == user.id, LicenceReview.state == "pending").values(state="replaced"))
-    review = LicenceReview(user_id=user.id, enterprise_id=user.enterprise_id, filename=upload.filename,
-                           stored_name=storage.write(upload), content_type=upload.content_type, size=upload.size,
-                           submitted_at=now())
+    db.session.execute(
+        update(LicenceReview)
+        .where(LicenceReview.user_id == user.id, LicenceReview.state == "pending")
+        .values(state="replaced")
+    )
+    review = LicenceReview(
+        user_id=user.id,
+        enterprise_id=user.enterprise_id,
+        filename=upload.filename,
+        stored_name=storage.write(upload),
+        content_type=upload.content_type,
+        size=upload.size,
+        submitted_at=now(),
+    )
     db.session.add(review)
     user.verification = Verification.PENDING
     return review
@@ -222,10 +273,17 @@ def approve(review: LicenceReview, supervisor: User) -> None:
     review.state, review.decided_by_id, review.decided_at = "approved", supervisor.id, now()
     _verify(review.user, VerificationMethod.LICENCE, supervisor)
     company = review.enterprise.name
-    _tell_decision(review, lambda: (
-        _("Your account is verified"),
-        _("The business licence you uploaded was checked: your account now acts for %(company)s and "
-          "follows all of its complaints.", company=company)))
+    _tell_decision(
+        review,
+        lambda: (
+            _("Your account is verified"),
+            _(
+                "The business licence you uploaded was checked: your account now acts for %(company)s and "
+                "follows all of its complaints.",
+                company=company,
+            ),
+        ),
+    )
 
 
 def reject(review: LicenceReview, supervisor: User, reason: str) -> None:
@@ -238,21 +296,30 @@ def reject(review: LicenceReview, supervisor: User, reason: str) -> None:
     review.state, review.decided_by_id, review.decided_at, review.reason = "rejected", supervisor.id, now(), reason
     if review.user.verification == Verification.PENDING:
         review.user.verification = Verification.UNVERIFIED
-    _tell_decision(review, lambda: (
-        _("Your business licence was not accepted"),
-        _("Reason: %(reason)s. You may upload the licence again.", reason=reason)))
+    _tell_decision(
+        review,
+        lambda: (
+            _("Your business licence was not accepted"),
+            _("Reason: %(reason)s. You may upload the licence again.", reason=reason),
+        ),
+    )
 
 
 # ---------------------------------------------------------------- invitations
 
 
 def _live_invitations(enterprise: Enterprise):
-    return select(Invitation).where(Invitation.enterprise_id == enterprise.id, Invitation.used_at.is_(None),
-                                    Invitation.revoked_at.is_(None), Invitation.expires_at > now())
+    return select(Invitation).where(
+        Invitation.enterprise_id == enterprise.id,
+        Invitation.used_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.expires_at > now(),
+    )
 
 
-def invite_if_new(enterprise: Enterprise, mobile: str | None = None, email: str | None = None,
-                  by: User | None = None) -> Invitation | None:
+def invite_if_new(
+    enterprise: Enterprise, mobile: str | None = None, email: str | None = None, by: User | None = None
+) -> Invitation | None:
     """Invite a company that has no verified account yet, through the contact just given by staff, a
     cadre or an Open311 client (``by`` None), so that the caller can log in, follow and rate.
 
@@ -272,8 +339,9 @@ def resend_invitation(enterprise: Enterprise, by: User) -> Invitation:
     earlier links stop working."""
     if has_verified_account(enterprise):
         raise VerificationError(_l("This company has a verified account already; its users add colleagues."))
-    last = db.session.scalar(select(Invitation).where(Invitation.enterprise_id == enterprise.id)
-                             .order_by(Invitation.id.desc()).limit(1))
+    last = db.session.scalar(
+        select(Invitation).where(Invitation.enterprise_id == enterprise.id).order_by(Invitation.id.desc()).limit(1)
+    )
     contact = Contact(last.channel, last.address) if last else next(iter(contacts_on_record(enterprise)), None)
     if contact is None:
         raise VerificationError(_l("There is no contact on record to send an invitation to."))
@@ -289,21 +357,33 @@ def _contact_from(mobile: str | None, email: str | None) -> Contact | None:
 
 def _invite(enterprise: Enterprise, contact: Contact, by: User | None) -> Invitation:
     at = now()
-    db.session.execute(update(Invitation).where(
-        Invitation.enterprise_id == enterprise.id, Invitation.used_at.is_(None),
-        Invitation.revoked_at.is_(None)).values(revoked_at=at))
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.enterprise_id == enterprise.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
     token = secrets.token_urlsafe(32)
-    invitation = Invitation(enterprise_id=enterprise.id, channel=contact.channel, address=contact.address,
-                            token_hash=hash_secret(token), created_at=at, created_by_id=by.id if by else None,
-                            expires_at=at + INVITATION_TTL)
+    invitation = Invitation(
+        enterprise_id=enterprise.id,
+        channel=contact.channel,
+        address=contact.address,
+        token_hash=hash_secret(token),
+        created_at=at,
+        created_by_id=by.id if by else None,
+        expires_at=at + INVITATION_TTL,
+    )
     db.session.add(invitation)
     db.session.flush()
     with _default_locale():
         subject = _("Activate your company's account")
-        body = _("The business-environment supervision platform has registered a complaint of %(company)s. "
-                 "Activate the company's account to follow it and rate the result: %(url)s (valid for "
-                 "%(days)d days).", company=enterprise.name, url=absolute(f"/auth/activate/{token}"),
-                 days=INVITATION_TTL.days)
+        body = _(
+            "The business-environment supervision platform has registered a complaint of %(company)s. "
+            "Activate the company's account to follow it and rate the result: %(url)s (valid for "
+            "%(days)d days).",
+            company=enterprise.name,
+            url=absolute(f"/auth/activate/{token}"),
+            days=INVITATION_TTL.days,
+        )
     notify.tell_address(f"invitation{invitation.id}", contact.channel, contact.address, subject, body)
     return invitation
 
@@ -312,17 +392,20 @@ def invitation_for(token: str) -> Invitation:
     """The open invitation with ``token``; :class:`VerificationError` says why there is none."""
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_secret(token or "")))
     if invitation is None:
-        raise VerificationError(_l("This invitation link is not valid. Check that the whole link was copied, "
-                                   "or ask the business-environment office to send a new invitation."))
+        raise VerificationError(
+            _l(
+                "This invitation link is not valid. Check that the whole link was copied, "
+                "or ask the business-environment office to send a new invitation."
+            )
+        )
     if invitation.used_at is not None:
-        raise VerificationError(_l("This invitation has been used already: log in with the username chosen "
-                                   "then."))
+        raise VerificationError(_l("This invitation has been used already: log in with the username chosen then."))
     if invitation.revoked_at is not None:
-        raise VerificationError(_l("This invitation was replaced by a newer one: use the link in the latest "
-                                   "message."))
+        raise VerificationError(_l("This invitation was replaced by a newer one: use the link in the latest message."))
     if invitation.expires_at <= now():
-        raise VerificationError(_l("This invitation has expired. Ask the business-environment office to send "
-                                   "a new one."))
+        raise VerificationError(
+            _l("This invitation has expired. Ask the business-environment office to send a new one.")
+        )
     return invitation
 
 
@@ -332,16 +415,26 @@ def activate(invitation: Invitation, username: str, name: str, password: str) ->
     Raises :class:`VerificationError` when a concurrent request used it first.
     """
     at = now()
-    taken = db.session.execute(update(Invitation).where(
-        Invitation.id == invitation.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None),
-        Invitation.expires_at > at).values(used_at=at))
+    taken = db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > at,
+        )
+        .values(used_at=at)
+    )
     if taken.rowcount != 1:
-        raise VerificationError(_l("This invitation has been used already: log in with the username chosen "
-                                   "then."))
-    user = User(username=username.strip(), name=name.strip(), role=Role.ENTERPRISE,
-                enterprise_id=invitation.enterprise_id,
-                mobile=invitation.address if invitation.channel == "sms" else None,
-                email=invitation.address if invitation.channel == "email" else None)
+        raise VerificationError(_l("This invitation has been used already: log in with the username chosen then."))
+    user = User(
+        username=username.strip(),
+        name=name.strip(),
+        role=Role.ENTERPRISE,
+        enterprise_id=invitation.enterprise_id,
+        mobile=invitation.address if invitation.channel == "sms" else None,
+        email=invitation.address if invitation.channel == "email" else None,
+    )
     user.set_password(password)
     db.session.add(user)
     _verify(user, VerificationMethod.INVITATION, invitation.created_by)

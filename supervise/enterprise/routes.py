@@ -32,15 +32,19 @@ def index():
     status = request.args.get("status", "")
     if status not in STATUS_FILTERS:
         status = ""
-    query = (select(Ticket).where(access.ticket_scope(current_user))
-             .options(selectinload(Ticket.category), selectinload(Ticket.lead_unit),
-                      selectinload(Ticket.enterprise)))
+    query = (
+        select(Ticket)
+        .where(access.ticket_scope(current_user))
+        .options(selectinload(Ticket.category), selectinload(Ticket.lead_unit), selectinload(Ticket.enterprise))
+    )
     if status:
         query = query.where(Ticket.state.in_(STATUS_FILTERS[status]))
-    page = paging.keyset_page(query, (Ticket.id,), per_page=PAGE_SIZE, endpoint=".index",
-                              args={"status": status or None})
-    return render_template("enterprise/index.html", tickets=page.items, status=status, page=page,
-                           is_cadre=current_user.role == Role.CADRE)
+    page = paging.keyset_page(
+        query, (Ticket.id,), per_page=PAGE_SIZE, endpoint=".index", args={"status": status or None}
+    )
+    return render_template(
+        "enterprise/index.html", tickets=page.items, status=status, page=page, is_cadre=current_user.role == Role.CADRE
+    )
 
 
 # ---------------------------------------------------------------- filing
@@ -49,8 +53,11 @@ def index():
 def _category_groups() -> list[tuple[Category, list[Category]]]:
     """The top-level areas with their active concrete categories, in display order."""
     areas = db.session.scalars(
-        select(Category).where(Category.parent_id.is_(None), Category.active)
-        .options(selectinload(Category.children)).order_by(Category.sort, Category.id))
+        select(Category)
+        .where(Category.parent_id.is_(None), Category.active)
+        .options(selectinload(Category.children))
+        .order_by(Category.sort, Category.id)
+    )
     groups = []
     for area in areas:
         children = [c for c in area.children if c.active]
@@ -94,11 +101,14 @@ def new():
 
     form = ComplaintForm()
     form.category_id.choices = [SelectChoice(c.id, c.name) for c in offered.values()]
-    form.area_id.choices = [SelectChoice(0, "—")] + [SelectChoice(a.id, a.name) for a in db.session.scalars(
-        select(Area).where(Area.active).order_by(Area.sort, Area.id))]
+    form.area_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(a.id, a.name)
+        for a in db.session.scalars(select(Area).where(Area.active).order_by(Area.sort, Area.id))
+    ]
     if is_cadre:
-        form.enterprise_id.choices = ([SelectChoice("", _("Choose an enterprise"))]
-                                      + [SelectChoice(e.id, e.name) for e in paired])
+        form.enterprise_id.choices = [SelectChoice("", _("Choose an enterprise"))] + [
+            SelectChoice(e.id, e.name) for e in paired
+        ]
     else:
         del form.enterprise_id
 
@@ -142,11 +152,18 @@ def _complaint(form: ComplaintForm, offered: dict[int, Category], is_cadre: bool
     if form.errors or enterprise is None or category is None:
         return None
     return intake.Complaint(
-        enterprise=enterprise, category=category, title=form.title.data, description=form.description.data,
-        area_id=form.area_id.data or None, source=Source.VISIT if is_cadre else Source.ONLINE,
-        contact_name=(form.contact_name.data or "").strip(), contact_mobile=form.contact_mobile.data or "",
+        enterprise=enterprise,
+        category=category,
+        title=form.title.data,
+        description=form.description.data,
+        area_id=form.area_id.data or None,
+        source=Source.VISIT if is_cadre else Source.ONLINE,
+        contact_name=(form.contact_name.data or "").strip(),
+        contact_mobile=form.contact_mobile.data or "",
         contact_email=(form.contact_email.data or "").strip() or None,
-        publish_consent=form.publish_consent.data, answers=_answers(category))
+        publish_consent=form.publish_consent.data,
+        answers=_answers(category),
+    )
 
 
 def _uploads(form: ComplaintForm) -> list[storage.CheckedUpload]:
@@ -165,17 +182,24 @@ def _file(form: ComplaintForm, offered: dict[int, Category], is_cadre: bool) -> 
         return None
     try:
         # A cadre's company may have no account yet: it is invited through the contact the cadre took down.
-        ticket, created = filing.file_complaint(intake.WEB, current_user, complaint, form.submission_key.data,
-                                                uploads=uploads, invite=is_cadre)
+        ticket, created = filing.file_complaint(
+            intake.WEB, current_user, complaint, form.submission_key.data, uploads=uploads, invite=is_cadre
+        )
     except intake.IntakeError as err:
         db.session.rollback()
         form.form_errors.append(err.message)
         return None
     if created:
         db.session.commit()
-        flash(_("Your complaint has been filed. Tracking number: %(no)s. Retrieval code: %(code)s. "
+        flash(
+            _(
+                "Your complaint has been filed. Tracking number: %(no)s. Retrieval code: %(code)s. "
                 "Keep both to look up its progress without logging in.",
-                no=ticket.tracking_no, code=ticket.retrieval_code), "success")
+                no=ticket.tracking_no,
+                code=ticket.retrieval_code,
+            ),
+            "success",
+        )
     else:
         flash(_("This complaint was already filed as %(no)s.", no=ticket.tracking_no), "info")
     return redirect(url_for(".ticket", ticket_id=ticket.id))
@@ -188,11 +212,14 @@ def _render_ticket(ticket: Ticket, material_form: MaterialForm | None = None, ra
     events = [e for e in ticket.events if timeline.visible_to_enterprise(e)]
     material_request = next((e for e in reversed(ticket.events) if e.action == "request_material"), None)
     return render_template(
-        "enterprise/ticket.html", ticket=ticket, events=events,
+        "enterprise/ticket.html",
+        ticket=ticket,
+        events=events,
         attachments=[a for a in ticket.attachments if attachments.may_download(current_user, a)],
         material_request=material_request,
         material_form=material_form or MaterialForm(formdata=None),
-        rate_form=rate_form or RateForm(formdata=None))
+        rate_form=rate_form or RateForm(formdata=None),
+    )
 
 
 @bp.route("/tickets/<id:ticket_id>")
@@ -219,8 +246,14 @@ def material(ticket_id: int):
     except storage.UploadError as err:
         form.files.errors.append(err.message)
         return _render_ticket(ticket, material_form=form)
-    return web.act(ticket, "provide_material", back, success=_("Thank you: the material was added."),
-                   uploads=uploads, **form.payload())
+    return web.act(
+        ticket,
+        "provide_material",
+        back,
+        success=_("Thank you: the material was added."),
+        uploads=uploads,
+        **form.payload(),
+    )
 
 
 @bp.route("/tickets/<id:ticket_id>/rate", methods=["POST"])
@@ -254,8 +287,13 @@ def colleagues():
     form = ColleagueForm()
     if form.validate_on_submit():
         try:
-            user = users.add_colleague(current_user, username=form.username.data, name=form.name.data,
-                                       mobile=form.mobile.data, password=form.password.data)
+            user = users.add_colleague(
+                current_user,
+                username=form.username.data,
+                name=form.name.data,
+                mobile=form.mobile.data,
+                password=form.password.data,
+            )
             db.session.commit()
         except (users.UsernameTaken, IntegrityError):  # the second of two racing requests: IntegrityError
             db.session.rollback()
@@ -263,6 +301,7 @@ def colleagues():
         else:
             flash(_("%(name)s can now log in as %(username)s.", name=user.name, username=user.username), "success")
             return redirect(url_for(".colleagues"))
-    accounts = db.session.scalars(select(User).where(User.enterprise_id == enterprise_id, User.role == Role.ENTERPRISE)
-                                  .order_by(User.id))
+    accounts = db.session.scalars(
+        select(User).where(User.enterprise_id == enterprise_id, User.role == Role.ENTERPRISE).order_by(User.id)
+    )
     return render_template("enterprise/colleagues.html", form=form, users=list(accounts))

@@ -19,22 +19,38 @@ enterprise_accounts = web.roles_required(Role.ENTERPRISE)
 
 def _send_form(contacts: list[verification.Contact], bound: bool = False) -> SendCodeForm:
     form = SendCodeForm() if bound else SendCodeForm(formdata=None)
-    form.channel.choices = [(c.channel, _("SMS to %(to)s", to=c.masked) if c.channel == "sms"
-                             else _("E-mail to %(to)s", to=c.masked)) for c in contacts]
+    form.channel.choices = [
+        (c.channel, _("SMS to %(to)s", to=c.masked) if c.channel == "sms" else _("E-mail to %(to)s", to=c.masked))
+        for c in contacts
+    ]
     if len(contacts) == 1 and not bound:
         form.channel.data = contacts[0].channel
     return form
 
 
-def _page(send_form: SendCodeForm | None = None, check_form: CheckCodeForm | None = None,
-          licence_form: LicenceForm | None = None, status: int = 200):
+def _page(
+    send_form: SendCodeForm | None = None,
+    check_form: CheckCodeForm | None = None,
+    licence_form: LicenceForm | None = None,
+    status: int = 200,
+):
     contacts = verification.contacts_on_record(current_user.enterprise)
-    reviews = list(db.session.scalars(select(LicenceReview).where(LicenceReview.user_id == current_user.id)
-                                      .order_by(LicenceReview.id.desc()).limit(10)))
+    reviews = list(
+        db.session.scalars(
+            select(LicenceReview)
+            .where(LicenceReview.user_id == current_user.id)
+            .order_by(LicenceReview.id.desc())
+            .limit(10)
+        )
+    )
     return render_template(
-        "enterprise/verification.html", contacts=contacts, reviews=reviews,
-        send_form=send_form or _send_form(contacts), check_form=check_form or CheckCodeForm(formdata=None),
-        licence_form=licence_form or LicenceForm(formdata=None)), status
+        "enterprise/verification.html",
+        contacts=contacts,
+        reviews=reviews,
+        send_form=send_form or _send_form(contacts),
+        check_form=check_form or CheckCodeForm(formdata=None),
+        licence_form=licence_form or LicenceForm(formdata=None),
+    ), status
 
 
 @bp.route("/verification", endpoint="verification")
@@ -58,8 +74,13 @@ def send_code():
         flash(str(err.message), "danger")
         return redirect(url_for(".verification"))
     db.session.commit()
-    flash(_("A code is on its way to the contact on record. Type it below within %(minutes)d minutes.",
-            minutes=verification.CODE_TTL.seconds // 60), "success")
+    flash(
+        _(
+            "A code is on its way to the contact on record. Type it below within %(minutes)d minutes.",
+            minutes=verification.CODE_TTL.seconds // 60,
+        ),
+        "success",
+    )
     return redirect(url_for(".verification"))
 
 
@@ -75,8 +96,13 @@ def check_code():
     if problem:
         form.code.errors.append(problem)
         return _page(check_form=form, status=400)
-    flash(_("Your account is verified: you now follow all of %(company)s's complaints.",
-            company=current_user.enterprise.name), "success")
+    flash(
+        _(
+            "Your account is verified: you now follow all of %(company)s's complaints.",
+            company=current_user.enterprise.name,
+        ),
+        "success",
+    )
     return redirect(url_for(".index"))
 
 
@@ -98,6 +124,8 @@ def upload_licence():
         flash(str(err.message), "danger")
         return redirect(url_for(".verification"))
     db.session.commit()
-    flash(_("The licence was received. The business-environment office will check it; you will be told "
-            "of its decision."), "success")
+    flash(
+        _("The licence was received. The business-environment office will check it; you will be told of its decision."),
+        "success",
+    )
     return redirect(url_for(".verification"))

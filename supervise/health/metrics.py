@@ -32,11 +32,17 @@ from supervise.health import bp
 
 log = logging.getLogger(__name__)
 
-REQUESTS = Counter("supervise_http_requests", "HTTP requests answered, by endpoint, method and status",
-                   ["endpoint", "method", "status"])
-LATENCY = Histogram("supervise_http_request_duration_seconds", "Time to answer a request, by endpoint",
-                    ["endpoint", "method"],
-                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))
+REQUESTS = Counter(
+    "supervise_http_requests",
+    "HTTP requests answered, by endpoint, method and status",
+    ["endpoint", "method", "status"],
+)
+LATENCY = Histogram(
+    "supervise_http_request_duration_seconds",
+    "Time to answer a request, by endpoint",
+    ["endpoint", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
 
 # Methods kept as they are; anything else is counted as "other" (a client must not create label values).
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -120,10 +126,10 @@ class _PlatformState:
     ``supervise_metrics_source_up``."""
 
     def collect(self) -> Iterator[Metric]:
-        up = GaugeMetricFamily("supervise_metrics_source_up", "Whether the source could be read at this scrape",
-                               labels=["source"])
-        for name, source in (("queues", _queues), ("outbox", _outbox), ("overdue", _overdue),
-                             ("periodic", _periodic)):
+        up = GaugeMetricFamily(
+            "supervise_metrics_source_up", "Whether the source could be read at this scrape", labels=["source"]
+        )
+        for name, source in (("queues", _queues), ("outbox", _outbox), ("overdue", _overdue), ("periodic", _periodic)):
             try:
                 found = list(source())
             except Exception as err:  # a scrape during an outage must still answer, and say so
@@ -165,9 +171,14 @@ def _outbox() -> Iterator[Metric]:
     family = GaugeMetricFamily(
         "supervise_outbox_messages",
         "Messages of the outbox by channel and state: pending and failed are the backlog, sent the "
-        "deliveries, dead the deliveries given up", labels=["channel", "status"])
-    rows = db.session.execute(select(OutboxMessage.channel, OutboxMessage.status, func.count())
-                              .group_by(OutboxMessage.channel, OutboxMessage.status))
+        "deliveries, dead the deliveries given up",
+        labels=["channel", "status"],
+    )
+    rows = db.session.execute(
+        select(OutboxMessage.channel, OutboxMessage.status, func.count()).group_by(
+            OutboxMessage.channel, OutboxMessage.status
+        )
+    )
     for channel, status, count in rows:
         family.add_metric([channel, status], count)
     yield family
@@ -177,11 +188,17 @@ def _overdue() -> Iterator[Metric]:
     from supervise.extensions import db
     from supervise.models.stats import StatsCell
 
-    overdue, red = db.session.execute(select(func.coalesce(func.sum(StatsCell.open_overdue), 0),
-                                             func.coalesce(func.sum(StatsCell.open_overdue_red), 0))).one()
+    overdue, red = db.session.execute(
+        select(
+            func.coalesce(func.sum(StatsCell.open_overdue), 0), func.coalesce(func.sum(StatsCell.open_overdue_red), 0)
+        )
+    ).one()
     family = GaugeMetricFamily(
-        "supervise_overdue_tickets", "Open tickets past their time limit at the last refresh of the measures, "
-        "by warning colour (red, or not yet red)", labels=["colour"])
+        "supervise_overdue_tickets",
+        "Open tickets past their time limit at the last refresh of the measures, "
+        "by warning colour (red, or not yet red)",
+        labels=["colour"],
+    )
     family.add_metric(["red"], int(red))
     family.add_metric(["not_red"], int(overdue) - int(red))
     yield family
@@ -191,11 +208,16 @@ def _periodic() -> Iterator[Metric]:
     from supervise.domain.clock import now
     from supervise.jobs.status import last_runs
 
-    age = GaugeMetricFamily("supervise_periodic_job_last_run_age_seconds",
-                            "Seconds since each periodic job last started (absent: never ran)", labels=["job"])
-    ok = GaugeMetricFamily("supervise_periodic_job_last_run_ok",
-                           "Whether each periodic job's last run succeeded (absent: still running or never ran)",
-                           labels=["job"])
+    age = GaugeMetricFamily(
+        "supervise_periodic_job_last_run_age_seconds",
+        "Seconds since each periodic job last started (absent: never ran)",
+        labels=["job"],
+    )
+    ok = GaugeMetricFamily(
+        "supervise_periodic_job_last_run_ok",
+        "Whether each periodic job's last run succeeded (absent: still running or never ran)",
+        labels=["job"],
+    )
     at = now()
     for name, _cron, run in last_runs():
         if run is None:

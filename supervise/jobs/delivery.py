@@ -70,8 +70,16 @@ def _gateway(setting: str) -> SmsGateway:
 def _send(message: OutboxMessage) -> None:
     key = message.dedupe_key
     if message.channel == "inapp":
-        db.session.add(Notification(user_id=message.user_id, outbox_id=message.id, ticket_id=message.ticket_id,
-                                    subject=message.subject, body=message.body, link=message.link))
+        db.session.add(
+            Notification(
+                user_id=message.user_id,
+                outbox_id=message.id,
+                ticket_id=message.ticket_id,
+                subject=message.subject,
+                body=message.body,
+                link=message.link,
+            )
+        )
         db.session.flush()
     elif message.channel == "sms":
         _gateway(current_app.config["SMS_BACKEND"]).send(message.address, f"{message.subject} {message.body}", key)
@@ -181,8 +189,9 @@ def hand_over(message_ids: list[int]) -> int:
     """Enqueue deliveries and stamp them as handed over; returns how many went to the queue."""
     if not message_ids:
         return 0
-    rows = db.session.execute(select(OutboxMessage.id, OutboxMessage.channel).where(
-        OutboxMessage.id.in_(message_ids))).all()
+    rows = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.channel).where(OutboxMessage.id.in_(message_ids))
+    ).all()
     handed = [mid for mid, channel in rows if enqueue(deliver, mid, queue=_queue_for(channel))]
     if handed:
         db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(handed)).values(enqueued_at=now()))
@@ -196,12 +205,18 @@ def relay_outbox(limit: int = 500) -> int:
     lost with a killed worker, or waiting for its retry)."""
     at = now()
     lease: datetime = at - timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
-    ids = list(db.session.scalars(
-        select(OutboxMessage.id).where(
-            OutboxMessage.status.in_(("pending", "failed")),
-            OutboxMessage.next_attempt_at <= at,
-            or_(OutboxMessage.enqueued_at.is_(None), OutboxMessage.enqueued_at < lease),
-        ).order_by(OutboxMessage.id).limit(limit)))
+    ids = list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status.in_(("pending", "failed")),
+                OutboxMessage.next_attempt_at <= at,
+                or_(OutboxMessage.enqueued_at.is_(None), OutboxMessage.enqueued_at < lease),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
     return hand_over(ids)
 
 

@@ -46,9 +46,11 @@ def _recorded(name: str, work: Callable[[], str]) -> str:
 @job
 def supervise_deadlines() -> str:
     """Warnings on handling deadlines and alerts on acceptance, signing and supervision orders."""
+
     def work() -> str:
         at = now()
         return f"warnings {supervision.handling_warnings(at)}, deadline alerts {supervision.deadline_alerts(at)}"
+
     return _recorded("supervise_deadlines", work)
 
 
@@ -61,19 +63,23 @@ def monthly_reports() -> str:
 @job
 def ratings() -> str:
     """Rating reminders, and closing tickets left unrated for seven days."""
+
     def work() -> str:
         reminded, closed = supervision.rating_reminders_and_unrated_close(now())
         return f"reminded {reminded}, closed unrated {closed}"
+
     return _recorded("ratings", work)
 
 
 @job
 def nightly_refresh() -> str:
     """Recompute what is kept precomputed: the overdue flags, then every measure cell."""
+
     def work() -> str:
         at = now()
         flags = supervision.refresh_overdue_flags(at)
         return f"overdue flags {flags}, measure cells {cells.refresh_all(at)}"
+
     return _recorded("nightly_refresh", work)
 
 
@@ -81,6 +87,7 @@ def nightly_refresh() -> str:
 def refresh_measures() -> str:
     """Recompute the measure cells marked dirty since the last run, a batch per transaction so that a
     user's action on a ticket of a cell waits for at most one short batch."""
+
     def work() -> str:
         done = 0
         while done < MEASURES_PER_RUN:
@@ -90,6 +97,7 @@ def refresh_measures() -> str:
             if count < MEASURES_BATCH:
                 break
         return f"cells {done}"
+
     return _recorded("refresh_measures", work)
 
 

@@ -53,8 +53,16 @@ def queue_status() -> QueueStatus:
                 if job is None:
                     continue
                 error = (job.latest_result().exc_string if job.latest_result() else "") or ""
-                status.failed.append(FailedJob(job.id, name, job.func_name, repr(job.args)[:200], job.ended_at,
-                                               error.strip().splitlines()[-1] if error.strip() else ""))
+                status.failed.append(
+                    FailedJob(
+                        job.id,
+                        name,
+                        job.func_name,
+                        repr(job.args)[:200],
+                        job.ended_at,
+                        error.strip().splitlines()[-1] if error.strip() else "",
+                    )
+                )
         status.workers = len(Worker.all(connection=connection))
         status.reachable = True
     except Exception as err:  # the page must work while Redis is down: that is when it is needed
@@ -78,25 +86,38 @@ def retry_failed_job(job_id: str) -> bool:
 
 
 def last_runs() -> list[tuple[str, str, JobRun | None]]:
-    latest = {run.name: run for run in db.session.scalars(
-        select(JobRun).where(JobRun.id.in_(select(func.max(JobRun.id)).group_by(JobRun.name))))}
+    latest = {
+        run.name: run
+        for run in db.session.scalars(
+            select(JobRun).where(JobRun.id.in_(select(func.max(JobRun.id)).group_by(JobRun.name)))
+        )
+    }
     return [(entry.name, entry.cron, latest.get(entry.name)) for entry in SCHEDULE]
 
 
 def outbox_summary() -> dict:
-    counts = dict(db.session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    oldest = db.session.scalar(select(func.min(OutboxMessage.created_at)).where(
-        OutboxMessage.status.in_(("pending", "failed"))))
-    problems = list(db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.status.in_(("failed", "dead"))).order_by(OutboxMessage.id.desc()).limit(50)))
+    counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    oldest = db.session.scalar(
+        select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status.in_(("pending", "failed")))
+    )
+    problems = list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status.in_(("failed", "dead")))
+            .order_by(OutboxMessage.id.desc())
+            .limit(50)
+        )
+    )
     return {"counts": counts, "oldest_pending": oldest, "problems": problems}
 
 
 def monthly_reports(at: datetime) -> list[tuple[TicketAlert, Ticket, User | None]]:
     rows = db.session.execute(
-        select(TicketAlert, Ticket, User).join(Ticket, Ticket.id == TicketAlert.ticket_id)
+        select(TicketAlert, Ticket, User)
+        .join(Ticket, Ticket.id == TicketAlert.ticket_id)
         .outerjoin(User, User.id == TicketAlert.resolved_by_id)
         .where(TicketAlert.kind == "monthly_report", TicketAlert.due_key == month_key(at.date()))
-        .order_by(TicketAlert.resolved_at.is_not(None), Ticket.id).limit(200)).all()
+        .order_by(TicketAlert.resolved_at.is_not(None), Ticket.id)
+        .limit(200)
+    ).all()
     return [tuple(r) for r in rows]

@@ -74,16 +74,19 @@ class User(UserMixin, db.Model):
     # Enterprise identity (supervise.domain.verification): unverified until shown to speak for the company.
     verification: Mapped[Verification] = mapped_column(
         db.Enum(Verification, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
-        default=Verification.UNVERIFIED)
+        default=Verification.UNVERIFIED,
+    )
     verification_method: Mapped[VerificationMethod | None] = mapped_column(
-        db.Enum(VerificationMethod, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+        db.Enum(VerificationMethod, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     unit: Mapped[Unit | None] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()
     sessions: Mapped[list["UserSession"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", passive_deletes=True)
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     # The login session this object was loaded through or logged in with (see ``get_id``); not stored.
     session_id = None
@@ -127,8 +130,11 @@ class User(UserMixin, db.Model):
         ``started_after``); else None."""
         if not session_id:
             return None
-        user = db.session.scalar(select(cls).join(UserSession).where(
-            UserSession.token_hash == hash_secret(session_id), UserSession.created_at > started_after))
+        user = db.session.scalar(
+            select(cls)
+            .join(UserSession)
+            .where(UserSession.token_hash == hash_secret(session_id), UserSession.created_at > started_after)
+        )
         if user is not None:
             user.session_id = session_id
         return user

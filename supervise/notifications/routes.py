@@ -22,8 +22,13 @@ def index():
     query = select(Notification).where(Notification.user_id == current_user.id)
     if request.args.get("unread"):
         query = query.where(Notification.read_at.is_(None))
-    page = paging.keyset_page(query, (Notification.id,), per_page=PER_PAGE, endpoint=".index",
-                              args={"unread": request.args.get("unread") or None})
+    page = paging.keyset_page(
+        query,
+        (Notification.id,),
+        per_page=PER_PAGE,
+        endpoint=".index",
+        args={"unread": request.args.get("unread") or None},
+    )
     return render_template("notifications/index.html", notifications=page.items, page=page)
 
 
@@ -41,8 +46,11 @@ def open_one(notification_id: int):
 @bp.route("/read-all", methods=["POST"])
 @login_required
 def read_all():
-    db.session.execute(update(Notification).where(
-        Notification.user_id == current_user.id, Notification.read_at.is_(None)).values(read_at=now()))
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .values(read_at=now())
+    )
     db.session.commit()
     flash(_("All notifications are marked as read."), "success")
     return redirect(url_for(".index"))

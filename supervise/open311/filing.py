@@ -6,7 +6,6 @@ through the phone or e-mail given. A client's ``attribute[client_request_id]`` m
 new (it becomes the ticket's submission key, scoped to the client's API key).
 """
 
-
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -59,10 +58,18 @@ def file_request(key: ApiKey, form: MultiDict) -> tuple[Ticket, bool]:
     try:
         enterprise = enterprises.register_enterprise(None, company)
         complaint = intake.Complaint(
-            enterprise=enterprise, category=category, title=title_from(description), description=description,
-            area_id=area_id, source=Source.API, contact_name=company.contact_name,
-            contact_mobile=company.contact_mobile, contact_email=company.email, publish_consent=True,
-            answers=_answers(form, category))
+            enterprise=enterprise,
+            category=category,
+            title=title_from(description),
+            description=description,
+            area_id=area_id,
+            source=Source.API,
+            contact_name=company.contact_name,
+            contact_mobile=company.contact_mobile,
+            contact_email=company.email,
+            publish_consent=True,
+            answers=_answers(form, category),
+        )
         return filing.file_complaint(intake.OPEN311, key, complaint, client_request_id, invite=True)
     except intake.IntakeError as err:
         raise Open311Error(400, err.message) from None
@@ -91,11 +98,13 @@ def _company(form: MultiDict) -> tuple[str, str]:
     """The credit code and name of the company the request is about."""
     company_code = credit_code.normalize(attribute(form, "credit_code"))
     if not company_code:
-        raise Open311Error(400, _("attribute[credit_code] was not provided: give the company's unified social "
-                                  "credit code."))
+        raise Open311Error(
+            400, _("attribute[credit_code] was not provided: give the company's unified social credit code.")
+        )
     if not credit_code.is_valid(company_code):
-        raise Open311Error(400, _("attribute[credit_code] is not a valid unified social credit code "
-                                  "(check the 18 characters)."))
+        raise Open311Error(
+            400, _("attribute[credit_code] is not a valid unified social credit code (check the 18 characters).")
+        )
     company_name = attribute(form, "company_name")
     if not company_name:
         raise Open311Error(400, _("attribute[company_name] was not provided: give the company's name."))

@@ -16,8 +16,13 @@ FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=
 DEFAULT_FORMAT = "xml"  # the format the spec requires; JSON is optional
 # The element for each member of a list, by the list's own element name.
 ITEM_TAGS = {
-    "services": "service", "attributes": "attribute", "values": "value", "endpoints": "endpoint",
-    "formats": "format", "service_requests": "request", "errors": "error",
+    "services": "service",
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "service_requests": "request",
+    "errors": "error",
 }
 
 

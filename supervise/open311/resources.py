@@ -42,8 +42,15 @@ STATUS_EXTENDED: dict[State, str] = {
 
 # The fields of a request that is not yet published: nothing written by or about the enterprise.
 UNPUBLISHED_FIELDS = (
-    "service_request_id", "status", "status_extended", "service_code", "service_name", "agency_responsible",
-    "requested_datetime", "updated_datetime", "expected_datetime",
+    "service_request_id",
+    "status",
+    "status_extended",
+    "service_code",
+    "service_name",
+    "agency_responsible",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
 )
 MAX_REQUESTS = 1000  # the spec's default query limit
 
@@ -58,11 +65,15 @@ def status_of(state: State) -> str:
 def offered_categories() -> list[Category]:
     """The active concrete categories under active areas, in display order."""
     parent = aliased(Category)
-    return list(db.session.scalars(
-        select(Category).join(parent, Category.parent_id == parent.id)
-        .where(Category.active, parent.active)
-        .options(selectinload(Category.parent))
-        .order_by(parent.sort, parent.id, Category.sort, Category.id)))
+    return list(
+        db.session.scalars(
+            select(Category)
+            .join(parent, Category.parent_id == parent.id)
+            .where(Category.active, parent.active)
+            .options(selectinload(Category.parent))
+            .order_by(parent.sort, parent.id, Category.sort, Category.id)
+        )
+    )
 
 
 def offered_category(service_code: str) -> Category | None:
@@ -97,25 +108,59 @@ def service_definition(category: Category) -> dict:
     """The attributes a request for ``category`` carries: who complains, where, and the intake questions."""
     areas = db.session.scalars(select(Area).where(Area.active).order_by(Area.sort, Area.id))
     attributes = [
-        _attribute("credit_code", 1, True, _("The unified social credit code of the company that "
-                                             "complains: 18 characters."), _("18 characters")),
-        _attribute("company_name", 2, True, _("The company's registered name (used to register a company "
-                                              "the platform does not know yet; never published).")),
-        _attribute("area", 3, False, _("The street, town or park of the zone the problem concerns."),
-                   datatype="singlevaluelist", values=[{"key": str(a.id), "name": a.name} for a in areas]),
-        _attribute("client_request_id", 4, False, _("Your own identifier for this request: sending the same "
-                                                    "one again files nothing new.")),
+        _attribute(
+            "credit_code",
+            1,
+            True,
+            _("The unified social credit code of the company that complains: 18 characters."),
+            _("18 characters"),
+        ),
+        _attribute(
+            "company_name",
+            2,
+            True,
+            _(
+                "The company's registered name (used to register a company "
+                "the platform does not know yet; never published)."
+            ),
+        ),
+        _attribute(
+            "area",
+            3,
+            False,
+            _("The street, town or park of the zone the problem concerns."),
+            datatype="singlevaluelist",
+            values=[{"key": str(a.id), "name": a.name} for a in areas],
+        ),
+        _attribute(
+            "client_request_id",
+            4,
+            False,
+            _("Your own identifier for this request: sending the same one again files nothing new."),
+        ),
     ]
     for i, question in enumerate(category.questions):
         attributes.append(_attribute(question_code(i), 5 + i, False, question))
     return {"service_code": str(category.id), "attributes": attributes}
 
 
-def _attribute(code: str, order: int, required: bool, description: str, datatype_description: str | None = None,
-               datatype: str = "string", values: list[dict] | None = None) -> dict:
+def _attribute(
+    code: str,
+    order: int,
+    required: bool,
+    description: str,
+    datatype_description: str | None = None,
+    datatype: str = "string",
+    values: list[dict] | None = None,
+) -> dict:
     attribute = {
-        "variable": True, "code": code, "datatype": datatype, "required": required,
-        "datatype_description": datatype_description, "order": order, "description": description,
+        "variable": True,
+        "code": code,
+        "datatype": datatype,
+        "required": required,
+        "datatype_description": datatype_description,
+        "order": order,
+        "description": description,
     }
     if values is not None:
         attribute["values"] = values
@@ -160,11 +205,18 @@ def find_request(tracking_no: str) -> Ticket | None:
 
 def _load(stmt) -> list[Ticket]:
     # Everything public_view reads, in a fixed number of queries whatever the number of tickets.
-    return list(db.session.scalars(stmt.options(
-        selectinload(Ticket.category).selectinload(Category.parent), selectinload(Ticket.lead_unit),
-        selectinload(Ticket.area), selectinload(Ticket.co_units), selectinload(Ticket.enterprise),
-        selectinload(Ticket.redaction_terms),
-    )))
+    return list(
+        db.session.scalars(
+            stmt.options(
+                selectinload(Ticket.category).selectinload(Category.parent),
+                selectinload(Ticket.lead_unit),
+                selectinload(Ticket.area),
+                selectinload(Ticket.co_units),
+                selectinload(Ticket.enterprise),
+                selectinload(Ticket.redaction_terms),
+            )
+        )
+    )
 
 
 def _last_public_events(ticket_ids: Iterable[int]) -> dict[int, datetime]:
@@ -174,7 +226,8 @@ def _last_public_events(ticket_ids: Iterable[int]) -> dict[int, datetime]:
     rows = db.session.execute(
         select(TicketEvent.ticket_id, func.max(TicketEvent.at))
         .where(TicketEvent.ticket_id.in_(ids), TicketEvent.public.is_(True))
-        .group_by(TicketEvent.ticket_id))
+        .group_by(TicketEvent.ticket_id)
+    )
     return dict(rows.all())
 
 

@@ -44,8 +44,10 @@ def _check_request() -> None:
         raise Open311Error(400, _("Unsupported format %(fmt)s: use json or xml.", fmt=fmt))
     given = (request.values.get("jurisdiction_id") or "").strip()
     if given and given != jurisdiction_id():
-        raise Open311Error(404, _("jurisdiction_id %(id)s was not found; this endpoint serves %(ours)s.",
-                                  id=given, ours=jurisdiction_id()))
+        raise Open311Error(
+            404,
+            _("jurisdiction_id %(id)s was not found; this endpoint serves %(ours)s.", id=given, ours=jurisdiction_id()),
+        )
 
 
 @bp.errorhandler(Open311Error)
@@ -68,15 +70,24 @@ def _http_error(error: HTTPException):
 @bp.route("/discovery.<fmt>")
 def discovery(fmt: str):
     endpoint_url = external_url(".discovery", fmt=fmt).rsplit("/", 1)[0] + "/"
-    return render("discovery", {
-        "changeset": CHANGESET,
-        "contact": _("The business environment office of %(zone)s", zone=current_app.config.get("ZONE_NAME", "")),
-        "key_service": _("API keys for filing requests are issued by the platform's administrators."),
-        "endpoints": [{
-            "specification": SPECIFICATION, "url": endpoint_url, "changeset": CHANGESET, "type": "production",
-            "formats": ["application/json", "text/xml"],
-        }],
-    }, fmt)
+    return render(
+        "discovery",
+        {
+            "changeset": CHANGESET,
+            "contact": _("The business environment office of %(zone)s", zone=current_app.config.get("ZONE_NAME", "")),
+            "key_service": _("API keys for filing requests are issued by the platform's administrators."),
+            "endpoints": [
+                {
+                    "specification": SPECIFICATION,
+                    "url": endpoint_url,
+                    "changeset": CHANGESET,
+                    "type": "production",
+                    "formats": ["application/json", "text/xml"],
+                }
+            ],
+        },
+        fmt,
+    )
 
 
 @bp.route("/services.<fmt>")
@@ -116,8 +127,9 @@ def _date_arg(name: str):
             raise ValueError(value)
         return parsed
     except ValueError:
-        raise Open311Error(400, _("%(name)s must be a W3C datetime such as 2026-01-01T00:00:00+08:00.",
-                                  name=name)) from None
+        raise Open311Error(
+            400, _("%(name)s must be a W3C datetime such as 2026-01-01T00:00:00+08:00.", name=name)
+        ) from None
 
 
 def _request_query() -> resources.RequestQuery:
@@ -142,8 +154,9 @@ def _request_query() -> resources.RequestQuery:
         raise Open311Error(400, _("end_date is before start_date."))
     if end - start > MAX_SPAN and not ids:
         raise Open311Error(400, _("start_date and end_date may not span more than 90 days."))
-    return resources.RequestQuery(start=start, end=end, tracking_nos=tuple(ids),
-                                  category_ids=category_ids, statuses=statuses)
+    return resources.RequestQuery(
+        start=start, end=end, tracking_nos=tuple(ids), category_ids=category_ids, statuses=statuses
+    )
 
 
 @bp.route("/requests.<fmt>", methods=["POST"])
@@ -162,9 +175,14 @@ def create_request(fmt: str):
             db.session.rollback()
             if attempt == 2:
                 raise
-    notice = _("Received as %(no)s (retrieval code %(code)s); look up its progress at %(url)s. It is accepted "
-               "or declined within %(days)s working days.", no=ticket.tracking_no, code=ticket.retrieval_code,
-               url=external_url("public.lookup"), days=deadlines.ACCEPT_DAYS)
+    notice = _(
+        "Received as %(no)s (retrieval code %(code)s); look up its progress at %(url)s. It is accepted "
+        "or declined within %(days)s working days.",
+        no=ticket.tracking_no,
+        code=ticket.retrieval_code,
+        url=external_url("public.lookup"),
+        days=deadlines.ACCEPT_DAYS,
+    )
     body = [{"service_request_id": ticket.tracking_no, "service_notice": notice, "account_id": None}]
     return render("service_requests", body, fmt, 201 if created else 200)
 

@@ -55,10 +55,15 @@ def register_enterprise(actor: User | None, company: NewCompany) -> Enterprise:
         return existing
     if not (company.name or "").strip():
         raise IntakeError(_l("Give the company's name to register it."))
-    enterprise = Enterprise(name=company.name.strip()[:120], credit_code=code, industry=company.industry or "",
-                            contact_name=(company.contact_name or "").strip()[:40],
-                            contact_mobile=company.contact_mobile or "", email=company.email or None,
-                            contact_on_record=True)
+    enterprise = Enterprise(
+        name=company.name.strip()[:120],
+        credit_code=code,
+        industry=company.industry or "",
+        contact_name=(company.contact_name or "").strip()[:40],
+        contact_mobile=company.contact_mobile or "",
+        email=company.email or None,
+        contact_on_record=True,
+    )
     db.session.add(enterprise)
     return enterprise
 
@@ -71,13 +76,28 @@ def enterprise_for_intake(actor: User, text: str, new: NewCompany | None) -> Ent
     if enterprise is None and new is not None:
         enterprise = register_enterprise(actor, new)
     if enterprise is None:
-        raise IntakeError(_l("No registered company has this name or credit code; type its unified social "
-                             "credit code, and its name below to register it."))
+        raise IntakeError(
+            _l(
+                "No registered company has this name or credit code; type its unified social "
+                "credit code, and its name below to register it."
+            )
+        )
     return enterprise
 
 
-def register_applicant(*, code: str, company: str, industry: str, area_id: int | None, address: str | None,
-                       contact_name: str, mobile: str, email: str | None, username: str, password: str) -> User:
+def register_applicant(
+    *,
+    code: str,
+    company: str,
+    industry: str,
+    area_id: int | None,
+    address: str | None,
+    contact_name: str,
+    mobile: str,
+    email: str | None,
+    username: str,
+    password: str,
+) -> User:
     """A new, unverified account for the company with credit code ``code`` (self-registration).
 
     A company the platform does not know is registered with the applicant's details; its contact is
@@ -87,12 +107,28 @@ def register_applicant(*, code: str, company: str, industry: str, area_id: int |
     """
     enterprise = by_code(code)
     if enterprise is None:
-        enterprise = Enterprise(name=company.strip(), credit_code=credit_code.normalize(code), industry=industry,
-                                contact_name=contact_name, contact_mobile=mobile, email=email or None,
-                                address=address or None, area_id=area_id or None, contact_on_record=False)
+        enterprise = Enterprise(
+            name=company.strip(),
+            credit_code=credit_code.normalize(code),
+            industry=industry,
+            contact_name=contact_name,
+            contact_mobile=mobile,
+            email=email or None,
+            address=address or None,
+            area_id=area_id or None,
+            contact_on_record=False,
+        )
         db.session.add(enterprise)
-    user = users.create_user(None, username=username, name=contact_name, role=Role.ENTERPRISE,
-                             enterprise=enterprise, mobile=mobile, email=email, password=password)
+    user = users.create_user(
+        None,
+        username=username,
+        name=contact_name,
+        role=Role.ENTERPRISE,
+        enterprise=enterprise,
+        mobile=mobile,
+        email=email,
+        password=password,
+    )
     user.verification = Verification.UNVERIFIED
     return user
 

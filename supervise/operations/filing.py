@@ -22,9 +22,16 @@ def client_key(channel: str, filer: Filer, value: str | None) -> intake.ClientKe
     return intake.ClientKey(channel, tag, value)
 
 
-def file_complaint(channel: str, filer: Filer, complaint: intake.Complaint, key: str | None = None, *,
-                   uploads: Iterable[storage.CheckedUpload] = (), invite: bool = False,
-                   at: datetime | None = None) -> tuple[Ticket, bool]:
+def file_complaint(
+    channel: str,
+    filer: Filer,
+    complaint: intake.Complaint,
+    key: str | None = None,
+    *,
+    uploads: Iterable[storage.CheckedUpload] = (),
+    invite: bool = False,
+    at: datetime | None = None,
+) -> tuple[Ticket, bool]:
     """File ``complaint`` as ``filer`` through ``channel`` (:data:`~supervise.domain.intake.WEB`,
     ``CONSOLE``, ``OPEN311``); ``(ticket, created)``. Does not commit.
 
@@ -41,6 +48,7 @@ def file_complaint(channel: str, filer: Filer, complaint: intake.Complaint, key:
     for upload in uploads:
         storage.store(upload, ticket, user, ticket.events[0])
     if invite:  # the company may have no account yet: invite the contact taken down
-        verification.invite_if_new(complaint.enterprise, complaint.contact_mobile or None,
-                                   complaint.contact_email or None, by=user)
+        verification.invite_if_new(
+            complaint.enterprise, complaint.contact_mobile or None, complaint.contact_email or None, by=user
+        )
     return ticket, True

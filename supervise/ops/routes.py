@@ -18,8 +18,12 @@ OPERATORS = (Role.SUPERVISOR, Role.ADMIN)
 @roles_required(*OPERATORS)
 def index():
     return render_template(
-        "ops/index.html", queues=status.queue_status(), runs=status.last_runs(),
-        outbox=status.outbox_summary(), reports=status.monthly_reports(now()))
+        "ops/index.html",
+        queues=status.queue_status(),
+        runs=status.last_runs(),
+        outbox=status.outbox_summary(),
+        reports=status.monthly_reports(now()),
+    )
 
 
 @bp.route("/jobs/<job_id>/retry", methods=["POST"])

@@ -37,13 +37,18 @@ def _query(kind: str, filters: PublicFilters) -> Select:
     query = disclosure.published_query(filters)
     if kind == "results":
         query = query.where(Ticket.result_published_at.is_not(None)).order_by(
-            Ticket.result_published_at.desc(), Ticket.id.desc())
+            Ticket.result_published_at.desc(), Ticket.id.desc()
+        )
     else:
         query = query.order_by(Ticket.published_at.desc(), Ticket.id.desc())
     return query.limit(ENTRIES).options(
-        selectinload(Ticket.category).selectinload(Category.parent), selectinload(Ticket.lead_unit),
-        selectinload(Ticket.enterprise), selectinload(Ticket.area), selectinload(Ticket.redaction_terms),
-        selectinload(Ticket.co_units))
+        selectinload(Ticket.category).selectinload(Category.parent),
+        selectinload(Ticket.lead_unit),
+        selectinload(Ticket.enterprise),
+        selectinload(Ticket.area),
+        selectinload(Ticket.redaction_terms),
+        selectinload(Ticket.co_units),
+    )
 
 
 def _add(parent: ET.Element, tag: str, value: str | None = None, **attributes: str) -> ET.Element:
@@ -54,8 +59,9 @@ def _add(parent: ET.Element, tag: str, value: str | None = None, **attributes: s
 
 
 def _entry(feed: ET.Element, kind: str, item: PublicTicket, updated: datetime) -> None:
-    page = external_url("public.ticket", tracking_no=item.tracking_no,
-                        _anchor="result-title" if kind == "results" else None)
+    page = external_url(
+        "public.ticket", tracking_no=item.tracking_no, _anchor="result-title" if kind == "results" else None
+    )
     entry = _add(feed, "entry")
     _add(entry, "id", page)
     _add(entry, "title", item.title, type="text")
@@ -69,13 +75,25 @@ def _entry(feed: ET.Element, kind: str, item: PublicTicket, updated: datetime) -
 def render(kind: str, title: str, self_url: str, page_url: str, tickets: list[Ticket]) -> bytes:
     """An Atom document of ``tickets`` (already newest first)."""
     cal, at = load_calendar(), now()
-    items = [(disclosure.public_view(t, cal, at, with_events=False),
-              t.result_published_at if kind == "results" else t.published_at) for t in tickets]
+    items = [
+        (
+            disclosure.public_view(t, cal, at, with_events=False),
+            t.result_published_at if kind == "results" else t.published_at,
+        )
+        for t in tickets
+    ]
     feed = ET.Element("feed", {"xmlns": ATOM})
     _add(feed, "id", self_url)
     _add(feed, "title", title, type="text")
-    _add(feed, "subtitle", _("Problems enterprises reported and how they were handled, published with their "
-                             "consent and without their names."), type="text")
+    _add(
+        feed,
+        "subtitle",
+        _(
+            "Problems enterprises reported and how they were handled, published with their "
+            "consent and without their names."
+        ),
+        type="text",
+    )
     _add(feed, "updated", iso(max((u for _i, u in items), default=at)))
     _add(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     _add(feed, "link", rel="alternate", type="text/html", href=page_url)

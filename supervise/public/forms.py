@@ -7,8 +7,11 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from supervise.domain.disclosure import PublicFilters
 
-STATE_CHOICES = [SelectChoice("", _l("Any state")), SelectChoice("open", _l("Being handled")),
-                 SelectChoice("closed", _l("Closed"))]
+STATE_CHOICES = [
+    SelectChoice("", _l("Any state")),
+    SelectChoice("open", _l("Being handled")),
+    SelectChoice("closed", _l("Closed")),
+]
 SEARCH_MAX_LENGTH = 50
 
 
@@ -33,8 +36,12 @@ class DisclosureFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search that changes nothing
 
-    q = StringField(_l("Search"), filters=[_strip], validators=[Optional(), Length(max=SEARCH_MAX_LENGTH)],
-                    description=_l("Words from the published title, summary or result"))
+    q = StringField(
+        _l("Search"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=SEARCH_MAX_LENGTH)],
+        description=_l("Words from the published title, summary or result"),
+    )
     category = SelectField(_l("Category"), coerce=_optional_int, validators=[Optional()])
     unit = SelectField(_l("Lead unit"), coerce=_optional_int, validators=[Optional()])
     state = SelectField(_l("State"), choices=STATE_CHOICES, default="", validators=[Optional()])
@@ -48,20 +55,36 @@ class DisclosureFilterForm(FlaskForm):
             if field.errors:
                 field.data = None
                 field.raw_data = []
-        return PublicFilters(category_id=self.category.data or None, unit_id=self.unit.data or None,
-                             state=self.state.data or None, since=self.since.data, until=self.until.data,
-                             q=self.q.data or None)
+        return PublicFilters(
+            category_id=self.category.data or None,
+            unit_id=self.unit.data or None,
+            state=self.state.data or None,
+            since=self.since.data,
+            until=self.until.data,
+            q=self.q.data or None,
+        )
 
     def query_args(self) -> dict[str, str]:
         """The valid filters as query-string arguments (for the next-page link)."""
-        args = {"q": self.q.data, "category": self.category.data, "unit": self.unit.data, "state": self.state.data,
-                "since": self.since.data.isoformat() if self.since.data else None,
-                "until": self.until.data.isoformat() if self.until.data else None}
+        args = {
+            "q": self.q.data,
+            "category": self.category.data,
+            "unit": self.unit.data,
+            "state": self.state.data,
+            "since": self.since.data.isoformat() if self.since.data else None,
+            "until": self.until.data.isoformat() if self.until.data else None,
+        }
         return {key: str(value) for key, value in args.items() if value}
 
 
 class LookupForm(FlaskForm):
-    tracking_no = StringField(_l("Tracking number"), validators=[DataRequired(), Length(max=20)],
-                              description=_l("As shown when the complaint was filed"))
-    code = StringField(_l("Retrieval code"), validators=[DataRequired(), Length(max=12)],
-                       description=_l("The six-character code given with the tracking number"))
+    tracking_no = StringField(
+        _l("Tracking number"),
+        validators=[DataRequired(), Length(max=20)],
+        description=_l("As shown when the complaint was filed"),
+    )
+    code = StringField(
+        _l("Retrieval code"),
+        validators=[DataRequired(), Length(max=12)],
+        description=_l("The six-character code given with the tracking number"),
+    )

@@ -80,8 +80,7 @@ def _category_choices() -> list[SelectChoice]:
 def _unit_choices() -> list[SelectChoice]:
     """Active units that lead at least one published ticket."""
     leading = reports.units_with_published()
-    units = db.session.scalars(
-        select(Unit).where(Unit.active, Unit.id.in_(leading)).order_by(Unit.sort, Unit.name))
+    units = db.session.scalars(select(Unit).where(Unit.active, Unit.id.in_(leading)).order_by(Unit.sort, Unit.name))
     return [SelectChoice("", _("All units"))] + [SelectChoice(str(u.id), u.name) for u in units]
 
 
@@ -104,7 +103,9 @@ def _released_attachments(ticket: Ticket, terms: list[str]) -> list[PublicAttach
     """The attachments the supervisor released, by id and masked file name only."""
     rows = db.session.execute(
         select(Attachment.id, Attachment.filename)
-        .where(Attachment.ticket_id == ticket.id, Attachment.released).order_by(Attachment.id))
+        .where(Attachment.ticket_id == ticket.id, Attachment.released)
+        .order_by(Attachment.id)
+    )
     return [PublicAttachment(ident, redact(name, terms)) for ident, name in rows]
 
 
@@ -133,13 +134,23 @@ def lookup():
         else:
             terms = disclosure.terms_for(found)
             result = disclosure.public_view(found, load_calendar(), now(), with_events=False)
-            events = [PublicEvent(e.at, e.action, e.to_state, redact(e.note, terms))
-                      for e in found.events if timeline.visible_to_enterprise(e)]
+            events = [
+                PublicEvent(e.at, e.action, e.to_state, redact(e.note, terms))
+                for e in found.events
+                if timeline.visible_to_enterprise(e)
+            ]
             if found.decline_reason:
                 decline_reason = workflow.DECLINE_REASONS.get(found.decline_reason)
-    response = make_response(render_template(
-        "public/lookup.html", form=form, result=result, events=events, decline_reason=decline_reason,
-        not_found=not_found))
+    response = make_response(
+        render_template(
+            "public/lookup.html",
+            form=form,
+            result=result,
+            events=events,
+            decline_reason=decline_reason,
+            not_found=not_found,
+        )
+    )
     response.headers["Cache-Control"] = "no-store"  # the progress of one enterprise's complaint
     return response
 

@@ -80,8 +80,14 @@ def _form(period: Period, group: str) -> StatsForm:
     return form
 
 
-COLORS = {"received": "#2563eb", "closed": "#16a34a", "on_time": "#7c3aed", "satisfaction": "#d97706",
-          "orange": "#f97316", "red": "#c81e1e"}
+COLORS = {
+    "received": "#2563eb",
+    "closed": "#16a34a",
+    "on_time": "#7c3aed",
+    "satisfaction": "#d97706",
+    "orange": "#f97316",
+    "red": "#c81e1e",
+}
 
 
 def trend_charts(points: list[reports.TrendPoint]) -> dict:
@@ -94,10 +100,16 @@ def trend_charts(points: list[reports.TrendPoint]) -> dict:
             {"name": _("Closed"), "values": [p.closed for p in points], "color": COLORS["closed"]},
         ],
         "rates": [
-            {"name": _("On-time completion rate"), "values": [p.on_time_rate for p in points],
-             "color": COLORS["on_time"]},
-            {"name": _("Satisfaction rate"), "values": [p.satisfaction_rate for p in points],
-             "color": COLORS["satisfaction"]},
+            {
+                "name": _("On-time completion rate"),
+                "values": [p.on_time_rate for p in points],
+                "color": COLORS["on_time"],
+            },
+            {
+                "name": _("Satisfaction rate"),
+                "values": [p.satisfaction_rate for p in points],
+                "color": COLORS["satisfaction"],
+            },
         ],
     }
 
@@ -113,11 +125,24 @@ def stats():
     ranked, too_few = reports.ranking(period, data.rows if group == "unit" else None)
     trend = reports.monthly_trend(TREND_MONTHS, last=last)
     return render_template(
-        "public/stats.html", form=_form(period, group), period=period, group=group,
-        group_heading=GROUP_HEADINGS[group], table=data, measures_list=MEASURES,
-        ranked=ranked, too_few=too_few, trend=trend, trend_chart=trend_charts(trend), colors=COLORS,
-        overdue=reports.open_overdue_by_unit(), at=at, min_tickets=MIN_TICKETS_FOR_RANKING,
-        ranking_rule=RANKING_RULE, attribution=ATTRIBUTION, red_days=deadlines.RED_OVERDUE_DAYS,
+        "public/stats.html",
+        form=_form(period, group),
+        period=period,
+        group=group,
+        group_heading=GROUP_HEADINGS[group],
+        table=data,
+        measures_list=MEASURES,
+        ranked=ranked,
+        too_few=too_few,
+        trend=trend,
+        trend_chart=trend_charts(trend),
+        colors=COLORS,
+        overdue=reports.open_overdue_by_unit(),
+        at=at,
+        min_tickets=MIN_TICKETS_FOR_RANKING,
+        ranking_rule=RANKING_RULE,
+        attribution=ATTRIBUTION,
+        red_days=deadlines.RED_OVERDUE_DAYS,
         measure_display=lambda key, counts: MEASURE_BY_KEY[key].display(counts),
     )
 
@@ -143,8 +168,9 @@ def _csv(header: list[str], rows: list[list]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([row[0]] + [format_value(m, v) if v is not None else ""
-                                    for m, v in zip(MEASURES, row[1:], strict=True)])
+        writer.writerow(
+            [row[0]] + [format_value(m, v) if v is not None else "" for m, v in zip(MEASURES, row[1:], strict=True)]
+        )
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read the Chinese names right
 
 

@@ -19,8 +19,12 @@ SEED = 2026
 
 # The accounts printed after seeding: one per role.
 DEMO_ACCOUNTS = [
-    (Role.ADMIN, "admin"), (Role.SUPERVISOR, "supervisor"), (Role.HANDLER, "edu_handler"),
-    (Role.LEADER, "edu_leader"), (Role.CADRE, "cadre1"), (Role.ENTERPRISE, "ent01"),
+    (Role.ADMIN, "admin"),
+    (Role.SUPERVISOR, "supervisor"),
+    (Role.HANDLER, "edu_handler"),
+    (Role.LEADER, "edu_leader"),
+    (Role.CADRE, "cadre1"),
+    (Role.ENTERPRISE, "ent01"),
 ]
 
 
@@ -29,12 +33,30 @@ def shared_hash() -> str:
     return generate_password_hash(DEMO_PASSWORD, current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def demo_user(username: str, name: str, role: Role, password_hash: str, created_at: datetime,
-              unit: Unit | None = None, enterprise: Enterprise | None = None, mobile: str | None = None,
-              email: str | None = None) -> User:
+def demo_user(
+    username: str,
+    name: str,
+    role: Role,
+    password_hash: str,
+    created_at: datetime,
+    unit: Unit | None = None,
+    enterprise: Enterprise | None = None,
+    mobile: str | None = None,
+    email: str | None = None,
+) -> User:
     """A demo account, set up by the platform's staff: an enterprise's is verified from the start."""
-    user = users.create_user(None, username=username, name=name, role=role, password_hash=password_hash,
-                             unit=unit, enterprise=enterprise, mobile=mobile, email=email, created_at=created_at)
+    user = users.create_user(
+        None,
+        username=username,
+        name=name,
+        role=role,
+        password_hash=password_hash,
+        unit=unit,
+        enterprise=enterprise,
+        mobile=mobile,
+        email=email,
+        created_at=created_at,
+    )
     if role == Role.ENTERPRISE:
         verification.verify_by_staff(user)
         user.verified_at = created_at
@@ -72,18 +94,35 @@ def load_staff() -> None:
     names = Names(rng)
     demo_user("admin", "系统管理员", Role.ADMIN, password_hash, since, email="admin@xygxq.example")
     for username in ("supervisor", "supervisor2"):
-        demo_user(username, names(), Role.SUPERVISOR, password_hash, since, unit=units["office"],
-                  mobile=mobile(rng), email=f"{username}@xygxq.example")
+        demo_user(
+            username,
+            names(),
+            Role.SUPERVISOR,
+            password_hash,
+            since,
+            unit=units["office"],
+            mobile=mobile(rng),
+            email=f"{username}@xygxq.example",
+        )
     for slug, _, _, kind, _ in D.UNITS:
         if kind == UnitKind.OFFICE:
             continue
         for role in (Role.HANDLER, Role.LEADER):
             username = f"{slug}_{role.value}"
-            demo_user(username, names(), role, password_hash, since, unit=units[slug], mobile=mobile(rng),
-                      email=f"{username}@xygxq.example")
+            demo_user(
+                username,
+                names(),
+                role,
+                password_hash,
+                since,
+                unit=units[slug],
+                mobile=mobile(rng),
+                email=f"{username}@xygxq.example",
+            )
     for username, _ in D.CADRES:
-        demo_user(username, names(), Role.CADRE, password_hash, since, mobile=mobile(rng),
-                  email=f"{username}@xygxq.example")
+        demo_user(
+            username, names(), Role.CADRE, password_hash, since, mobile=mobile(rng), email=f"{username}@xygxq.example"
+        )
     db.session.flush()
 
 
@@ -97,4 +136,3 @@ def demo_logins() -> list[tuple[str, str, str]]:
         if user is not None:
             logins.append((role.value, user.username, user.name))
     return logins
-

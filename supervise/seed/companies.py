@@ -15,8 +15,10 @@ from supervise.operations import enterprises, users
 from supervise.seed.accounts import demo_user, mobile
 
 # The demo applicant's "business licence": a one-page PDF.
-DEMO_LICENCE = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-                b"trailer<</Root 1 0 R>>\n%%EOF\n")
+DEMO_LICENCE = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 class Companies:
@@ -30,16 +32,19 @@ class Companies:
                 taken.add(code)
                 return code
 
-    def _enterprise(self, number: int, name: str, alias: str, industry: str, area: str, code: str,
-                    since) -> Enterprise:
+    def _enterprise(self, number: int, name: str, alias: str, industry: str, area: str, code: str, since) -> Enterprise:
         """One listed company, registered as staff would, with the details the demo gives it."""
         rng = self.rng
         contact = self.names()
         phone = mobile(rng)
         email = f"contact{number:02d}@example.com" if rng.random() < 0.6 else None
         address = f"襄阳市高新区{rng.choice(D.ROADS)}{rng.randint(1, 300)}号"
-        enterprise = enterprises.register_enterprise(None, enterprises.NewCompany(
-            code, name, industry=industry, contact_name=contact, contact_mobile=phone, email=email))
+        enterprise = enterprises.register_enterprise(
+            None,
+            enterprises.NewCompany(
+                code, name, industry=industry, contact_name=contact, contact_mobile=phone, email=email
+            ),
+        )
         enterprise.address, enterprise.area = address, self.areas[area]
         enterprises.set_aliases(None, enterprise, alias)
         enterprise.created_at = since + timedelta(days=rng.randint(0, 40), hours=rng.randint(8, 17))
@@ -49,14 +54,30 @@ class Companies:
         """The company's demo accounts: the first ones have one, a few a second."""
         found = []
         if number <= D.ENTERPRISES_WITH_USERS:
-            found.append(demo_user(
-                f"ent{number:02d}", enterprise.contact_name, Role.ENTERPRISE, self.password_hash,
-                enterprise.created_at, enterprise=enterprise, mobile=enterprise.contact_mobile,
-                email=enterprise.email))
+            found.append(
+                demo_user(
+                    f"ent{number:02d}",
+                    enterprise.contact_name,
+                    Role.ENTERPRISE,
+                    self.password_hash,
+                    enterprise.created_at,
+                    enterprise=enterprise,
+                    mobile=enterprise.contact_mobile,
+                    email=enterprise.email,
+                )
+            )
         if number in D.SECOND_USERS:
-            found.append(demo_user(
-                f"ent{number:02d}b", self.names(), Role.ENTERPRISE, self.password_hash,
-                enterprise.created_at + timedelta(days=3), enterprise=enterprise, mobile=mobile(self.rng)))
+            found.append(
+                demo_user(
+                    f"ent{number:02d}b",
+                    self.names(),
+                    Role.ENTERPRISE,
+                    self.password_hash,
+                    enterprise.created_at + timedelta(days=3),
+                    enterprise=enterprise,
+                    mobile=mobile(self.rng),
+                )
+            )
         return found
 
     def add_enterprises(self) -> None:
@@ -75,8 +96,13 @@ class Companies:
             cadre = self.users[username]
             for number in numbers:
                 enterprise = self.enterprises[number - 1]
-                db.session.add(LiaisonPair(cadre_id=cadre.id, enterprise_id=enterprise.id,
-                                           created_at=enterprise.created_at + timedelta(days=7)))
+                db.session.add(
+                    LiaisonPair(
+                        cadre_id=cadre.id,
+                        enterprise_id=enterprise.id,
+                        created_at=enterprise.created_at + timedelta(days=7),
+                    )
+                )
                 self.cadre_of.setdefault(enterprise.id, cadre)
         db.session.flush()
 
@@ -86,13 +112,27 @@ class Companies:
         first17 = "91420600MA4" + "".join(self.rng.choice(credit_code.ALPHABET) for _ in range(6))
         at = self.now - timedelta(days=1)
         # Self-registered: its contact is the applicant's own, not on record (see register_applicant).
-        enterprise = Enterprise(name=name, credit_code=first17 + credit_code.check_character(first17),
-                                industry=industry, contact_name=self.names(), contact_mobile=mobile(self.rng),
-                                area=self.areas[area], contact_on_record=False, created_at=at)
+        enterprise = Enterprise(
+            name=name,
+            credit_code=first17 + credit_code.check_character(first17),
+            industry=industry,
+            contact_name=self.names(),
+            contact_mobile=mobile(self.rng),
+            area=self.areas[area],
+            contact_on_record=False,
+            created_at=at,
+        )
         db.session.add(enterprise)
-        applicant = users.create_user(None, username=username, name=enterprise.contact_name, role=Role.ENTERPRISE,
-                                      enterprise=enterprise, mobile=enterprise.contact_mobile,
-                                      password_hash=self.password_hash, created_at=at)
+        applicant = users.create_user(
+            None,
+            username=username,
+            name=enterprise.contact_name,
+            role=Role.ENTERPRISE,
+            enterprise=enterprise,
+            mobile=enterprise.contact_mobile,
+            password_hash=self.password_hash,
+            created_at=at,
+        )
         db.session.flush()
         licence = FileStorage(io.BytesIO(DEMO_LICENCE), filename="营业执照.pdf")
         review = verification.submit_licence(applicant, storage.check_upload(licence, storage.LICENCE_TYPES))

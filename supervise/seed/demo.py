@@ -21,8 +21,15 @@ from supervise.seed.texts import Texts
 from supervise.seed.timing import Timing
 
 SOURCE_WEIGHTS = {
-    Source.ONLINE: 45, Source.HOTLINE: 12, Source.HALL: 8, Source.VISIT: 12, Source.CAMPAIGN: 10,
-    Source.PROVINCIAL: 3, Source.SELF_INSPECTION: 4, Source.MEDIA: 3, Source.API: 3,
+    Source.ONLINE: 45,
+    Source.HOTLINE: 12,
+    Source.HALL: 8,
+    Source.VISIT: 12,
+    Source.CAMPAIGN: 10,
+    Source.PROVINCIAL: 3,
+    Source.SELF_INSPECTION: 4,
+    Source.MEDIA: 3,
+    Source.API: 3,
 }
 
 
@@ -79,8 +86,9 @@ class Demo(Companies, Planning, Timing, Texts):
     def add_tickets(self, count: int) -> None:
         rng = self.rng
         scenarios = self._allocate(count)
-        sources = list(Source) + rng.choices(list(SOURCE_WEIGHTS), weights=list(SOURCE_WEIGHTS.values()),
-                                             k=max(0, len(scenarios) - len(Source)))
+        sources = list(Source) + rng.choices(
+            list(SOURCE_WEIGHTS), weights=list(SOURCE_WEIGHTS.values()), k=max(0, len(scenarios) - len(Source))
+        )
         rng.shuffle(sources)
         plans: list[Plan] = []
         favoured: set[str] = set()
@@ -92,8 +100,11 @@ class Demo(Companies, Planning, Timing, Texts):
             self._fill_texts(plan)
             plans.append(plan)
         targets = [p for p in plans if p.scenario in ("in_progress", "in_progress_overdue")]
-        merged = [self._merged_plan(rng.choice(targets), source)
-                  for scenario, source in zip(scenarios, sources, strict=True) if scenario == "merged"]
+        merged = [
+            self._merged_plan(rng.choice(targets), source)
+            for scenario, source in zip(scenarios, sources, strict=True)
+            if scenario == "merged"
+        ]
         plans += merged
         for plan in sorted(plans, key=lambda p: p.created_at):
             self._run(plan)
@@ -140,9 +151,17 @@ class Demo(Companies, Planning, Timing, Texts):
         if scenario == "declined":
             decline = rng.choice(D.DECLINED)
             category = self.categories[decline[0]]
-        plan = Plan(scenario=scenario, source=source, enterprise=enterprise, category=category,
-                     supervisor=rng.choice(self.supervisors), template=rng.choice(D.TEMPLATES[category.name]),
-                     consent=rng.random() >= 0.1, start_frac=rng.random(), decline=decline)
+        plan = Plan(
+            scenario=scenario,
+            source=source,
+            enterprise=enterprise,
+            category=category,
+            supervisor=rng.choice(self.supervisors),
+            template=rng.choice(D.TEMPLATES[category.name]),
+            consent=rng.random() >= 0.1,
+            start_frac=rng.random(),
+            decline=decline,
+        )
         self._steps(plan)
         return plan
 
@@ -155,8 +174,16 @@ class Demo(Companies, Planning, Timing, Texts):
         enterprise = target.enterprise if rng.random() < 0.5 else rng.choice(same_area)
         if source == Source.VISIT and enterprise.id not in self.cadre_of:
             source = Source.HOTLINE
-        plan = Plan(scenario="merged", source=source, enterprise=enterprise, category=target.category,
-                     supervisor=target.supervisor, template=target.template, consent=target.consent, target=target)
+        plan = Plan(
+            scenario="merged",
+            source=source,
+            enterprise=enterprise,
+            category=target.category,
+            supervisor=target.supervisor,
+            template=target.template,
+            consent=target.consent,
+            target=target,
+        )
         latest = self.now - timedelta(hours=3)
         earliest = target.created_at + timedelta(days=1)
         at = earliest + timedelta(minutes=rng.randint(0, 14 * 24 * 60))
@@ -172,8 +199,14 @@ class Demo(Companies, Planning, Timing, Texts):
         at = self._next_time(base, self._step("merge", "supervisor"))
         if at > self.now:
             at = base + (self.now - base) / 2
-        workflow.perform(ticket, "merge", plan.supervisor, at=at.replace(microsecond=0), into=target.tracking_no,
-                         note=f"与工单{target.tracking_no}反映同一问题，并入办理。")
+        workflow.perform(
+            ticket,
+            "merge",
+            plan.supervisor,
+            at=at.replace(microsecond=0),
+            into=target.tracking_no,
+            note=f"与工单{target.tracking_no}反映同一问题，并入办理。",
+        )
 
     # ------------------------------------------------------------ running
 
@@ -204,9 +237,15 @@ class Demo(Companies, Planning, Timing, Texts):
     def _run(self, plan: Plan) -> None:
         """File the complaint and replay its steps through the state machine."""
         complaint = intake.Complaint(
-            enterprise=plan.enterprise, category=plan.category, title=plan.facts["title"],
-            description=plan.facts["full_description"], area_id=plan.enterprise.area_id, source=plan.source,
-            publish_consent=plan.consent, answers=plan.facts.get("answers"))
+            enterprise=plan.enterprise,
+            category=plan.category,
+            title=plan.facts["title"],
+            description=plan.facts["full_description"],
+            area_id=plan.enterprise.area_id,
+            source=plan.source,
+            publish_consent=plan.consent,
+            answers=plan.facts.get("answers"),
+        )
         # No client key: the channel only names where the complaint came from.
         channel = {Source.ONLINE: intake.WEB, Source.API: intake.OPEN311}.get(plan.source, intake.CONSOLE)
         ticket, _ = filing.file_complaint(channel, self._filer(plan), complaint, at=plan.created_at)

@@ -14,10 +14,22 @@ from supervise.models import Category, Enterprise, Source, Ticket, Unit, User
 
 # How the demo tickets end up: (scenario, share). Every scenario appears at least once.
 SCENARIOS = [
-    ("closed", 0.55), ("closed_reopened", 0.03), ("closed_upheld", 0.025), ("closed_unrated", 0.035),
-    ("declined", 0.05), ("merged", 0.02), ("submitted", 0.025), ("awaiting_dispatch", 0.02),
-    ("dispatched", 0.03), ("returned", 0.015), ("in_progress", 0.07), ("in_progress_overdue", 0.04),
-    ("awaiting_material", 0.02), ("replied", 0.025), ("awaiting_rating", 0.03), ("rating_review", 0.015),
+    ("closed", 0.55),
+    ("closed_reopened", 0.03),
+    ("closed_upheld", 0.025),
+    ("closed_unrated", 0.035),
+    ("declined", 0.05),
+    ("merged", 0.02),
+    ("submitted", 0.025),
+    ("awaiting_dispatch", 0.02),
+    ("dispatched", 0.03),
+    ("returned", 0.015),
+    ("in_progress", 0.07),
+    ("in_progress_overdue", 0.04),
+    ("awaiting_material", 0.02),
+    ("replied", 0.025),
+    ("awaiting_rating", 0.03),
+    ("rating_review", 0.015),
 ]
 FINAL_SCENARIOS = {"closed", "closed_reopened", "closed_upheld", "closed_unrated", "declined"}
 OPEN_HANDLING = ("in_progress", "in_progress_overdue")
@@ -73,8 +85,14 @@ class Planning:
             plan.idle = rng.choice([0, 0, 1, 1, 3])
             return
         if plan.scenario == "declined":
-            plan.steps.append(s("decline", "supervisor", rng.choice([0, 1, 1, 2]),
-                                data={"reason": plan.decline[3], "note": plan.decline[4]}))
+            plan.steps.append(
+                s(
+                    "decline",
+                    "supervisor",
+                    rng.choice([0, 1, 1, 2]),
+                    data={"reason": plan.decline[3], "note": plan.decline[4]},
+                )
+            )
             return
         publish = plan.consent and rng.random() < (0.85 if plan.scenario in FINAL_SCENARIOS else 0.5)
         handle_days = HANDLE_DAYS[self.specs[plan.category.name]["limit"].value]
@@ -107,14 +125,22 @@ class Planning:
         """Dispatch (categories without a lead unit), then moderate the public texts when consented."""
         rng, s, steps = self.rng, self._step, plan.steps
         if self._queue_category(plan.category):
-            steps.append(s("dispatch", "supervisor", rng.choice([0, 1]),
-                           data=lambda t, at, alt=alternatives: {"unit_id": self._other_unit(t, alt).id}))
+            steps.append(
+                s(
+                    "dispatch",
+                    "supervisor",
+                    rng.choice([0, 1]),
+                    data=lambda t, at, alt=alternatives: {"unit_id": self._other_unit(t, alt).id},
+                )
+            )
         if publish:
             if "{officer}" in plan.template[1]:
-                steps.append(s("add_redaction_term", "supervisor", 0,
-                               data=lambda t, at, p=plan: {"term": p.facts["officer"]}))
-            steps.append(s("publish", "supervisor", rng.choice([0, 1, 2]),
-                           data=lambda t, at, p=plan: self._public(p, t)))
+                steps.append(
+                    s("add_redaction_term", "supervisor", 0, data=lambda t, at, p=plan: {"term": p.facts["officer"]})
+                )
+            steps.append(
+                s("publish", "supervisor", rng.choice([0, 1, 2]), data=lambda t, at, p=plan: self._public(p, t))
+            )
         if plan.scenario == "dispatched":
             plan.idle = rng.choice([0, 0, 1, 2, 3])
             return True
@@ -131,12 +157,21 @@ class Planning:
             plan.idle = rng.choice([0, 1])
             return True
         if rng.random() < 0.6:
-            steps.append(s("dispatch", "supervisor", rng.choice([0, 1]),
-                           data=lambda t, at, alt=alternatives: {"unit_id": self._other_unit(t, alt).id,
-                                                                 "note": "改派至职责单位办理。"}))
+            steps.append(
+                s(
+                    "dispatch",
+                    "supervisor",
+                    rng.choice([0, 1]),
+                    data=lambda t, at, alt=alternatives: {
+                        "unit_id": self._other_unit(t, alt).id,
+                        "note": "改派至职责单位办理。",
+                    },
+                )
+            )
         else:
-            steps.append(s("reject_return", "supervisor", rng.choice([0, 1]),
-                           data={"note": rng.choice(D.REJECT_RETURN_NOTES)}))
+            steps.append(
+                s("reject_return", "supervisor", rng.choice([0, 1]), data={"note": rng.choice(D.REJECT_RETURN_NOTES)})
+            )
         return False
 
     def _handling(self, plan: Plan, handle_days: int) -> tuple[int, int]:
@@ -144,13 +179,22 @@ class Planning:
         working days; returns ``(budget, elapsed)``."""
         rng, steps = self.rng, plan.steps
         gap = max(1, handle_days // 5)  # working days between two steps while handling
-        groups = [[self._step("note", rng.choice(["handler", "handler", "co_handler"]), rng.randint(1, gap),
-                              data=self._note_data())] for _ in range(rng.choice([0, 1, 1, 2, 3]))]
+        groups = [
+            [
+                self._step(
+                    "note",
+                    rng.choice(["handler", "handler", "co_handler"]),
+                    rng.randint(1, gap),
+                    data=self._note_data(),
+                )
+            ]
+            for _ in range(rng.choice([0, 1, 1, 2, 3]))
+        ]
         groups = self._episodes(plan.scenario, groups, gap)
         rng.shuffle(groups)
         budget, on_time = self._budget(plan.scenario, handle_days)
         clock_start = max(i for i, step in enumerate(steps) if step.action in ("accept", "dispatch"))
-        elapsed = sum(step.wd for step in steps[clock_start + 1:])  # the handling clock runs from dispatch
+        elapsed = sum(step.wd for step in steps[clock_start + 1 :])  # the handling clock runs from dispatch
         while on_time and groups and elapsed + _wd(groups) >= budget:
             groups.pop()
         steps.extend(step for group in groups for step in group)
@@ -206,8 +250,11 @@ class Planning:
             plan.idle = max(1, budget - elapsed)
             return True
         if plan.scenario == "awaiting_material":
-            plan.steps.append(self._step("request_material", "handler", rng.randint(1, 3),
-                                         data={"note": rng.choice(D.MATERIAL_REQUESTS)}))
+            plan.steps.append(
+                self._step(
+                    "request_material", "handler", rng.randint(1, 3), data={"note": rng.choice(D.MATERIAL_REQUESTS)}
+                )
+            )
             plan.idle = rng.randint(0, 4)
             return True
         return False
@@ -246,15 +293,27 @@ class Planning:
         else:
             steps.append(s("rate", "enterprise", rng.randint(0, 5), "enterprise", data=self._rating(good=True)))
         if publish and rng.random() < 0.9:
-            steps.append(s("publish_result", "supervisor", rng.choice([0, 1, 2, 3]),
-                           data=lambda t, at, p=plan: {"public_reply": self._public_reply(p, t)}))
+            steps.append(
+                s(
+                    "publish_result",
+                    "supervisor",
+                    rng.choice([0, 1, 2, 3]),
+                    data=lambda t, at, p=plan: {"public_reply": self._public_reply(p, t)},
+                )
+            )
 
     def _reopened(self, plan: Plan) -> None:
         rng, s, steps = self.rng, self._step, plan.steps
         steps.append(s("rate", "enterprise", rng.randint(0, 5), "enterprise", data=self._rating(good=False)))
         steps.append(s("reopen", "supervisor", rng.randint(1, 2), data={"note": rng.choice(D.REOPEN_NOTES)}))
-        steps.append(s("note", "handler", rng.randint(1, 3),
-                       data={"note": "已与企业当面沟通，重新制定办理方案。", "public": True}))
+        steps.append(
+            s(
+                "note",
+                "handler",
+                rng.randint(1, 3),
+                data={"note": "已与企业当面沟通，重新制定办理方案。", "public": True},
+            )
+        )
         steps.append(s("reply", "handler", rng.randint(2, 6), data=self._reply_data(plan, resolved=True)))
         steps.append(s("approve_reply", "supervisor", rng.choice([0, 1])))
         steps.append(s("rate", "enterprise", rng.randint(0, 4), "enterprise", data=self._rating(good=True)))
@@ -287,33 +346,60 @@ class Planning:
 
     def _material(self, gap: int) -> list[Step]:
         rng, s = self.rng, self._step
-        return [s("request_material", "handler", rng.randint(1, gap), data={"note": rng.choice(D.MATERIAL_REQUESTS)}),
-                s("provide_material", "enterprise", rng.randint(1, 5), "enterprise",
-                  data={"note": rng.choice(D.MATERIAL_PROVIDED)})]
+        return [
+            s("request_material", "handler", rng.randint(1, gap), data={"note": rng.choice(D.MATERIAL_REQUESTS)}),
+            s(
+                "provide_material",
+                "enterprise",
+                rng.randint(1, 5),
+                "enterprise",
+                data={"note": rng.choice(D.MATERIAL_PROVIDED)},
+            ),
+        ]
 
     def _extension(self, granted: bool | None, gap: int) -> list[Step]:
         """Request an extension; the supervisor grants it, refuses it, or (None) has not decided yet."""
         rng, s = self.rng, self._step
         extra, reason = rng.randint(5, 15), rng.choice(D.EXTENSION_REASONS)
-        steps = [s("request_extension", "handler", rng.randint(1, gap), data=lambda t, at: {
-            "new_due": self.cal.add_working_days(t.handle_due.date(), extra), "reason": reason})]
+        steps = [
+            s(
+                "request_extension",
+                "handler",
+                rng.randint(1, gap),
+                data=lambda t, at: {"new_due": self.cal.add_working_days(t.handle_due.date(), extra), "reason": reason},
+            )
+        ]
         if granted is True:
-            steps.append(s("grant_extension", "supervisor", rng.choice([0, 1]),
-                           data={"note": rng.choice(D.GRANT_NOTES)}))
+            steps.append(
+                s("grant_extension", "supervisor", rng.choice([0, 1]), data={"note": rng.choice(D.GRANT_NOTES)})
+            )
         elif granted is False:
-            steps.append(s("refuse_extension", "supervisor", rng.choice([0, 1]),
-                           data={"note": rng.choice(D.REFUSE_NOTES)}))
+            steps.append(
+                s("refuse_extension", "supervisor", rng.choice([0, 1]), data={"note": rng.choice(D.REFUSE_NOTES)})
+            )
         return steps
 
     def _order(self, answered: bool, gap: int) -> list[Step]:
         rng, s = self.rng, self._step
         level = rng.choices(["general", "key", "listed"], weights=[6, 3, 1])[0]
         days, note = rng.randint(3, 7), rng.choice(D.ORDER_NOTES)
-        steps = [s("issue_order", "supervisor", rng.randint(1, gap), data=lambda t, at: {
-            "level": level, "deadline": at.date() + timedelta(days=days), "note": note})]
+        steps = [
+            s(
+                "issue_order",
+                "supervisor",
+                rng.randint(1, gap),
+                data=lambda t, at: {"level": level, "deadline": at.date() + timedelta(days=days), "note": note},
+            )
+        ]
         if answered:
-            steps.append(s("answer_order", rng.choice(["handler", "leader"]), rng.randint(1, min(gap, days)),
-                           data={"text": rng.choice(D.ORDER_ANSWERS)}))
+            steps.append(
+                s(
+                    "answer_order",
+                    rng.choice(["handler", "leader"]),
+                    rng.randint(1, min(gap, days)),
+                    data={"text": rng.choice(D.ORDER_ANSWERS)},
+                )
+            )
         return steps
 
     def _reply_data(self, plan: Plan, resolved: bool = False) -> Callable[[Ticket, datetime], dict]:
@@ -332,6 +418,9 @@ class Planning:
         rng = self.rng
         if good:
             rating = rng.choices([r for r, _ in D.GOOD_RATINGS], weights=[w for _, w in D.GOOD_RATINGS])[0]
-            return {"rating": rating, "solved": rating >= 4 or rng.random() < 0.6,
-                    "comment": rng.choice(D.GOOD_COMMENTS)}
+            return {
+                "rating": rating,
+                "solved": rating >= 4 or rng.random() < 0.6,
+                "comment": rng.choice(D.GOOD_COMMENTS),
+            }
         return {"rating": rng.choice([2, 2, 1]), "solved": False, "comment": rng.choice(D.BAD_COMMENTS)}

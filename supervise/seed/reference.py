@@ -29,9 +29,14 @@ def load_reference() -> None:
     categories: dict[str, Category] = {}
     for sort, spec in enumerate(D.CATEGORIES):
         category = Category(
-            name=spec["name"], parent=tops[spec["area"]], description=spec["description"],
-            default_lead_unit=units[spec["lead"]] if spec["lead"] else None, limit_class=spec["limit"],
-            intake_questions="\n".join(q for q, _ in spec["questions"]), sort=sort)
+            name=spec["name"],
+            parent=tops[spec["area"]],
+            description=spec["description"],
+            default_lead_unit=units[spec["lead"]] if spec["lead"] else None,
+            limit_class=spec["limit"],
+            intake_questions="\n".join(q for q, _ in spec["questions"]),
+            sort=sort,
+        )
         category.co_units = [units[slug] for slug in spec["co"]]
         categories[spec["name"]] = category
     db.session.add_all(categories.values())

@@ -14,14 +14,18 @@ class Texts:
 
     def _fill_texts(self, plan: Plan) -> None:
         rng = self.rng
-        plan.facts = D.story_facts(rng, plan.created_at, self.names,
-                                   plan.enterprise.area.name if plan.enterprise.area else "园区")
+        plan.facts = D.story_facts(
+            rng, plan.created_at, self.names, plan.enterprise.area.name if plan.enterprise.area else "园区"
+        )
         title, description = (plan.decline[1], plan.decline[2]) if plan.decline else plan.template
         plan.facts["title"] = title.format_map(plan.facts)
         plan.facts["description"] = description.format_map(plan.facts)
         spec = self.specs[plan.category.name]
-        plan.facts["answers"] = ({q: rng.choice(options).format_map(plan.facts) for q, options in spec["questions"]}
-                                 if rng.random() < 0.8 else None)
+        plan.facts["answers"] = (
+            {q: rng.choice(options).format_map(plan.facts) for q, options in spec["questions"]}
+            if rng.random() < 0.8
+            else None
+        )
         contact = ""
         if rng.random() < 0.25:
             contact = f"联系人：{plan.enterprise.contact_name}，电话{plan.enterprise.contact_mobile}。"
@@ -34,8 +38,10 @@ class Texts:
         summary = summary.replace("我公司", "该企业").replace("我们", "企业")
         if summary.startswith("公司"):
             summary = "该企业" + summary[2:]
-        return {"public_title": redact(ticket.title, terms),
-                "public_summary": f"{ticket.enterprise.public_label}反映：{summary}"}
+        return {
+            "public_title": redact(ticket.title, terms),
+            "public_summary": f"{ticket.enterprise.public_label}反映：{summary}",
+        }
 
     def _public_reply(self, plan: Plan, ticket: Ticket) -> str:
         """The public result (晒结果): the unit's reply, masked, and how it ended."""

@@ -21,7 +21,8 @@ class Timing:
             if step.wd == 0:
                 return prev + timedelta(minutes=15 + int(step.frac * 300))
             at = datetime.combine(prev.date() + timedelta(days=step.wd), time(8)) + timedelta(
-                minutes=int(step.frac * 14 * 60))
+                minutes=int(step.frac * 14 * 60)
+            )
             return max(at, prev + timedelta(minutes=5))
         if step.wd == 0:
             at = max(prev + timedelta(minutes=20 + int(step.frac * 240)), datetime.combine(prev.date(), WORK_START))
@@ -37,7 +38,8 @@ class Timing:
             first = datetime.combine(start, time(7)) + timedelta(minutes=int(plan.start_frac * 16 * 60))
         else:
             first = datetime.combine(self.cal.add_working_days(start, 0), WORK_START) + timedelta(
-                minutes=int(plan.start_frac * 540))
+                minutes=int(plan.start_frac * 540)
+            )
         times = [first]
         for step in plan.steps:
             times.append(self._next_time(times[-1], step))

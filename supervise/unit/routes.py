@@ -22,7 +22,6 @@ PAGE_SIZE = 25
 UNIT_ROLES = (Role.HANDLER, Role.LEADER)
 
 
-
 @dataclass(frozen=True)
 class Tab:
     key: str
@@ -78,8 +77,9 @@ def index():
         )
     )
     page = paging.keyset_page(query, (Ticket.id,), per_page=PAGE_SIZE, endpoint="unit.index", args={"tab": tab})
-    return render_template("unit/index.html", tabs=TABS, tab=tab, tickets=page.items, page=page,
-                           counts=web.count_each(scope, conditions))
+    return render_template(
+        "unit/index.html", tabs=TABS, tab=tab, tickets=page.items, page=page, counts=web.count_each(scope, conditions)
+    )
 
 
 # ---------------------------------------------------------------- the ticket page and its actions
@@ -92,8 +92,9 @@ def _page(ticket: Ticket, bound: tuple[str, FlaskForm] | None = None, status: in
     if bound:
         open_panel, forms[bound[0]] = bound
     co_handled = ticket.lead_unit_id != current_user.unit_id
-    return render_template("unit/ticket.html", ticket=ticket, forms=forms, open_panel=open_panel,
-                           co_handled=co_handled), status
+    return render_template(
+        "unit/ticket.html", ticket=ticket, forms=forms, open_panel=open_panel, co_handled=co_handled
+    ), status
 
 
 @bp.route("/tickets/<id:ticket_id>")

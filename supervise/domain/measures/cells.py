@@ -58,8 +58,9 @@ def mark_dirty(ticket: Ticket, previous_unit_id: int | None = None) -> None:
     at = now()
     rows = [{"month": month, "unit_id": u, "category_id": category_id, "marked_at": at} for u in sorted(units)]
     stmt = _insert(StatsDirty.__table__)
-    stmt = stmt.on_conflict_do_update(index_elements=["month", "unit_id", "category_id"],
-                                      set_={"marked_at": stmt.excluded.marked_at})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["month", "unit_id", "category_id"], set_={"marked_at": stmt.excluded.marked_at}
+    )
     for row in rows:
         db.session.execute(stmt, row)
 
@@ -87,7 +88,6 @@ def on_event_recorded(event: TicketEvent) -> None:
         previous = sorted(u for u in before if u != current)
         for unit_id in previous or [None]:
             mark_dirty(ticket, unit_id)
-
 
 
 class WorkingDayCounter:
@@ -151,18 +151,24 @@ def _counter_columns(at: datetime) -> list:
 def _cell_where(month: date, unit_id: int, category_id: int) -> list:
     unit = Ticket.lead_unit_id.is_(None) if unit_id == NO_UNIT else Ticket.lead_unit_id == unit_id
     start = datetime.combine(month, time.min)
-    return [unit, Ticket.category_id == category_id, Ticket.created_at >= start,
-            Ticket.created_at < datetime.combine(add_months(month, 1), time.min)]
+    return [
+        unit,
+        Ticket.category_id == category_id,
+        Ticket.created_at >= start,
+        Ticket.created_at < datetime.combine(add_months(month, 1), time.min),
+    ]
 
 
 def _upsert_cells(rows: list[dict]) -> None:
     if not rows:
         return
     stmt = _insert(StatsCell.__table__)
-    stmt = stmt.on_conflict_do_update(index_elements=["month", "unit_id", "category_id"],
-                                      set_={c: stmt.excluded[c] for c in (*COUNTERS, "refreshed_at")})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["month", "unit_id", "category_id"],
+        set_={c: stmt.excluded[c] for c in (*COUNTERS, "refreshed_at")},
+    )
     for start in range(0, len(rows), 1000):
-        db.session.execute(stmt, rows[start:start + 1000])
+        db.session.execute(stmt, rows[start : start + 1000])
 
 
 def _cell_pk(key: CellKey):
@@ -170,8 +176,9 @@ def _cell_pk(key: CellKey):
     return and_(StatsCell.month == month, StatsCell.unit_id == unit_id, StatsCell.category_id == category_id)
 
 
-def recompute_cell(month: date, unit_id: int, category_id: int, at: datetime | None = None,
-                   counter: WorkingDayCounter | None = None) -> dict[str, int] | None:
+def recompute_cell(
+    month: date, unit_id: int, category_id: int, at: datetime | None = None, counter: WorkingDayCounter | None = None
+) -> dict[str, int] | None:
     """Recompute one cell from its tickets (one aggregate query and the replied tickets' dates).
 
     The dirty mark is deleted first: a change committed after that marks the cell again, and one
@@ -179,27 +186,31 @@ def recompute_cell(month: date, unit_id: int, category_id: int, at: datetime | N
     Returns the counts, or None when the cell has no ticket any more (its row is deleted).
     """
     at = at or now()
-    db.session.execute(delete(StatsDirty).where(
-        StatsDirty.month == month, StatsDirty.unit_id == unit_id, StatsDirty.category_id == category_id))
+    db.session.execute(
+        delete(StatsDirty).where(
+            StatsDirty.month == month, StatsDirty.unit_id == unit_id, StatsDirty.category_id == category_id
+        )
+    )
     where = _cell_where(month, unit_id, category_id)
     counts = dict(db.session.execute(select(*_counter_columns(at)).where(*where)).one()._mapping)
     if not counts["received"]:
         db.session.execute(delete(StatsCell).where(_cell_pk((month, unit_id, category_id))))
         return None
     counter = counter or WorkingDayCounter(load_calendar())
-    replied = db.session.execute(select(Ticket.dispatched_at, Ticket.replied_at)
-                                 .where(*where, Ticket.replied_at.is_not(None)))
+    replied = db.session.execute(
+        select(Ticket.dispatched_at, Ticket.replied_at).where(*where, Ticket.replied_at.is_not(None))
+    )
     counts["handling_days"] = sum(counter.taken(start, end) for start, end in replied)
-    _upsert_cells([{"month": month, "unit_id": unit_id, "category_id": category_id, **counts,
-                    "refreshed_at": at}])
+    _upsert_cells([{"month": month, "unit_id": unit_id, "category_id": category_id, **counts, "refreshed_at": at}])
     return counts
 
 
 def refresh_dirty(at: datetime | None = None, limit: int = 500) -> int:
     """Recompute up to ``limit`` dirty cells, the longest waiting first; the number recomputed."""
     at = at or now()
-    keys = db.session.execute(select(StatsDirty.month, StatsDirty.unit_id, StatsDirty.category_id)
-                              .order_by(StatsDirty.marked_at).limit(limit)).all()
+    keys = db.session.execute(
+        select(StatsDirty.month, StatsDirty.unit_id, StatsDirty.category_id).order_by(StatsDirty.marked_at).limit(limit)
+    ).all()
     counter = WorkingDayCounter(load_calendar())
     for month, unit_id, category_id in keys:
         recompute_cell(month, unit_id, category_id, at, counter)
@@ -211,7 +222,6 @@ def _month_column():
     if db.session.get_bind().dialect.name == "postgresql":
         return func.date_trunc(literal_column("'month'"), Ticket.created_at)
     return func.strftime(literal_column("'%Y-%m-01'"), Ticket.created_at)
-
 
 
 def refresh_all(at: datetime | None = None) -> int:
@@ -227,21 +237,36 @@ def refresh_all(at: datetime | None = None) -> int:
     for row in db.session.execute(select(*keys, *_counter_columns(at)).group_by(*keys)):
         values = row._mapping
         key = (as_month(values["month"]), values["lead_unit_id"] or NO_UNIT, values["category_id"])
-        cells[key] = {"month": key[0], "unit_id": key[1], "category_id": key[2], "handling_days": 0,
-                      "refreshed_at": at, **{c: values[c] for c in SQL_COUNTERS}}
+        cells[key] = {
+            "month": key[0],
+            "unit_id": key[1],
+            "category_id": key[2],
+            "handling_days": 0,
+            "refreshed_at": at,
+            **{c: values[c] for c in SQL_COUNTERS},
+        }
     counter = WorkingDayCounter(load_calendar())
-    replied = (select(month, Ticket.lead_unit_id, Ticket.category_id, Ticket.dispatched_at, Ticket.replied_at)
-               .where(Ticket.replied_at.is_not(None)).execution_options(yield_per=5000))
+    replied = (
+        select(month, Ticket.lead_unit_id, Ticket.category_id, Ticket.dispatched_at, Ticket.replied_at)
+        .where(Ticket.replied_at.is_not(None))
+        .execution_options(yield_per=5000)
+    )
     for row_month, unit_id, category_id, start, end in db.session.execute(replied):
         cell = cells.get((as_month(row_month), unit_id or NO_UNIT, category_id))
         if cell is not None:
             cell["handling_days"] += counter.taken(start, end)
     _upsert_cells(list(cells.values()))
-    stale = [tuple(k) for k in db.session.execute(
-        select(StatsCell.month, StatsCell.unit_id, StatsCell.category_id)) if tuple(k) not in cells]
+    stale = [
+        tuple(k)
+        for k in db.session.execute(select(StatsCell.month, StatsCell.unit_id, StatsCell.category_id))
+        if tuple(k) not in cells
+    ]
     for start in range(0, len(stale), 500):
-        db.session.execute(delete(StatsCell).where(
-            tuple_(StatsCell.month, StatsCell.unit_id, StatsCell.category_id).in_(stale[start:start + 500])))
+        db.session.execute(
+            delete(StatsCell).where(
+                tuple_(StatsCell.month, StatsCell.unit_id, StatsCell.category_id).in_(stale[start : start + 500])
+            )
+        )
     return len(cells)
 
 

@@ -9,9 +9,26 @@ MIN_TICKETS_FOR_RANKING = 5
 GROUPINGS = ("unit", "area", "category")
 
 # The counters of a cell, in the order of StatsCell (handling_days is summed in Python: it needs the calendar).
-COUNTERS = ("received", "accepted", "dispatched", "signed", "signed_on_time", "replied", "replied_on_time",
-            "closed", "rated", "satisfied", "solved_answered", "solved", "reopened", "returned",
-            "handling_days", "open_overdue", "open_overdue_red", "published")
+COUNTERS = (
+    "received",
+    "accepted",
+    "dispatched",
+    "signed",
+    "signed_on_time",
+    "replied",
+    "replied_on_time",
+    "closed",
+    "rated",
+    "satisfied",
+    "solved_answered",
+    "solved",
+    "reopened",
+    "returned",
+    "handling_days",
+    "open_overdue",
+    "open_overdue_red",
+    "published",
+)
 SQL_COUNTERS = tuple(c for c in COUNTERS if c != "handling_days")
 
 
@@ -40,49 +57,115 @@ class Measure:
 
 
 MEASURES: list[Measure] = [
-    Measure("received", _l("Received"), _l(
-        "Complaints received in the period, counted in the month they were filed, whatever became of them "
-        "(declined and merged complaints included)."), "received"),
-    Measure("closed", _l("Closed"), _l(
-        "Complaints received in the period whose handling is finished: rated, closed after a rating review, "
-        "or closed unrated seven days after the reply. Declined and merged complaints are not counted."),
-        "closed"),
-    Measure("on_time_signing", _l("On-time signing rate"), _l(
-        "Tickets the unit signed for within one working day of dispatch, divided by the tickets it signed for."),
-        "signed_on_time", "signed", "rate"),
-    Measure("on_time_completion", _l("On-time completion rate"), _l(
-        "Tickets the unit replied to by the handling deadline (granted extensions and time waiting for "
-        "material count; a ticket that was ever overdue is never on time), divided by the tickets replied to."),
-        "replied_on_time", "replied", "rate"),
-    Measure("resolution", _l("Resolution rate"), _l(
-        "Tickets the enterprise itself said were solved when it rated the result, divided by the tickets "
-        "where it answered that question."), "solved", "solved_answered", "rate"),
-    Measure("satisfaction", _l("Satisfaction rate"), _l(
-        "Ratings of very satisfied, satisfied or basically satisfied, divided by all ratings given."),
-        "satisfied", "rated", "rate"),
-    Measure("reopen", _l("Reopen rate"), _l(
-        "Tickets reopened for re-handling after a bad rating (at least once), divided by the tickets "
-        "dispatched to a unit."), "reopened", "dispatched", "rate"),
-    Measure("return", _l("Return rate"), _l(
-        "Tickets a unit returned as not its own (at least once), divided by the tickets dispatched to a unit."),
-        "returned", "dispatched", "rate"),
-    Measure("handling_days", _l("Average handling time (working days)"), _l(
-        "Working days from the last dispatch to the unit's reply, weekends and public holidays excluded, "
-        "averaged over the tickets replied to."), "handling_days", "replied", "average"),
-    Measure("open_overdue", _l("Open overdue"), _l(
-        "Tickets received in the period that are still being handled and past their handling deadline "
-        "(a clock paused while waiting for material is not late), as of the last refresh."), "open_overdue"),
+    Measure(
+        "received",
+        _l("Received"),
+        _l(
+            "Complaints received in the period, counted in the month they were filed, whatever became of them "
+            "(declined and merged complaints included)."
+        ),
+        "received",
+    ),
+    Measure(
+        "closed",
+        _l("Closed"),
+        _l(
+            "Complaints received in the period whose handling is finished: rated, closed after a rating review, "
+            "or closed unrated seven days after the reply. Declined and merged complaints are not counted."
+        ),
+        "closed",
+    ),
+    Measure(
+        "on_time_signing",
+        _l("On-time signing rate"),
+        _l("Tickets the unit signed for within one working day of dispatch, divided by the tickets it signed for."),
+        "signed_on_time",
+        "signed",
+        "rate",
+    ),
+    Measure(
+        "on_time_completion",
+        _l("On-time completion rate"),
+        _l(
+            "Tickets the unit replied to by the handling deadline (granted extensions and time waiting for "
+            "material count; a ticket that was ever overdue is never on time), divided by the tickets replied to."
+        ),
+        "replied_on_time",
+        "replied",
+        "rate",
+    ),
+    Measure(
+        "resolution",
+        _l("Resolution rate"),
+        _l(
+            "Tickets the enterprise itself said were solved when it rated the result, divided by the tickets "
+            "where it answered that question."
+        ),
+        "solved",
+        "solved_answered",
+        "rate",
+    ),
+    Measure(
+        "satisfaction",
+        _l("Satisfaction rate"),
+        _l("Ratings of very satisfied, satisfied or basically satisfied, divided by all ratings given."),
+        "satisfied",
+        "rated",
+        "rate",
+    ),
+    Measure(
+        "reopen",
+        _l("Reopen rate"),
+        _l(
+            "Tickets reopened for re-handling after a bad rating (at least once), divided by the tickets "
+            "dispatched to a unit."
+        ),
+        "reopened",
+        "dispatched",
+        "rate",
+    ),
+    Measure(
+        "return",
+        _l("Return rate"),
+        _l("Tickets a unit returned as not its own (at least once), divided by the tickets dispatched to a unit."),
+        "returned",
+        "dispatched",
+        "rate",
+    ),
+    Measure(
+        "handling_days",
+        _l("Average handling time (working days)"),
+        _l(
+            "Working days from the last dispatch to the unit's reply, weekends and public holidays excluded, "
+            "averaged over the tickets replied to."
+        ),
+        "handling_days",
+        "replied",
+        "average",
+    ),
+    Measure(
+        "open_overdue",
+        _l("Open overdue"),
+        _l(
+            "Tickets received in the period that are still being handled and past their handling deadline "
+            "(a clock paused while waiting for material is not late), as of the last refresh."
+        ),
+        "open_overdue",
+    ),
 ]
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}
 RANKING_ORDER = ("satisfaction", "on_time_completion", "resolution")
 RANKING_RULE = _l(
     "Only units with at least %(n)d complaints received in the period are ranked. Units are ordered by "
     "satisfaction rate, then on-time completion rate, then resolution rate (higher first); a rate with "
-    "nothing to measure yet comes last, and units with equal rates share a rank.", n=MIN_TICKETS_FOR_RANKING)
+    "nothing to measure yet comes last, and units with equal rates share a rank.",
+    n=MIN_TICKETS_FOR_RANKING,
+)
 ATTRIBUTION = _l(
     "A complaint counts in the month it was received and under the unit that leads it now: when the "
     "supervisor re-dispatches a ticket, it moves to the new unit's figures. The figures are kept up to date "
-    "within a few minutes of every change.")
+    "within a few minutes of every change."
+)
 
 
 def format_value(measure: Measure, value: int | float | None) -> str:

@@ -64,19 +64,29 @@ def _unit_rows(period: Period) -> list[Row]:
     """One row per unit with tickets in the period, in the units' order; tickets not yet dispatched last."""
     sums = db.session.execute(
         select(StatsCell.unit_id, Unit.name, Unit.sort, *_sums())
-        .outerjoin(Unit, Unit.id == StatsCell.unit_id).where(*_in_period(period))
-        .group_by(StatsCell.unit_id, Unit.name, Unit.sort)).all()
+        .outerjoin(Unit, Unit.id == StatsCell.unit_id)
+        .where(*_in_period(period))
+        .group_by(StatsCell.unit_id, Unit.name, Unit.sort)
+    ).all()
     ordered = sorted(sums, key=lambda r: (r.unit_id == NO_UNIT, r.sort or 0, r.name or ""))
-    return [Row(r.unit_id, r.name if r.unit_id != NO_UNIT else _("Not yet dispatched to a unit"),
-                {c: int(getattr(r, c)) for c in COUNTERS}) for r in ordered]
+    return [
+        Row(
+            r.unit_id,
+            r.name if r.unit_id != NO_UNIT else _("Not yet dispatched to a unit"),
+            {c: int(getattr(r, c)) for c in COUNTERS},
+        )
+        for r in ordered
+    ]
 
 
 def _category_rows(period: Period, areas: bool) -> list[Row]:
-    sums = db.session.execute(select(StatsCell.category_id, *_sums()).where(*_in_period(period))
-                              .group_by(StatsCell.category_id)).all()
+    sums = db.session.execute(
+        select(StatsCell.category_id, *_sums()).where(*_in_period(period)).group_by(StatsCell.category_id)
+    ).all()
     by_category = {r.category_id: {c: int(getattr(r, c)) for c in COUNTERS} for r in sums}
-    categories = db.session.execute(select(Category.id, Category.name, Category.parent_id)
-                                    .order_by(Category.sort, Category.id)).all()
+    categories = db.session.execute(
+        select(Category.id, Category.name, Category.parent_id).order_by(Category.sort, Category.id)
+    ).all()
     names = {c.id: c.name for c in categories}
     rows: dict[int, Row] = {}
     for c in categories:
@@ -124,8 +134,9 @@ def ranking(period: Period, unit_rows: list[Row] | None = None) -> tuple[list[Ra
     """
     rows = unit_rows if unit_rows is not None else _unit_rows(period)
     rows = [r for r in rows if r.key not in (None, NO_UNIT) and r.counts["received"]]
-    eligible = sorted((r for r in rows if r.counts["received"] >= MIN_TICKETS_FOR_RANKING),
-                      key=lambda r: (_ranking_key(r), r.name))
+    eligible = sorted(
+        (r for r in rows if r.counts["received"] >= MIN_TICKETS_FOR_RANKING), key=lambda r: (_ranking_key(r), r.name)
+    )
     ranked: list[Ranked] = []
     for position, row in enumerate(eligible, start=1):
         tied = ranked and _ranking_key(ranked[-1].row) == _ranking_key(row)
@@ -155,8 +166,9 @@ class TrendPoint:
         return MEASURE_BY_KEY["satisfaction"].value(self.counts)
 
 
-def monthly_trend(months: int = 12, unit_id: int | None = None, category_id: int | None = None,
-                  last: date | None = None) -> list[TrendPoint]:
+def monthly_trend(
+    months: int = 12, unit_id: int | None = None, category_id: int | None = None, last: date | None = None
+) -> list[TrendPoint]:
     """Month by month, the ``months`` months up to ``last`` (default: this month): received, closed,
     on-time completion and satisfaction, optionally for one unit or one category (or area)."""
     last = month_of(last or now())
@@ -179,16 +191,23 @@ def categories_with_published() -> set[int]:
 
 def units_with_published() -> set[int]:
     """Lead units with a published ticket, from the cells."""
-    return set(db.session.scalars(select(StatsCell.unit_id).where(
-        StatsCell.published > 0, StatsCell.unit_id != NO_UNIT).distinct()))
+    return set(
+        db.session.scalars(
+            select(StatsCell.unit_id).where(StatsCell.published > 0, StatsCell.unit_id != NO_UNIT).distinct()
+        )
+    )
 
 
 def headline() -> dict[str, int | float | None]:
     """All-time totals for the public home page: received, closed, published and the satisfaction rate."""
     row = db.session.execute(select(*_sums())).one()._mapping
     counts = {c: int(row[c]) for c in COUNTERS}
-    return {"received": counts["received"], "closed": counts["closed"], "published": counts["published"],
-            "satisfaction_rate": MEASURE_BY_KEY["satisfaction"].value(counts)}
+    return {
+        "received": counts["received"],
+        "closed": counts["closed"],
+        "published": counts["published"],
+        "satisfaction_rate": MEASURE_BY_KEY["satisfaction"].value(counts),
+    }
 
 
 @dataclass
@@ -211,8 +230,13 @@ def open_overdue_by_unit() -> list[OverdueRow]:
     counts = db.session.execute(
         select(StatsCell.unit_id, Unit.name, red.label("red"), total.label("total"))
         .outerjoin(Unit, Unit.id == StatsCell.unit_id)
-        .group_by(StatsCell.unit_id, Unit.name).having(total > 0)).all()
-    rows = [OverdueRow(c.unit_id, c.name or _("Not yet dispatched to a unit"),
-                       orange=int(c.total) - int(c.red), red=int(c.red)) for c in counts]
+        .group_by(StatsCell.unit_id, Unit.name)
+        .having(total > 0)
+    ).all()
+    rows = [
+        OverdueRow(
+            c.unit_id, c.name or _("Not yet dispatched to a unit"), orange=int(c.total) - int(c.red), red=int(c.red)
+        )
+        for c in counts
+    ]
     return sorted(rows, key=lambda r: (-r.red, -r.total, r.name))
-

@@ -39,14 +39,33 @@ from supervise.domain.workflow.transitions import DECLINE_REASONS
 from supervise.models import State, Ticket, TicketEvent, User
 
 __all__ = [
-    "DECLINE_REASONS", "ORDER_LEVELS", "TRANSITIONS", "Context", "Invalid", "NotAllowed", "Param", "Stale",
-    "StaleTicket", "Step", "Transition", "TransitionError", "WrongState", "allowed", "available_actions",
-    "awaiting_publication", "claim", "describe", "event_recorded", "parse_data", "perform", "record",
-    "record_submission", "result_awaiting_publication",
+    "DECLINE_REASONS",
+    "ORDER_LEVELS",
+    "TRANSITIONS",
+    "Context",
+    "Invalid",
+    "NotAllowed",
+    "Param",
+    "Stale",
+    "StaleTicket",
+    "Step",
+    "Transition",
+    "TransitionError",
+    "WrongState",
+    "allowed",
+    "available_actions",
+    "awaiting_publication",
+    "claim",
+    "describe",
+    "event_recorded",
+    "parse_data",
+    "perform",
+    "record",
+    "record_submission",
+    "result_awaiting_publication",
 ]
 
 
 def record_submission(ticket: Ticket, actor: User | None, at: datetime) -> TicketEvent:
     """The first event of every ticket; called by intake."""
-    return record(ticket, "submit", actor, None, State.SUBMITTED, at, public=True,
-                  data={"source": ticket.source.value})
+    return record(ticket, "submit", actor, None, State.SUBMITTED, at, public=True, data={"source": ticket.source.value})

@@ -64,15 +64,33 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {}
 
 
-def transition(action: str, label: Any, sources, parties_, *, fields: tuple[Param, ...],
-               audience: tuple[str, ...], refresh_search: bool, enterprise_sees: bool):
+def transition(
+    action: str,
+    label: Any,
+    sources,
+    parties_,
+    *,
+    fields: tuple[Param, ...],
+    audience: tuple[str, ...],
+    refresh_search: bool,
+    enterprise_sees: bool,
+):
     """Register the decorated effect as ``action``, with everything the channels need to know of it."""
     if set(audience) - AUDIENCES or set(parties_) - PARTIES:
         raise ValueError(f"{action}: unknown audience or party")
 
     def register(effect: Callable[[Context], Step]) -> Callable[[Context], Step]:
-        TRANSITIONS[action] = Transition(action, label, frozenset(sources), frozenset(parties_), effect,
-                                         tuple(fields), tuple(audience), refresh_search, enterprise_sees)
+        TRANSITIONS[action] = Transition(
+            action,
+            label,
+            frozenset(sources),
+            frozenset(parties_),
+            effect,
+            tuple(fields),
+            tuple(audience),
+            refresh_search,
+            enterprise_sees,
+        )
         return effect
 
     return register
@@ -141,8 +159,15 @@ def available_actions(user: User | None, ticket: Ticket) -> list[str]:
     return [a for a, t in TRANSITIONS.items() if ticket.state in t.sources and mine & t.parties]
 
 
-def perform(ticket: Ticket, action: str, actor: User | None, *, expected_version: int | None = None,
-            at: datetime | None = None, **data: Any) -> TicketEvent:
+def perform(
+    ticket: Ticket,
+    action: str,
+    actor: User | None,
+    *,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+    **data: Any,
+) -> TicketEvent:
     """Make ``action`` on ``ticket`` as ``actor`` (None: the system) and record it on the timeline.
 
     Adds to the session and does not commit. Nothing changes when it raises: :class:`Stale` when
@@ -177,11 +202,28 @@ def claim(ticket: Ticket) -> None:
     flag_modified(ticket, "state")
 
 
-def record(ticket: Ticket, action: str, actor: User | None, before: State | None, after: State | None,
-           at: datetime, note: str = "", public: bool = False, data: dict | None = None) -> TicketEvent:
+def record(
+    ticket: Ticket,
+    action: str,
+    actor: User | None,
+    before: State | None,
+    after: State | None,
+    at: datetime,
+    note: str = "",
+    public: bool = False,
+    data: dict | None = None,
+) -> TicketEvent:
     """Add an event to the ticket's timeline and tell the subscribers (same transaction)."""
-    event = TicketEvent(action=action, actor=actor, from_state=before, to_state=after, at=at,
-                        note=note or "", public=public, data=data or None)
+    event = TicketEvent(
+        action=action,
+        actor=actor,
+        from_state=before,
+        to_state=after,
+        at=at,
+        note=note or "",
+        public=public,
+        data=data or None,
+    )
     ticket.events.append(event)
     event_recorded.send(event)
     return event

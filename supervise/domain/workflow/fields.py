@@ -150,7 +150,13 @@ def _range(p: Param) -> tuple[int, int]:
 
 
 _CHECKS: dict[str, Callable[[Param, Any], Any]] = {
-    TEXT: _text, TEXTAREA: _text, BOOL: _bool, INT: _int, UNIT: _int, DATE: _date, CHOICE: _choice,
+    TEXT: _text,
+    TEXTAREA: _text,
+    BOOL: _bool,
+    INT: _int,
+    UNIT: _int,
+    DATE: _date,
+    CHOICE: _choice,
 }
 
 
@@ -209,8 +215,11 @@ def schema(params: Iterable[Param]) -> dict:
     """A JSON-schema object (OpenAPI 3.0 dialect) of what ``params`` accept; ``required`` lists what
     the action needs."""
     params = list(params)
-    result: dict[str, Any] = {"type": "object", "properties": {p.name: _property(p) for p in params},
-                              "additionalProperties": False}
+    result: dict[str, Any] = {
+        "type": "object",
+        "properties": {p.name: _property(p) for p in params},
+        "additionalProperties": False,
+    }
     required = [p.name for p in params if p.required]
     if required:
         result["required"] = required

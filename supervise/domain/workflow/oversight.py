@@ -24,13 +24,35 @@ ORDER_LEVELS = {
 # ---------------------------------------------------------------- supervision
 
 
-@transition("issue_order", _l("Supervision order issued"), OPEN_STATES, {"supervisor"}, fields=(
-    Param("level", CHOICE, _l("Level"), required=True, choices=ORDER_LEVELS,
-          message=_l("Choose the level of supervision."), doc="The level of supervision."),
-    Param("deadline", DATE, _l("Answer by"), required=True, message=_l("Give the date by which the unit must answer."),
-          doc="The date by which the unit must answer. " + DATE_DOC),
-    note_field(_l("Say what the unit must do."), "What the unit must do."),
-), audience=("unit",), refresh_search=False, enterprise_sees=True)
+@transition(
+    "issue_order",
+    _l("Supervision order issued"),
+    OPEN_STATES,
+    {"supervisor"},
+    fields=(
+        Param(
+            "level",
+            CHOICE,
+            _l("Level"),
+            required=True,
+            choices=ORDER_LEVELS,
+            message=_l("Choose the level of supervision."),
+            doc="The level of supervision.",
+        ),
+        Param(
+            "deadline",
+            DATE,
+            _l("Answer by"),
+            required=True,
+            message=_l("Give the date by which the unit must answer."),
+            doc="The date by which the unit must answer. " + DATE_DOC,
+        ),
+        note_field(_l("Say what the unit must do."), "What the unit must do."),
+    ),
+    audience=("unit",),
+    refresh_search=False,
+    enterprise_sees=True,
+)
 def _issue_order(ctx: Context) -> Step:
     level = ctx.data.get("level")
     if level not in ORDER_LEVELS:
@@ -39,15 +61,29 @@ def _issue_order(ctx: Context) -> Step:
     if deadline < ctx.at.date():
         raise ctx.refuse("deadline", _l("The answer date cannot be in the past."))
     note = ctx.text("note")
-    ctx.ticket.supervision_orders.append(SupervisionOrder(level=level, deadline=deadline, note=note,
-                                                          issued_by_id=ctx.actor.id, issued_at=ctx.at))
+    ctx.ticket.supervision_orders.append(
+        SupervisionOrder(level=level, deadline=deadline, note=note, issued_by_id=ctx.actor.id, issued_at=ctx.at)
+    )
     return Step(None, note, public=True, data={"level": level, "deadline": deadline.isoformat()})
 
 
-@transition("answer_order", _l("Supervision order answered"), OPEN_STATES, {"unit"}, fields=(
-    unit_text("text", _l("Answer to the supervision order"), _l("Write the answer to the supervision order."),
-               "The answer to the oldest open supervision order."),
-), audience=("supervisors",), refresh_search=False, enterprise_sees=True)
+@transition(
+    "answer_order",
+    _l("Supervision order answered"),
+    OPEN_STATES,
+    {"unit"},
+    fields=(
+        unit_text(
+            "text",
+            _l("Answer to the supervision order"),
+            _l("Write the answer to the supervision order."),
+            "The answer to the oldest open supervision order.",
+        ),
+    ),
+    audience=("supervisors",),
+    refresh_search=False,
+    enterprise_sees=True,
+)
 def _answer_order(ctx: Context) -> Step:
     orders = ctx.ticket.open_orders
     if not orders:
@@ -58,12 +94,27 @@ def _answer_order(ctx: Context) -> Step:
     return Step(None, text, data={"order_id": order.id, "on_time": ctx.at.date() <= order.deadline})
 
 
-@transition("merge", _l("Merged into another ticket"), OPEN_STATES, {"supervisor"}, fields=(
-    Param("into", TEXT, _l("Tracking number of the ticket to merge into"), required=True, max_length=20,
-          message=_l("Give the tracking number of another open ticket to merge into."),
-          doc="The tracking number of another open ticket."),
-    note_field(),
-), audience=("enterprise",), refresh_search=False, enterprise_sees=True)
+@transition(
+    "merge",
+    _l("Merged into another ticket"),
+    OPEN_STATES,
+    {"supervisor"},
+    fields=(
+        Param(
+            "into",
+            TEXT,
+            _l("Tracking number of the ticket to merge into"),
+            required=True,
+            max_length=20,
+            message=_l("Give the tracking number of another open ticket to merge into."),
+            doc="The tracking number of another open ticket.",
+        ),
+        note_field(),
+    ),
+    audience=("enterprise",),
+    refresh_search=False,
+    enterprise_sees=True,
+)
 def _merge(ctx: Context) -> Step:
     t = ctx.ticket
     number = (ctx.data.get("into") or "").strip()
@@ -74,8 +125,16 @@ def _merge(ctx: Context) -> Step:
     t.merged_into = target
     t.closed_at = ctx.at
     claim(target)
-    record(target, "merged_from", ctx.actor, target.state, target.state, ctx.at,
-           note=ctx.text("note"), data={"tracking_no": t.tracking_no})
+    record(
+        target,
+        "merged_from",
+        ctx.actor,
+        target.state,
+        target.state,
+        ctx.at,
+        note=ctx.text("note"),
+        data={"tracking_no": t.tracking_no},
+    )
     return Step(S.MERGED, ctx.text("note"), public=True, data={"into": target.tracking_no})
 
 
@@ -93,12 +152,35 @@ def result_awaiting_publication() -> ColumnElement[bool]:
     return and_(Ticket.state == S.CLOSED, Ticket.published_at.is_not(None), Ticket.result_published_at.is_(None))
 
 
-@transition("publish", _l("Problem published"), PUBLISHABLE, {"supervisor"}, fields=(
-    Param("public_title", TEXT, _l("Public title"), required=True, max_length=120,
-          message=_l("Write the public title."), doc="The public title."),
-    Param("public_summary", TEXTAREA, _l("Public summary of the problem"), required=True, max_length=TEXT_MAX,
-          message=_l("Write the public summary of the problem."), doc="The public summary of the problem."),
-), audience=(), refresh_search=True, enterprise_sees=True)
+@transition(
+    "publish",
+    _l("Problem published"),
+    PUBLISHABLE,
+    {"supervisor"},
+    fields=(
+        Param(
+            "public_title",
+            TEXT,
+            _l("Public title"),
+            required=True,
+            max_length=120,
+            message=_l("Write the public title."),
+            doc="The public title.",
+        ),
+        Param(
+            "public_summary",
+            TEXTAREA,
+            _l("Public summary of the problem"),
+            required=True,
+            max_length=TEXT_MAX,
+            message=_l("Write the public summary of the problem."),
+            doc="The public summary of the problem.",
+        ),
+    ),
+    audience=(),
+    refresh_search=True,
+    enterprise_sees=True,
+)
 def _publish(ctx: Context) -> Step:
     t = ctx.ticket
     if not t.publish_consent:
@@ -111,10 +193,26 @@ def _publish(ctx: Context) -> Step:
     return Step(None, public=first, data={"republished": not first})
 
 
-@transition("publish_result", _l("Result published"), {S.CLOSED}, {"supervisor"}, fields=(
-    Param("public_reply", TEXTAREA, _l("Public summary of the result"), required=True, max_length=TEXT_MAX,
-          message=_l("Write the public summary of the result."), doc="The public summary of the result."),
-), audience=(), refresh_search=True, enterprise_sees=True)
+@transition(
+    "publish_result",
+    _l("Result published"),
+    {S.CLOSED},
+    {"supervisor"},
+    fields=(
+        Param(
+            "public_reply",
+            TEXTAREA,
+            _l("Public summary of the result"),
+            required=True,
+            max_length=TEXT_MAX,
+            message=_l("Write the public summary of the result."),
+            doc="The public summary of the result.",
+        ),
+    ),
+    audience=(),
+    refresh_search=True,
+    enterprise_sees=True,
+)
 def _publish_result(ctx: Context) -> Step:
     t = ctx.ticket
     if t.published_at is None:
@@ -125,9 +223,16 @@ def _publish_result(ctx: Context) -> Step:
     return Step(None, public=first, data={"republished": not first})
 
 
-@transition("unpublish", _l("Withdrawn from the public pages"), frozenset(State), {"supervisor"},
-            fields=(note_field(_l("Say why the ticket is withdrawn."), "Why the ticket is withdrawn."),),
-            audience=(), refresh_search=True, enterprise_sees=False)
+@transition(
+    "unpublish",
+    _l("Withdrawn from the public pages"),
+    frozenset(State),
+    {"supervisor"},
+    fields=(note_field(_l("Say why the ticket is withdrawn."), "Why the ticket is withdrawn."),),
+    audience=(),
+    refresh_search=True,
+    enterprise_sees=False,
+)
 def _unpublish(ctx: Context) -> Step:
     t = ctx.ticket
     if t.published_at is None:
@@ -136,12 +241,27 @@ def _unpublish(ctx: Context) -> Step:
     return Step(None, ctx.text("note"))
 
 
-@transition("add_redaction_term", _l("Redaction term added"), frozenset(State), {"supervisor"}, fields=(
-    Param("term", TEXT, _l("Word to mask"), required=True, max_length=100,
-          message=_l("Give the word to mask on the public pages."),
-          description=_l("A name, nickname or other word to hide on this ticket's public pages."),
-          doc="A word to mask on this ticket's public pages."),
-), audience=(), refresh_search=True, enterprise_sees=False)
+@transition(
+    "add_redaction_term",
+    _l("Redaction term added"),
+    frozenset(State),
+    {"supervisor"},
+    fields=(
+        Param(
+            "term",
+            TEXT,
+            _l("Word to mask"),
+            required=True,
+            max_length=100,
+            message=_l("Give the word to mask on the public pages."),
+            description=_l("A name, nickname or other word to hide on this ticket's public pages."),
+            doc="A word to mask on this ticket's public pages.",
+        ),
+    ),
+    audience=(),
+    refresh_search=True,
+    enterprise_sees=False,
+)
 def _add_redaction_term(ctx: Context) -> Step:
     term = ctx.text("term")
     if len(term) > 100:
