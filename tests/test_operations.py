@@ -213,8 +213,7 @@ def test_filing_creates_a_submitted_ticket_and_does_not_commit(world):
     assert created and ticket.filed_by == world.enterprise_user and ticket.tracking_no
     assert [e.action for e in ticket.events] == ["submit"]
     db.session.rollback()
-    # pysqlite ends the whole transaction when intake's savepoint is released: only PostgreSQL shows it.
-    assert count(Ticket) == (1 if db.engine.dialect.name == "sqlite" else 0)
+    assert count(Ticket) == 0
 
 
 def test_the_same_key_from_the_same_filer_on_the_same_channel_files_once(world):

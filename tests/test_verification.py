@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from supervise.domain import verification
+from supervise.domain import invitations
 from supervise.domain.clock import frozen, now
 from supervise.extensions import db
 from supervise.models import (
@@ -431,7 +431,7 @@ def test_an_expired_or_unknown_invitation_says_so(client, login, world):
         db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("invitation")))
     ).rsplit("/", 1)[1]
     client.post("/auth/logout")
-    with frozen(now() + verification.INVITATION_TTL + timedelta(minutes=1)):
+    with frozen(now() + invitations.INVITATION_TTL + timedelta(minutes=1)):
         response = client.get(f"/auth/activate/{token}")
     assert response.status_code == 410 and "expired" in text(response)
     response = client.get("/auth/activate/not-a-real-token")
@@ -554,7 +554,7 @@ def test_the_verification_and_activation_forms_carry_a_csrf_token(client, login,
     assert login(account("acme_new")).post("/my/verification/code", data={"channel": "sms"}).status_code == 400
     assert db.session.scalar(select(func.count()).select_from(VerificationCode)) == 0
 
-    assert verification.invite_if_new(make_enterprise("襄阳邀请企业有限公司"), mobile="13512345678")
+    assert invitations.invite_if_new(make_enterprise("襄阳邀请企业有限公司"), mobile="13512345678")
     db.session.commit()
     link = _path(
         _invitation_link(db.session.scalar(select(OutboxMessage).where(OutboxMessage.address == "13512345678")))

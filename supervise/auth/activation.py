@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from supervise.auth import bp, sessions
 from supervise.auth.forms import ActivateForm
-from supervise.domain import verification
+from supervise.domain import invitations, verification
 from supervise.extensions import db
 from supervise.models import User
 
@@ -16,7 +16,7 @@ from supervise.models import User
 def activate(token: str):
     """The invitation's form; an unknown, used, replaced or expired link gets a page that says which."""
     try:
-        invitation = verification.invitation_for(token)
+        invitation = invitations.invitation_for(token)
     except verification.VerificationError as err:
         return render_template("auth/activate.html", problem=err.message, form=None), 410
     form = ActivateForm()
@@ -25,7 +25,7 @@ def activate(token: str):
             form.username.errors.append(_("This username is taken."))
         else:
             try:
-                user = verification.activate(invitation, form.username.data, form.name.data, form.password.data)
+                user = invitations.activate(invitation, form.username.data, form.name.data, form.password.data)
                 sessions.log_out()  # whoever was logged in here, the invitee goes on in their own session
                 sessions.log_in(user)
                 db.session.commit()

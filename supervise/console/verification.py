@@ -1,5 +1,6 @@
 """Enterprise identity in the console: the queue of business licences to review, one company's accounts
-and invitations, and re-sending an invitation. The rules are in ``supervise.domain.verification``."""
+and invitations, and re-sending an invitation. The rules are in ``supervise.domain.verification`` and
+``supervise.domain.invitations``."""
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -10,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from supervise import web
 from supervise.console import bp
 from supervise.console.forms import LicenceDecisionForm, ResendInvitationForm
-from supervise.domain import verification
+from supervise.domain import invitations, verification
 from supervise.extensions import db
 from supervise.models import Enterprise, Invitation, LicenceReview, Role, User
 
@@ -94,14 +95,14 @@ def enterprise(enterprise_id: int):
     accounts = db.session.scalars(
         select(User).where(User.enterprise_id == found.id, User.role == Role.ENTERPRISE).order_by(User.id)
     )
-    invitations = db.session.scalars(
+    sent = db.session.scalars(
         select(Invitation).where(Invitation.enterprise_id == found.id).order_by(Invitation.id.desc()).limit(RECENT)
     )
     return render_template(
         "console/enterprise.html",
         enterprise=found,
         accounts=list(accounts),
-        invitations=list(invitations),
+        invitations=list(sent),
         verified=verification.has_verified_account(found),
         form=ResendInvitationForm(),
     )
@@ -115,7 +116,7 @@ def resend_invitation(enterprise_id: int):
     if not ResendInvitationForm().validate_on_submit():
         abort(400)
     try:
-        invitation = verification.resend_invitation(found, current_user)
+        invitation = invitations.resend_invitation(found, current_user)
     except verification.VerificationError as err:
         db.session.rollback()
         flash(str(err.message), "danger")

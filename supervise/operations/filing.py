@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from supervise import storage
-from supervise.domain import intake, verification
+from supervise.domain import intake, invitations
 from supervise.models import ApiKey, Ticket, User
 
 #: Who files: a logged-in user, or an Open311 client's API key (the ticket then has no ``filed_by``).
@@ -48,7 +48,7 @@ def file_complaint(
     for upload in uploads:
         storage.store(upload, ticket, user, ticket.events[0])
     if invite:  # the company may have no account yet: invite the contact taken down
-        verification.invite_if_new(
+        invitations.invite_if_new(
             complaint.enterprise, complaint.contact_mobile or None, complaint.contact_email or None, by=user
         )
     return ticket, True

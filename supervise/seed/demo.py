@@ -17,6 +17,7 @@ from supervise.operations import filing
 from supervise.seed.accounts import SEED, Names, demo_logins, load_staff, shared_hash
 from supervise.seed.companies import Companies
 from supervise.seed.plans import SCENARIOS, Plan, Planning
+from supervise.seed.steps import Steps
 from supervise.seed.texts import Texts
 from supervise.seed.timing import Timing
 
@@ -55,7 +56,7 @@ def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
     return demo_logins()
 
 
-class Demo(Companies, Planning, Timing, Texts):
+class Demo(Companies, Planning, Steps, Timing, Texts):
     """One demo run: what it has created so far, and the one ``rng`` every choice is drawn from."""
 
     def __init__(self, rng: random.Random):

@@ -5,8 +5,8 @@ Every view, job and API call goes through :func:`perform`. A refused transition 
 :class:`TransitionError` (typed: :class:`NotAllowed`, :class:`WrongState`, :class:`Invalid`,
 :class:`Stale`) with a message for the user and changes nothing.
 
-``engine`` runs the machine; ``transitions`` (handling) and ``oversight`` (supervision, disclosure)
-declare the actions; ``fields`` is what they accept.
+``engine`` runs the machine; ``transitions`` (acceptance, dispatch), ``handling``, ``rating`` and
+``oversight`` (supervision, disclosure) declare the actions; ``fields`` is what they accept.
 """
 
 from datetime import datetime
@@ -34,6 +34,9 @@ from supervise.domain.workflow.errors import (
     WrongState,
 )
 from supervise.domain.workflow.fields import Param
+
+# Importing a module registers its transitions; TRANSITIONS (and so available_actions) keeps this order.
+from supervise.domain.workflow import transitions, handling, rating  # isort: skip  # noqa: F401
 from supervise.domain.workflow.oversight import ORDER_LEVELS, awaiting_publication, result_awaiting_publication
 from supervise.domain.workflow.transitions import DECLINE_REASONS
 from supervise.models import State, Ticket, TicketEvent, User

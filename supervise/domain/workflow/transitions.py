@@ -1,17 +1,16 @@
 """The ticket's transitions: for each action, where it may start, who may make it, what it accepts,
-who is told, and what it does. The one place that lists them; see ``engine`` for how they run."""
+who is told, and what it does. Here the fields several actions share, and acceptance and dispatch;
+``handling``, ``rating`` and ``oversight`` declare the rest; see ``engine`` for how they run."""
 
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from supervise import labels
-from supervise.domain import clocks, deadlines, routing
+from supervise.domain import deadlines, routing
 from supervise.domain.workflow.engine import Context, Step, transition
 from supervise.domain.workflow.fields import (
-    BOOL,
     CHOICE,
-    DATE,
     DATE_YEARS,
     INT,
     NOTE_MAX,
@@ -22,10 +21,7 @@ from supervise.domain.workflow.fields import (
 )
 from supervise.extensions import db
 from supervise.models import (
-    ExtensionRequest,
     LimitClass,
-    Outcome,
-    Rating,
     State,
     Unit,
 )
@@ -61,7 +57,8 @@ def unit_text(name: str, label: Any, message: Any, doc: str, description: Any = 
     )
 
 
-def _handle_days(description: Any, doc: str) -> Param:
+def handle_days_field(description: Any, doc: str) -> Param:
+    """The working days to handle, 1 to ``HANDLE_DAYS_MAX``."""
     return Param(
         "handle_days", INT, _l("Working days to handle"), min=1, max=HANDLE_DAYS_MAX, description=description, doc=doc
     )
@@ -188,7 +185,7 @@ def _decline(ctx: Context) -> Step:
             choices={k.value: v for k, v in labels.LIMIT_CLASS.items()},
             doc="The time-limit class; absent for the category's.",
         ),
-        _handle_days(
+        handle_days_field(
             _l("Leave empty to use the time-limit class."), "Working days to handle; empty for the time-limit class's."
         ),
         note_field(),
@@ -263,377 +260,3 @@ def _return(ctx: Context) -> Step:
     basis = ctx.text("basis")
     ctx.ticket.return_count += 1
     return Step(S.RETURNED, reason, data={"basis": basis, "unit": ctx.ticket.lead_unit.name})
-
-
-# ---------------------------------------------------------------- handling
-
-
-@transition(
-    "note",
-    _l("Progress"),
-    {S.IN_PROGRESS, S.AWAITING_MATERIAL},
-    {"unit", "co_unit"},
-    fields=(
-        unit_text("note", _l("Progress note"), _l("Write the progress note."), "The progress note."),
-        Param(
-            "public",
-            BOOL,
-            _l("Public"),
-            description=_l(
-                "Shown to the enterprise, and on the public page once the ticket is published. "
-                "Leave unticked for an internal note."
-            ),
-            doc="Shown to the enterprise and, once published, on the public page.",
-        ),
-    ),
-    audience=(),
-    refresh_search=False,
-    enterprise_sees=False,
-)  # an internal note stays internal
-def _note_(ctx: Context) -> Step:
-    note = ctx.text("note")
-    public = bool(ctx.data.get("public"))
-    return Step(None, note, public=public)
-
-
-@transition(
-    "request_extension",
-    _l("Extension requested"),
-    {S.IN_PROGRESS, S.AWAITING_MATERIAL},
-    {"unit"},
-    fields=(
-        Param(
-            "new_due",
-            DATE,
-            _l("New due date"),
-            required=True,
-            message=_l("Give the new due date."),
-            description=_l("A working day later than the current due date."),
-            doc="The new due date: a working day later than the current one. " + DATE_DOC,
-        ),
-        unit_text(
-            "reason",
-            _l("Reason for the extension"),
-            _l("Give the reason for the extension."),
-            "Why the extension is needed.",
-        ),
-    ),
-    audience=("supervisors",),
-    refresh_search=False,
-    enterprise_sees=False,
-)
-def _request_extension(ctx: Context) -> Step:
-    t = ctx.ticket
-    if t.pending_extension is not None:
-        raise ctx.refuse("", _l("An extension request is already waiting for a decision."))
-    new_due = ctx.date("new_due")
-    if t.handle_due and new_due <= t.handle_due.date():
-        raise ctx.refuse("new_due", _l("The new due date must be later than the current one."))
-    if not ctx.cal.is_working_day(new_due):
-        raise ctx.refuse("new_due", _l("The new due date must be a working day."))
-    reason = ctx.text("reason")
-    t.extension_requests.append(
-        ExtensionRequest(
-            requested_due=new_due, reason=reason, status="pending", requested_by_id=ctx.actor.id, created_at=ctx.at
-        )
-    )
-    return Step(None, reason, data={"new_due": new_due.isoformat()})
-
-
-def _decide_extension(ctx: Context, granted: bool) -> Step:
-    request = ctx.ticket.pending_extension
-    if request is None:
-        raise ctx.refuse("", _l("There is no extension request waiting for a decision."))
-    note = ctx.text("note")
-    request.status = "granted" if granted else "refused"
-    request.decided_by_id = ctx.actor.id
-    request.decided_at = ctx.at
-    request.decision_note = note
-    if granted:
-        ctx.ticket.handle_due = deadlines.end_of(request.requested_due)
-        ctx.ticket.extension_count += 1
-    return Step(None, note, public=granted, data={"new_due": request.requested_due.isoformat()})
-
-
-@transition(
-    "grant_extension",
-    _l("Extension granted"),
-    {S.IN_PROGRESS, S.AWAITING_MATERIAL, S.REPLIED},
-    {"supervisor"},
-    fields=(note_field(),),
-    audience=("unit",),
-    refresh_search=False,
-    enterprise_sees=True,
-)
-def _grant_extension(ctx: Context) -> Step:
-    return _decide_extension(ctx, granted=True)
-
-
-@transition(
-    "refuse_extension",
-    _l("Extension refused"),
-    {S.IN_PROGRESS, S.AWAITING_MATERIAL, S.REPLIED},
-    {"supervisor"},
-    fields=(note_field(_l("Say why the extension is refused."), "Why the extension is refused."),),
-    audience=("unit",),
-    refresh_search=False,
-    enterprise_sees=False,
-)
-def _refuse_extension(ctx: Context) -> Step:
-    return _decide_extension(ctx, granted=False)
-
-
-@transition(
-    "request_material",
-    _l("Material requested"),
-    {S.IN_PROGRESS},
-    {"unit"},
-    fields=(
-        unit_text(
-            "note",
-            _l("Material needed"),
-            _l("Say which material the enterprise should add."),
-            "Which material the enterprise should add (pauses the clock).",
-            _l("Tell the enterprise what to add. The handling clock pauses until it arrives."),
-        ),
-    ),
-    audience=("enterprise", "filer"),
-    refresh_search=False,
-    enterprise_sees=True,
-)
-def _request_material(ctx: Context) -> Step:
-    note = ctx.text("note")
-    ctx.ticket.paused_at = ctx.at
-    return Step(S.AWAITING_MATERIAL, note)
-
-
-@transition(
-    "provide_material",
-    _l("Material added"),
-    {S.AWAITING_MATERIAL},
-    {"enterprise"},
-    fields=(
-        Param(
-            "note",
-            TEXTAREA,
-            _l("What you are adding"),
-            required=True,
-            max_length=TEXT_MAX,
-            message=_l("Describe the material you are adding."),
-        ),
-    ),
-    audience=("unit",),
-    refresh_search=False,
-    enterprise_sees=True,
-)
-def _provide_material(ctx: Context) -> Step:
-    note = ctx.text("note")
-    t = ctx.ticket
-    before = t.handle_due
-    if t.paused_at and t.handle_due:
-        t.handle_due = deadlines.extend_by_pause(ctx.cal, t.handle_due, t.paused_at, ctx.at)
-    t.paused_at = None
-    return Step(
-        S.IN_PROGRESS,
-        note,
-        data={
-            "paused_days": ctx.cal.working_days_between(before.date(), t.handle_due.date()) if before else 0,
-            "handle_due": t.handle_due.isoformat() if t.handle_due else None,
-        },
-    )
-
-
-@transition(
-    "reply",
-    _l("Replied"),
-    {S.IN_PROGRESS},
-    {"unit"},
-    fields=(
-        Param(
-            "outcome",
-            CHOICE,
-            _l("Outcome"),
-            required=True,
-            radio=True,
-            choices={o.value: text for o, text in labels.OUTCOME.items()},
-            message=_l("Choose the outcome: resolved, partly resolved, or explained."),
-            doc="The outcome.",
-        ),
-        unit_text(
-            "text",
-            _l("Reply to the enterprise"),
-            _l("Write the reply to the enterprise."),
-            "The reply to the enterprise; the supervisor reviews it first.",
-            _l("What was done and the result. The supervisor reviews it before the enterprise sees it."),
-        ),
-    ),
-    audience=("supervisors",),
-    refresh_search=False,
-    enterprise_sees=False,
-)
-def _reply(ctx: Context) -> Step:
-    outcome = ctx.data.get("outcome")
-    try:
-        outcome = Outcome(getattr(outcome, "value", outcome))
-    except ValueError:
-        raise ctx.refuse("outcome") from None
-    text = ctx.text("text")
-    t = ctx.ticket
-    t.reply_outcome, t.reply_text, t.replied_at = outcome, text, ctx.at
-    clocks.mark_overdue(t, ctx.at)  # judged while still in progress: the reply stops the clock
-    return Step(S.REPLIED, text, data={"outcome": outcome.value})
-
-
-@transition(
-    "approve_reply",
-    _l("Reply sent to the enterprise"),
-    {S.REPLIED},
-    {"supervisor"},
-    fields=(note_field(),),
-    audience=("enterprise", "filer"),
-    refresh_search=False,
-    enterprise_sees=True,
-)
-def _approve_reply(ctx: Context) -> Step:
-    t = ctx.ticket
-    t.approved_at = ctx.at
-    t.rate_due = deadlines.rate_due_after(ctx.at)
-    return Step(
-        S.AWAITING_RATING,
-        t.reply_text or "",
-        public=True,
-        data={"outcome": t.reply_outcome.value if t.reply_outcome else None},
-    )
-
-
-@transition(
-    "send_back",
-    _l("Reply sent back to the unit"),
-    {S.REPLIED},
-    {"supervisor"},
-    fields=(note_field(_l("Say what the reply lacks."), "What the reply lacks."),),
-    audience=("unit",),
-    refresh_search=False,
-    enterprise_sees=False,
-)
-def _send_back(ctx: Context) -> Step:
-    return Step(S.IN_PROGRESS, ctx.text("note"))
-
-
-# ---------------------------------------------------------------- rating
-
-
-@transition(
-    "rate",
-    _l("Rated"),
-    {S.AWAITING_RATING},
-    {"enterprise"},
-    fields=(
-        Param(
-            "rating",
-            CHOICE,
-            _l("How satisfied are you with the result?"),
-            required=True,
-            radio=True,
-            choices={r.value: labels.RATING[r] for r in Rating},
-            message=_l("Choose a rating."),
-        ),
-        Param(
-            "solved",
-            BOOL,
-            _l("Was the problem solved?"),
-            required=True,
-            radio=True,
-            message=_l("Say whether the problem was solved."),
-        ),
-        Param(
-            "comment",
-            TEXTAREA,
-            _l("Comment"),
-            max_length=NOTE_MAX,
-            description=_l(
-                "A rating of dissatisfied or very dissatisfied is reviewed by the business-environment office; "
-                "say what is still wrong."
-            ),
-        ),
-    ),
-    audience=("unit",),
-    refresh_search=False,
-    enterprise_sees=True,
-)  # a bad rating: notify.BAD_RATING_AUDIENCE
-def _rate(ctx: Context) -> Step:
-    try:
-        rating = Rating(int(ctx.data.get("rating")))
-    except (TypeError, ValueError):
-        raise ctx.refuse("rating") from None
-    solved = ctx.data.get("solved")
-    if solved not in (True, False):
-        raise ctx.refuse("solved")
-    t = ctx.ticket
-    t.rating, t.rating_solved, t.rated_at = rating, solved, ctx.at
-    t.rating_comment = ctx.text("comment")
-    if rating.is_bad:
-        return Step(S.RATING_REVIEW, t.rating_comment, public=True, data={"rating": rating.value, "solved": solved})
-    t.closed_at = ctx.at
-    return Step(S.CLOSED, t.rating_comment, public=True, data={"rating": rating.value, "solved": solved})
-
-
-@transition(
-    "reopen",
-    _l("Reopened for re-handling"),
-    {S.RATING_REVIEW},
-    {"supervisor"},
-    fields=(
-        note_field(_l("Say what the unit must handle again."), "What the unit must handle again."),
-        _handle_days(
-            _l("Leave empty to give the ticket's usual time limit again."),
-            "Working days to handle; empty for the ticket's usual limit.",
-        ),
-    ),
-    audience=("unit", "enterprise"),
-    refresh_search=False,
-    enterprise_sees=True,
-)
-def _reopen(ctx: Context) -> Step:
-    note = ctx.text("note")
-    t = ctx.ticket
-    days = int(ctx.data.get("handle_days") or t.handle_days)
-    t.reopen_count += 1
-    t.handle_due = deadlines.due_after(ctx.cal, ctx.at, days)
-    t.rating = t.rating_solved = t.rated_at = t.rating_comment = None
-    t.replied_at = t.approved_at = t.rate_due = None
-    return Step(S.IN_PROGRESS, note, public=True, data={"handle_due": t.handle_due.isoformat()})
-
-
-@transition(
-    "uphold",
-    _l("Unit's appeal upheld"),
-    {S.RATING_REVIEW},
-    {"supervisor"},
-    fields=(note_field(_l("Give the reason for upholding the unit's appeal."), "Why the unit's appeal is upheld."),),
-    audience=("unit", "enterprise"),
-    refresh_search=False,
-    enterprise_sees=True,
-)
-def _uphold(ctx: Context) -> Step:
-    note = ctx.text("note")
-    ctx.ticket.closed_at = ctx.at
-    return Step(S.CLOSED, note, public=True)
-
-
-@transition(
-    "close_unrated",
-    _l("Closed without rating"),
-    {S.AWAITING_RATING},
-    {"system", "supervisor"},
-    fields=(),
-    audience=(),
-    refresh_search=False,
-    enterprise_sees=True,
-)
-def _close_unrated(ctx: Context) -> Step:
-    t = ctx.ticket
-    if not clocks.rating_time_over(t, ctx.at):
-        raise ctx.refuse("", _l("The enterprise still has time to rate this ticket."))
-    t.closed_at = ctx.at
-    return Step(S.CLOSED, public=True)

@@ -1,0 +1,128 @@
+"""The ticket's rating transitions: the enterprise's rating, its review, and closing unrated."""
+
+from flask_babel import lazy_gettext as _l
+
+from supervise import labels
+from supervise.domain import clocks, deadlines
+from supervise.domain.workflow.engine import Context, Step, transition
+from supervise.domain.workflow.fields import BOOL, CHOICE, NOTE_MAX, TEXTAREA, Param
+from supervise.domain.workflow.transitions import handle_days_field, note_field
+from supervise.models import Rating, State
+
+S = State
+
+
+@transition(
+    "rate",
+    _l("Rated"),
+    {S.AWAITING_RATING},
+    {"enterprise"},
+    fields=(
+        Param(
+            "rating",
+            CHOICE,
+            _l("How satisfied are you with the result?"),
+            required=True,
+            radio=True,
+            choices={r.value: labels.RATING[r] for r in Rating},
+            message=_l("Choose a rating."),
+        ),
+        Param(
+            "solved",
+            BOOL,
+            _l("Was the problem solved?"),
+            required=True,
+            radio=True,
+            message=_l("Say whether the problem was solved."),
+        ),
+        Param(
+            "comment",
+            TEXTAREA,
+            _l("Comment"),
+            max_length=NOTE_MAX,
+            description=_l(
+                "A rating of dissatisfied or very dissatisfied is reviewed by the business-environment office; "
+                "say what is still wrong."
+            ),
+        ),
+    ),
+    audience=("unit",),
+    refresh_search=False,
+    enterprise_sees=True,
+)  # a bad rating: notify.BAD_RATING_AUDIENCE
+def _rate(ctx: Context) -> Step:
+    try:
+        rating = Rating(int(ctx.data.get("rating")))
+    except (TypeError, ValueError):
+        raise ctx.refuse("rating") from None
+    solved = ctx.data.get("solved")
+    if solved not in (True, False):
+        raise ctx.refuse("solved")
+    t = ctx.ticket
+    t.rating, t.rating_solved, t.rated_at = rating, solved, ctx.at
+    t.rating_comment = ctx.text("comment")
+    if rating.is_bad:
+        return Step(S.RATING_REVIEW, t.rating_comment, public=True, data={"rating": rating.value, "solved": solved})
+    t.closed_at = ctx.at
+    return Step(S.CLOSED, t.rating_comment, public=True, data={"rating": rating.value, "solved": solved})
+
+
+@transition(
+    "reopen",
+    _l("Reopened for re-handling"),
+    {S.RATING_REVIEW},
+    {"supervisor"},
+    fields=(
+        note_field(_l("Say what the unit must handle again."), "What the unit must handle again."),
+        handle_days_field(
+            _l("Leave empty to give the ticket's usual time limit again."),
+            "Working days to handle; empty for the ticket's usual limit.",
+        ),
+    ),
+    audience=("unit", "enterprise"),
+    refresh_search=False,
+    enterprise_sees=True,
+)
+def _reopen(ctx: Context) -> Step:
+    note = ctx.text("note")
+    t = ctx.ticket
+    days = int(ctx.data.get("handle_days") or t.handle_days)
+    t.reopen_count += 1
+    t.handle_due = deadlines.due_after(ctx.cal, ctx.at, days)
+    t.rating = t.rating_solved = t.rated_at = t.rating_comment = None
+    t.replied_at = t.approved_at = t.rate_due = None
+    return Step(S.IN_PROGRESS, note, public=True, data={"handle_due": t.handle_due.isoformat()})
+
+
+@transition(
+    "uphold",
+    _l("Unit's appeal upheld"),
+    {S.RATING_REVIEW},
+    {"supervisor"},
+    fields=(note_field(_l("Give the reason for upholding the unit's appeal."), "Why the unit's appeal is upheld."),),
+    audience=("unit", "enterprise"),
+    refresh_search=False,
+    enterprise_sees=True,
+)
+def _uphold(ctx: Context) -> Step:
+    note = ctx.text("note")
+    ctx.ticket.closed_at = ctx.at
+    return Step(S.CLOSED, note, public=True)
+
+
+@transition(
+    "close_unrated",
+    _l("Closed without rating"),
+    {S.AWAITING_RATING},
+    {"system", "supervisor"},
+    fields=(),
+    audience=(),
+    refresh_search=False,
+    enterprise_sees=True,
+)
+def _close_unrated(ctx: Context) -> Step:
+    t = ctx.ticket
+    if not clocks.rating_time_over(t, ctx.at):
+        raise ctx.refuse("", _l("The enterprise still has time to rate this ticket."))
+    t.closed_at = ctx.at
+    return Step(S.CLOSED, public=True)
