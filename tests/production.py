@@ -35,6 +35,8 @@ def production_like(app: Flask, config: str = "test", **overrides):
     settings.update(overrides)
     previous = limiter.enabled
     built = create_app(config, **settings)
+    with built.app_context():
+        limiter.reset()  # a fresh process starts counting at zero; earlier tests' requests don't count
     try:
         yield built
     finally:

@@ -80,6 +80,7 @@ def test_requests_and_latency_per_endpoint(app):
         assert after[key] - before.get(key, 0) == 3
 
 
+@pytest.mark.committed  # the production app has an engine of its own
 def test_the_platform_state_outbox_overdue_periodic_jobs_and_queues(app, world):
     at = now()
     for channel, status, count in (
@@ -155,6 +156,7 @@ def test_queue_lengths_from_redis_and_a_redis_outage_is_reported(app, redis_serv
 
 
 @pytest.mark.redis
+@pytest.mark.committed  # gunicorn reads the database on connections of its own
 def test_gunicorn_workers_counts_are_added_up_in_multiprocess_mode(app, tmp_path):
     """Three gunicorn workers: however the requests and the scrapes fall on them, the totals are the same."""
     port = free_port()

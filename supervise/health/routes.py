@@ -45,12 +45,13 @@ def readyz():
 
 
 def _check_database() -> str:
-    """``ok``, ``behind migrations`` or ``unreachable``; the session is given back at once."""
+    """``ok``, ``behind migrations`` or ``unreachable``, asked through the request's own session (the same
+    pool the pages use; it is given back when the request ends)."""
     try:
-        with db.engine.connect() as connection:
-            revisions = set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        revisions = set(db.session.execute(text("SELECT version_num FROM alembic_version")).scalars())
     except Exception as err:  # any driver error means the same thing to a balancer
         log.warning("readiness: database unreachable: %s", err)
+        db.session.rollback()
         return "unreachable"
     return "ok" if revisions == _head_revisions() else "behind migrations"
 
