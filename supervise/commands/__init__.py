@@ -1,7 +1,7 @@
 """Flask commands, one module per group: setup and demo data (:mod:`.seed`), accounts (:mod:`.users`),
 serving, jobs and the schedule (:mod:`.jobs`), derived data kept in step (:mod:`.maintenance`: measures,
-search, calendar), reference data as XLSX (:mod:`.reference`). Open311 keys live with Open311 (``supervise.open311.cli``); moving attachments between
-stores with the stores (``supervise.storage_migrate``)."""
+search, calendar), reference data as XLSX (:mod:`.reference`). Open311 keys live with Open311
+(``supervise.open311.cli``); moving attachments between stores with the stores (``supervise.storage_migrate``)."""
 
 from flask import Flask
 
