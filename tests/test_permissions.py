@@ -197,6 +197,10 @@ MATRIX: dict[str, Policy] = {
     "admin.api_keys": roles(Role.ADMIN),
     "admin.api_key_new": roles(Role.ADMIN),
     "admin.api_key_revoke": roles(Role.ADMIN),
+    "admin.reference_data": roles(Role.ADMIN),
+    "admin.reference_template": roles(Role.ADMIN),
+    "admin.reference_export": roles(Role.ADMIN),
+    "admin.reference_import": roles(Role.ADMIN),
     # notifications: everyone's own
     "notifications.index": LOGGED_IN,
     "notifications.read_all": LOGGED_IN,
