@@ -97,6 +97,8 @@ def test_the_template_has_a_sheet_per_kind_of_row_with_required_columns_marked(w
         "Active",
     ]
     assert book["Units"].max_row == 1  # headers only
+    offered = {str(v.sqref): v.formula1 for v in book["Staff users"].data_validations.dataValidation}
+    assert offered["C2:C1000"] == '"Unit handler,Unit leader,Supervisor,Liaison cadre,Administrator"'
 
 
 def test_the_template_speaks_chinese_and_a_chinese_file_imports_under_english(world):

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from supervise import labels
 from supervise.models import Role
@@ -27,6 +28,7 @@ class Column:
     label: Any  # a lazy string
     required: bool = False
     width: int = 18
+    choices: str | None = None  # the name of the labels offered in the template's drop-down list
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,9 @@ UNITS = Sheet(
     (
         Column("name", _l("Name"), required=True, width=30),
         Column("short_name", _l("Short name")),
-        Column("kind", _l("Kind"), required=True),
+        Column("kind", _l("Kind"), required=True, choices="kinds"),
         Column("parent", _l("Parent unit"), width=30),
-        Column("active", _l("Active"), width=8),
+        Column("active", _l("Active"), width=8, choices="flags"),
         Column("sort", _l("Sort order"), width=8),
     ),
 )
@@ -56,7 +58,7 @@ AREAS = Sheet(
     _l("Streets and towns"),
     (
         Column("name", _l("Name"), required=True, width=24),
-        Column("active", _l("Active"), width=8),
+        Column("active", _l("Active"), width=8, choices="flags"),
         Column("sort", _l("Sort order"), width=8),
     ),
 )
@@ -66,12 +68,12 @@ CATEGORIES = Sheet(
     (
         Column("area", _l("Area"), width=16),
         Column("name", _l("Name"), required=True, width=20),
-        Column("limit_class", _l("Time limit"), width=22),
+        Column("limit_class", _l("Time limit"), width=22, choices="limit_classes"),
         Column("lead", _l("Default lead unit"), width=30),
         Column("co_units", _l("Co-handling units"), width=30),
         Column("questions", _l("Intake questions"), width=40),
         Column("description", _l("Explanation"), width=40),
-        Column("active", _l("Active"), width=8),
+        Column("active", _l("Active"), width=8, choices="flags"),
         Column("sort", _l("Sort order"), width=8),
     ),
 )
@@ -92,11 +94,11 @@ USERS = Sheet(
     (
         Column("username", _l("Username"), required=True),
         Column("name", _l("Full name"), required=True),
-        Column("role", _l("Role"), required=True, width=14),
+        Column("role", _l("Role"), required=True, width=14, choices="roles"),
         Column("unit", _l("Unit"), width=30),
         Column("mobile", _l("Mobile"), width=14),
         Column("email", _l("E-mail"), width=26),
-        Column("active", _l("Active"), width=8),
+        Column("active", _l("Active"), width=8, choices="flags"),
     ),
 )
 SHEETS = (UNITS, AREAS, CATEGORIES, RULES, USERS)
@@ -105,6 +107,23 @@ KINDS = labels.UNIT_KIND
 LIMIT_CLASSES = labels.LIMIT_CLASS
 ROLES = {role: labels.ROLE[role] for role in STAFF_ROLES}
 LIST_SEPARATORS = ("\n", "、", "，", ",", "；", ";")
+
+
+def _offered(choices: str) -> list[str]:
+    """The labels of a drop-down list, in the current language."""
+    mapping = {"kinds": KINDS, "limit_classes": LIMIT_CLASSES, "roles": ROLES}.get(choices)
+    return [str(label) for label in mapping.values()] if mapping else [str(_l("Yes")), str(_l("No"))]
+
+
+def _drop_downs(worksheet, sheet: "Sheet") -> None:
+    """Offer the labels of the columns that take one of a few values (typing another still works)."""
+    for index, column in enumerate(sheet.columns, start=1):
+        if column.choices:
+            listed = ",".join(_offered(column.choices))
+            validation = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True, showErrorMessage=False)
+            worksheet.add_data_validation(validation)
+            letter = worksheet.cell(1, index).column_letter
+            validation.add(f"{letter}2:{letter}1000")
 
 
 @dataclass
@@ -225,6 +244,7 @@ def write_workbook(values: dict[str, list[list[Any]]]) -> bytes:
             worksheet.cell(1, index + 1).font = Font(bold=True)
             worksheet.column_dimensions[worksheet.cell(1, index + 1).column_letter].width = column.width
         worksheet.freeze_panes = "A2"
+        _drop_downs(worksheet, sheet)
         for line in values.get(sheet.key, []):
             worksheet.append(line)
             for cell in worksheet[worksheet.max_row]:
