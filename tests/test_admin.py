@@ -539,6 +539,10 @@ def admin_urls(world) -> list[tuple[str, str]]:
         ("GET", "/admin/api-keys/new"),
         ("POST", "/admin/api-keys/new"),
         ("POST", f"/admin/api-keys/{key.id}/revoke"),
+        ("GET", "/admin/reference"),
+        ("GET", "/admin/reference/template.xlsx"),
+        ("GET", "/admin/reference/export.xlsx"),
+        ("POST", "/admin/reference/import"),
     ]
 
 
