@@ -34,15 +34,30 @@ def production_like(app: Flask, config: str = "test", **overrides):
     }
     settings.update(overrides)
     previous = limiter.enabled
+    # The first app that names default limits sets them on the one limiter for good: keep an override
+    # such as RATELIMIT_DEFAULT to this app, not to every later test.
+    manager = limiter.limit_manager
+    limits = list(manager._default_limits), list(manager._application_limits)  # noqa: SLF001
     built = create_app(config, **settings)
-    with built.app_context():
-        limiter.reset()  # a fresh process starts counting at zero; earlier tests' requests don't count
+    _fresh_counts()
     try:
         yield built
     finally:
         limiter.enabled = previous
+        manager.set_default_limits(limits[0])
+        manager.set_application_limits(limits[1])
         with built.app_context():
             db.engine.dispose()  # no connection left open to hold up the next test's cleanup
+
+
+def _fresh_counts() -> None:
+    """Start counting at zero, as a freshly started process does: the limiter is one object for every app
+    of the suite, and an outage test may have left it counting in its in-memory fallback (Flask-Limiter
+    leaves that mode only on its next successful check of the storage)."""
+    limiter.reset()
+    limiter._storage_dead = False  # noqa: SLF001 — no public way to leave the fallback
+    if getattr(limiter, "_fallback_storage", None) is not None:
+        limiter._fallback_storage.reset()  # noqa: SLF001
 
 
 def config_from_environment(environment: dict[str, str], name: str):
