@@ -24,7 +24,8 @@ S = State
 
 # ---------------------------------------------------------------- state groups
 
-FINAL_STATES = frozenset({S.CLOSED, S.DECLINED, S.MERGED})
+# A forwarded ticket is handled by another zone's platform: every local clock stops, as at a merge.
+FINAL_STATES = frozenset({S.CLOSED, S.DECLINED, S.MERGED, S.FORWARDED})
 OPEN_STATES = frozenset(State) - FINAL_STATES
 # Waiting for a unit: not yet accepted, or accepted with no routing rule matched.
 BEFORE_DISPATCH = frozenset({S.SUBMITTED, S.AWAITING_DISPATCH})
@@ -101,6 +102,7 @@ DEADLINE_OF_STATE: dict[State, Clock | None] = {
     S.CLOSED: None,
     S.DECLINED: None,
     S.MERGED: None,
+    S.FORWARDED: None,
 }
 
 
