@@ -197,6 +197,9 @@ MATRIX: dict[str, Policy] = {
     "admin.api_keys": roles(Role.ADMIN),
     "admin.api_key_new": roles(Role.ADMIN),
     "admin.api_key_revoke": roles(Role.ADMIN),
+    "admin.peers": roles(Role.ADMIN),
+    "admin.peer_new": roles(Role.ADMIN),
+    "admin.peer_edit": roles(Role.ADMIN),
     # notifications: everyone's own
     "notifications.index": LOGGED_IN,
     "notifications.read_all": LOGGED_IN,

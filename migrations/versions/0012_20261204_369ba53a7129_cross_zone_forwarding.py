@@ -61,16 +61,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_forwardings_peer_id'), ['peer_id'], unique=False)
         batch_op.create_index('ix_forwardings_pending', ['status', 'next_attempt_at'], unique=False)
 
-    with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('origin_peer_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_tickets_origin_peer_id_peers'), 'peers', ['origin_peer_id'], ['id'])
+    # Not in batch mode: recreating tickets on SQLite would drop its full-text triggers. SQLite adds a
+    # column's foreign key only inline, in the ADD COLUMN itself.
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute(
+            'ALTER TABLE tickets ADD COLUMN origin_peer_id INTEGER '
+            'CONSTRAINT fk_tickets_origin_peer_id_peers REFERENCES peers (id)'
+        )
+    else:
+        op.add_column('tickets', sa.Column('origin_peer_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f('fk_tickets_origin_peer_id_peers'), 'tickets', 'peers', ['origin_peer_id'], ['id'])
 
 
 
 def downgrade():
-    with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_tickets_origin_peer_id_peers'), type_='foreignkey')
-        batch_op.drop_column('origin_peer_id')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_constraint(op.f('fk_tickets_origin_peer_id_peers'), 'tickets', type_='foreignkey')
+    op.drop_column('tickets', 'origin_peer_id')
 
     with op.batch_alter_table('forwardings', schema=None) as batch_op:
         batch_op.drop_index('ix_forwardings_pending')

@@ -42,7 +42,7 @@ def active_peers() -> dict[str, str]:
         note_field(_l("Say why the ticket belongs to the other zone."), "Why the ticket belongs to the other zone."),
     ),
     audience=("enterprise", "unit"),
-    refresh_search=True,
+    refresh_search=False,
     enterprise_sees=True,
 )
 def _forward(ctx: Context) -> Step:
