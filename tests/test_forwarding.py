@@ -1,0 +1,142 @@
+"""Cross-zone forwarding between two real instances of the platform: this test's app (zone A, on the
+tests' database) and a peer (zone B) on its own SQLite database, served over HTTP on its own port by a
+real server. The peer is down when the ticket is forwarded, and comes back: nothing is lost."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from supervise import create_app
+from supervise.domain import workflow
+from supervise.domain.clock import now
+from supervise.extensions import db
+from supervise.jobs import forwarding as jobs
+from supervise.models import Forwarding, Peer, State, Ticket, TicketEvent
+from supervise.open311 import keys
+from tests import factories
+from tests.conftest import free_port
+
+
+class Zone:
+    """Another instance of the platform, served by a real HTTP server in a thread; stop and start it."""
+
+    def __init__(self, tmp_path):
+        self.app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'zone-b.sqlite3'}")
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}/open311/v2"
+        self.server = None
+        with self.app.app_context():
+            upgrade()
+            self.world = factories.built_world()
+            self.key_for_a = keys.issue("zone A")[1]
+            self.schooling_code = str(self.world.schooling.id)
+            db.session.commit()
+
+    def start(self) -> None:
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+
+@pytest.fixture
+def zone_b(tmp_path):
+    zone = Zone(tmp_path)
+    yield zone
+    zone.stop()
+
+
+def _peer(world, zone: "Zone") -> Peer:
+    peer = Peer(
+        name="十堰平台",
+        zone="十堰市",
+        base_url=zone.base,
+        api_key=zone.key_for_a,
+        service_codes={str(world.schooling.id): zone.schooling_code},
+    )
+    db.session.add(peer)
+    db.session.commit()
+    return peer
+
+
+def _awaiting_dispatch(world) -> Ticket:
+    ticket = factories.file_ticket(world, category=world.misc)  # no routing rule: waits for dispatch
+    workflow.perform(ticket, "accept", world.supervisor)
+    ticket.category = world.schooling  # the misfiled complaint turns out to be schooling, in the other zone
+    db.session.commit()
+    assert ticket.state == State.AWAITING_DISPATCH
+    return ticket
+
+
+def test_a_forward_waits_for_a_peer_that_is_down_then_comes_back_with_its_status(world, zone_b):
+    peer = _peer(world, zone_b)
+    ticket = _awaiting_dispatch(world)
+    workflow.perform(ticket, "forward", world.supervisor, peer_id=str(peer.id), note="企业在十堰市")
+    db.session.commit()
+    assert ticket.state == State.FORWARDED and ticket.closed_at is not None
+    forwarding = ticket.forwarding
+
+    # The peer is down: the attempt fails, is kept, and waits for its retry.
+    assert jobs.deliver_forward(forwarding.id) == "failed"
+    assert forwarding.attempts == 1 and forwarding.next_attempt_at > now() and forwarding.remote_id is None
+    assert jobs.relay_forwards() == 0  # not due yet
+
+    zone_b.start()
+    forwarding.next_attempt_at = now() - timedelta(seconds=1)  # the backoff has run out
+    db.session.commit()
+    assert jobs.relay_forwards() == 1  # handed over (run at once in the tests' eager mode)
+    db.session.refresh(forwarding)
+    assert forwarding.status == "sent" and forwarding.remote_id
+    assert jobs.deliver_forward(forwarding.id) == "sent"  # a repeated job posts nothing
+
+    credit_code = world.acme.credit_code  # read here: inside zone B's context a lazy load would read its rows
+    with zone_b.app.app_context():
+        remote = db.session.scalar(select(Ticket).where(Ticket.tracking_no == forwarding.remote_id))
+        assert remote.description.startswith("我公司职工子女")
+        assert remote.contact_name == ""  # the contact's name does not cross; the company does
+        assert remote.enterprise.credit_code == credit_code
+        b = zone_b.world
+        workflow.perform(remote, "accept", db.session.merge(b.supervisor))  # routed to its education bureau
+        db.session.commit()
+
+    # The peer's status comes back onto the local timeline, once.
+    assert jobs.fetch_forwarded() == 1
+    assert jobs.fetch_forwarded() == 0
+    updates = db.session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.action == "forward_update")
+    ).all()
+    assert [u.data["status"] for u in updates] == ["assigned"] and updates[0].public
+    actions = [e.action for e in ticket.events]
+    assert actions[-3:] == ["forward", "forward_received", "forward_update"]
+
+
+def test_a_ticket_filed_with_a_peers_key_shows_its_origin(world, client, login):
+    key, secret = keys.issue("zone B")
+    peer = Peer(name="十堰平台", zone="十堰市", base_url="http://127.0.0.1:9/", api_key="k", inbound_key_id=None)
+    db.session.add(peer)
+    db.session.flush()
+    peer.inbound_key_id = key.id
+    db.session.commit()
+    response = client.post("/open311/v2/requests.json", data=factories.filing(world, secret))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_no == response.json[0]["service_request_id"]))
+    assert ticket.origin_peer == peer
+    page = login(world.supervisor).get(f"/console/tickets/{ticket.id}")
+    assert "Forwarded here by 十堰平台 (十堰市)." in page.get_data(as_text=True)
+
+
+def test_forward_is_refused_without_a_mapped_service(world, zone_b):
+    peer = _peer(world, zone_b)
+    peer.service_codes = {}
+    ticket = _awaiting_dispatch(world)
+    with pytest.raises(workflow.Invalid):
+        workflow.perform(ticket, "forward", world.supervisor, peer_id=str(peer.id), note="企业在十堰市")
+    assert ticket.state == State.AWAITING_DISPATCH and db.session.scalars(select(Forwarding)).all() == []
