@@ -13,9 +13,10 @@ from werkzeug.serving import make_server
 from supervise import create_app
 from supervise.domain import workflow
 from supervise.domain.clock import now
+from supervise.domain.measures import cells
 from supervise.extensions import db
 from supervise.jobs import forwarding as jobs
-from supervise.models import Forwarding, Peer, State, Ticket, TicketEvent
+from supervise.models import NO_UNIT, Forwarding, Peer, State, StatsCell, Ticket, TicketEvent
 from supervise.open311 import keys
 from tests import factories
 from tests.conftest import free_port
@@ -81,7 +82,10 @@ def test_a_forward_waits_for_a_peer_that_is_down_then_comes_back_with_its_status
     ticket = _awaiting_dispatch(world)
     workflow.perform(ticket, "forward", world.supervisor, peer_id=str(peer.id), note="企业在十堰市")
     db.session.commit()
-    assert ticket.state == State.FORWARDED and ticket.closed_at is not None
+    assert ticket.state == State.FORWARDED and ticket.closed_at is not None and ticket.lead_unit is None
+    cells.refresh_dirty(now())
+    counted = db.session.scalars(select(StatsCell).where(StatsCell.category_id == world.schooling.id)).all()
+    assert [(c.unit_id, c.forwarded) for c in counted] == [(NO_UNIT, 1)]  # no local unit's figure
     forwarding = ticket.forwarding
 
     # The peer is down: the attempt fails, is kept, and waits for its retry.

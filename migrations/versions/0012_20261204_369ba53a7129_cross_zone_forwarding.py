@@ -1,8 +1,9 @@
 """cross-zone forwarding
 
 Peers (other zones' platforms reached over Open311), one forwarding row per ticket handed to a peer
-(its delivery state and the remote request it became), and the peer a ticket came from. The new
-ticket state "forwarded" needs no change: states are stored as strings without a CHECK constraint.
+(its delivery state and the remote request it became), the peer a ticket came from, and the measure
+cells' count of forwarded tickets. The new ticket state "forwarded" needs no change: states are
+stored as strings without a CHECK constraint.
 
 Revision ID: 369ba53a7129
 Revises: d4b63d70cead
@@ -61,6 +62,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_forwardings_peer_id'), ['peer_id'], unique=False)
         batch_op.create_index('ix_forwardings_pending', ['status', 'next_attempt_at'], unique=False)
 
+    with op.batch_alter_table('stats_cells', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('forwarded', sa.Integer(), nullable=False, server_default='0'))
+
     # Not in batch mode: recreating tickets on SQLite would drop its full-text triggers. SQLite adds a
     # column's foreign key only inline, in the ADD COLUMN itself.
     if op.get_bind().dialect.name == 'sqlite':
@@ -82,6 +86,9 @@ def downgrade():
     with op.batch_alter_table('forwardings', schema=None) as batch_op:
         batch_op.drop_index('ix_forwardings_pending')
         batch_op.drop_index(batch_op.f('ix_forwardings_peer_id'))
+
+    with op.batch_alter_table('stats_cells', schema=None) as batch_op:
+        batch_op.drop_column('forwarded')
 
     op.drop_table('forwardings')
     op.drop_table('peers')

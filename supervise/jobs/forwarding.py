@@ -42,7 +42,9 @@ def deliver_forward(forwarding_id: int) -> str:
         forwarding.status = "dead" if forwarding.attempts >= MAX_ATTEMPTS else "failed"
         forwarding.next_attempt_at = now() + backoff(forwarding.attempts)
         db.session.commit()
-        log.warning("forwarding %s to %s failed (%s): %s", forwarding_id, forwarding.peer.name, forwarding.attempts, err)
+        log.warning(
+            "forwarding %s to %s failed (%s): %s", forwarding_id, forwarding.peer.name, forwarding.attempts, err
+        )
         return forwarding.status
     rules.record_sent(forwarding, remote_id, now())
     db.session.commit()

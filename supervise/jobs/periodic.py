@@ -9,8 +9,7 @@ from supervise.domain import supervision
 from supervise.domain.clock import now
 from supervise.domain.measures import cells
 from supervise.extensions import db
-from supervise.jobs import job
-from supervise.jobs import forwarding
+from supervise.jobs import forwarding, job
 from supervise.jobs.delivery import relay_outbox as _relay_outbox
 from supervise.models import JobRun
 

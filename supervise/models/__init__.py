@@ -2,8 +2,8 @@
 
 from supervise.models.api import ApiKey, ApiToken
 from supervise.models.calendar import CalendarDay
-from supervise.models.forwarding import Forwarding, Peer
 from supervise.models.catalog import Category, LimitClass, RoutingRule, category_co_units
+from supervise.models.forwarding import Forwarding, Peer
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
 from supervise.models.publication import PublicGeneration

@@ -58,5 +58,8 @@ def _forward(ctx: Context) -> Step:
     note = ctx.text("note")
     clocks.mark_overdue(t, ctx.at)  # judged before the forward stops every clock
     t.closed_at = ctx.at
+    # No local unit handles it any more: the measures count it as forwarded, in no unit's cell.
+    t.lead_unit = None
+    t.co_units = []
     t.forwarding = Forwarding(peer=peer, service_code=code, next_attempt_at=ctx.at)
     return Step(S.FORWARDED, note, public=True, data={"peer": peer.name, "zone": peer.zone})
