@@ -144,3 +144,39 @@ def test_forward_is_refused_without_a_mapped_service(world, zone_b):
     with pytest.raises(workflow.Invalid):
         workflow.perform(ticket, "forward", world.supervisor, peer_id=str(peer.id), note="企业在十堰市")
     assert ticket.state == State.AWAITING_DISPATCH and db.session.scalars(select(Forwarding)).all() == []
+
+
+def test_the_console_offers_the_forward_form_and_the_admin_keeps_the_key_hidden(world, zone_b, login):
+    peer = _peer(world, zone_b)
+    ticket = _awaiting_dispatch(world)
+    client = login(world.supervisor)
+    page = client.get(f"/console/tickets/{ticket.id}").get_data(as_text=True)
+    assert 'id="act-forward"' in page and "十堰平台 (十堰市)" in page
+    answer = client.post(
+        f"/console/tickets/{ticket.id}/forward",
+        data={"forward-peer_id": str(peer.id), "forward-note": "企业在十堰市", "version": ticket.version},
+    )
+    assert answer.status_code == 302
+    db.session.refresh(ticket)
+    assert ticket.state == State.FORWARDED and ticket.forwarding.status == "pending"  # the relay delivers it
+
+    admin = login(world.admin)
+    listing = admin.get("/admin/peers").get_data(as_text=True)
+    assert "十堰平台" in listing and zone_b.key_for_a not in listing
+    form = admin.get(f"/admin/peers/{peer.id}").get_data(as_text=True)
+    assert zone_b.key_for_a not in form
+    saved = admin.post(
+        f"/admin/peers/{peer.id}",
+        data={
+            "name": "十堰平台",
+            "zone": "十堰市",
+            "base_url": zone_b.base,
+            "api_key": "",
+            "inbound_key_id": "0",
+            "service_codes": f"{world.schooling.id} = 7\n",
+            "active": "y",
+        },
+    )
+    assert saved.status_code == 302
+    db.session.refresh(peer)
+    assert peer.api_key == zone_b.key_for_a and peer.service_codes == {str(world.schooling.id): "7"}
