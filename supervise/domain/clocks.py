@@ -38,9 +38,9 @@ AT_WORK = frozenset({S.IN_PROGRESS, S.AWAITING_MATERIAL})
 WITH_THE_UNIT = AT_WORK | {S.DISPATCHED}
 # The unit has replied: the reply is reviewed, rated, or its rating reviewed.
 AFTER_REPLY = frozenset({S.REPLIED, S.AWAITING_RATING, S.RATING_REVIEW})
-# The supervisor may publish the problem (晒问题) once the ticket was accepted and is neither declined
-# nor merged into another.
-PUBLISHABLE = frozenset(State) - {S.SUBMITTED, S.DECLINED, S.MERGED}
+# The supervisor may publish the problem (晒问题) once the ticket was accepted and is neither declined,
+# merged into another nor forwarded to another zone (whose platform publishes it, if anyone does).
+PUBLISHABLE = frozenset(State) - {S.SUBMITTED, S.DECLINED, S.MERGED, S.FORWARDED}
 
 
 # ---------------------------------------------------------------- the clocks
