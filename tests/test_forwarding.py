@@ -2,6 +2,7 @@
 tests' database) and a peer (zone B) on its own SQLite database, served over HTTP on its own port by a
 real server. The peer is down when the ticket is forwarded, and comes back: nothing is lost."""
 
+import dataclasses
 import threading
 from datetime import timedelta
 
@@ -180,3 +181,64 @@ def test_the_console_offers_the_forward_form_and_the_admin_keeps_the_key_hidden(
     assert saved.status_code == 302
     db.session.refresh(peer)
     assert peer.api_key == zone_b.key_for_a and peer.service_codes == {str(world.schooling.id): "7"}
+
+
+class Served:
+    """An app served over HTTP by a real server in a thread."""
+
+    def __init__(self, app):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}/open311/v2"
+        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.committed  # zone A is served to zone B by another thread: it reads what the test commits
+def test_the_other_zone_forwards_back_and_follows_the_answer(app, world, zone_b):
+    """Zone B forwards a ticket to zone A (this app, served over HTTP); zone A sees where it came from,
+    handles it, and zone B follows its status."""
+    zone_a = Served(app)
+    try:
+        key_for_b, secret_for_b = keys.issue("zone B")
+        db.session.flush()
+        peer_b = Peer(name="十堰平台", zone="十堰市", base_url=zone_b.base, api_key="k", inbound_key_id=key_for_b.id)
+        db.session.add(peer_b)
+        db.session.commit()
+        with zone_b.app.app_context():
+            b = dataclasses.replace(
+                zone_b.world,
+                **{f.name: db.session.merge(getattr(zone_b.world, f.name)) for f in dataclasses.fields(zone_b.world)},
+            )
+            peer_a = Peer(
+                name="襄阳平台",
+                zone="襄阳市",
+                base_url=zone_a.base,
+                api_key=secret_for_b,
+                service_codes={str(b.schooling.id): str(world.schooling.id)},
+            )
+            db.session.add(peer_a)
+            db.session.commit()
+            ticket_b = _awaiting_dispatch(b)
+            workflow.perform(ticket_b, "forward", b.supervisor, peer_id=str(peer_a.id), note="在襄阳")
+            db.session.commit()
+            assert jobs.deliver_forward(ticket_b.forwarding.id) == "sent"
+            remote_id = ticket_b.forwarding.remote_id
+
+        arrived = db.session.scalar(select(Ticket).where(Ticket.tracking_no == remote_id))
+        assert (
+            arrived.origin_peer == peer_b
+            and arrived.description == "我公司职工子女今年秋季入学没有学位，联系电话＊＊＊。"  # masked as in public
+        )
+        workflow.perform(arrived, "accept", world.supervisor)
+        db.session.commit()
+
+        with zone_b.app.app_context():
+            assert jobs.fetch_forwarded() == 1
+            forwarding = db.session.scalar(select(Forwarding))
+            assert forwarding.remote_status == "assigned"
+    finally:
+        zone_a.stop()

@@ -1,7 +1,7 @@
 """Cross-zone forwarding (跨域转办) over Open311 GeoReport v2: what crosses to the peer, how it is
 posted, and how the peer's answer comes back onto the local timeline.
 
-What crosses (see README): the complaint's text with the ticket's redaction terms masked, the peer's
+What crosses (see README): the complaint's text masked as on the public pages, the peer's
 service code for the category, the company's credit code and name (the peer's Open311 intake files
 every complaint as a company's, and the responsible party there must know whose problem it handles),
 and the contact's mobile so that its units can reach the company. Not the contact's name or e-mail,
