@@ -208,6 +208,7 @@ def test_the_other_zone_forwards_back_and_follows_the_answer(app, world, zone_b)
         peer_b = Peer(name="十堰平台", zone="十堰市", base_url=zone_b.base, api_key="k", inbound_key_id=key_for_b.id)
         db.session.add(peer_b)
         db.session.commit()
+        schooling_a = str(world.schooling.id)  # read here: inside zone B's context a load would read its rows
         with zone_b.app.app_context():
             b = dataclasses.replace(
                 zone_b.world,
@@ -218,7 +219,7 @@ def test_the_other_zone_forwards_back_and_follows_the_answer(app, world, zone_b)
                 zone="襄阳市",
                 base_url=zone_a.base,
                 api_key=secret_for_b,
-                service_codes={str(b.schooling.id): str(world.schooling.id)},
+                service_codes={str(b.schooling.id): schooling_a},
             )
             db.session.add(peer_a)
             db.session.commit()
