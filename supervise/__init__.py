@@ -38,10 +38,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 def _connect_domain_subscribers() -> None:
     from supervise.domain import subscribers
-    from supervise.jobs import delivery
+    from supervise.jobs import delivery, forwarding
 
     subscribers.connect_all()
     delivery.install_hooks()  # the job layer's: hand new outbox messages over after the commit
+    forwarding.install_hooks()  # and new forwards to other zones' platforms
 
 
 def _check_production_secrets(app: Flask, config_name: str) -> None:

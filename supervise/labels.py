@@ -27,6 +27,7 @@ STATE = {
     State.CLOSED: _l("Closed"),
     State.DECLINED: _l("Declined"),
     State.MERGED: _l("Merged"),
+    State.FORWARDED: _l("Forwarded to another zone"),
 }
 SOURCE = {
     Source.ONLINE: _l("Online"),

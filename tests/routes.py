@@ -18,6 +18,7 @@ from supervise.models import (
     LicenceReview,
     Notification,
     OutboxMessage,
+    Peer,
     RoutingRule,
     State,
     Ticket,
@@ -58,6 +59,7 @@ class Scene:
     token: ApiToken  # the handler's
     message: OutboxMessage
     licence: LicenceReview  # uploaded by the enterprise user, awaiting review
+    peer: Peer  # another zone's platform
 
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -94,7 +96,8 @@ def build_scene(world: World) -> Scene:
         content_type="application/pdf",
         size=len(PDF),
     )
-    db.session.add_all([notification, token, message, licence])
+    peer = Peer(name="十堰", zone="十堰市", base_url="http://127.0.0.1:9/open311/v2", api_key="k_peer-secret")
+    db.session.add_all([notification, token, message, licence, peer])
     db.session.commit()
     return Scene(
         ticket=ticket_,
@@ -108,6 +111,7 @@ def build_scene(world: World) -> Scene:
         token=token,
         message=message,
         licence=licence,
+        peer=peer,
     )
 
 
@@ -129,6 +133,7 @@ def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> 
         "enterprise_id": world.acme.id,
         "message_id": scene.message.id,
         "review_id": scene.licence.id,
+        "peer_id": scene.peer.id,
         "job_id": "no-such-job",
         "name": "no-such-task",
         "lang": "en",

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from supervise.domain.calendar import forget_cached_calendar, load_calendar
 from supervise.extensions import db
-from supervise.models import CalendarDay, Category, LiaisonPair, LimitClass, Role, RoutingRule, Unit, User
+from supervise.models import CalendarDay, Category, LiaisonPair, LimitClass, Peer, Role, RoutingRule, Unit, User
 from supervise.open311 import keys
 from tests.factories import PASSWORD, make_user
 
@@ -506,6 +506,9 @@ def admin_urls(world) -> list[tuple[str, str]]:
     pair = db.session.scalar(select(LiaisonPair))
     rule = db.session.scalar(select(RoutingRule))
     key, _secret = keys.issue("matrix")
+    db.session.flush()
+    peer = Peer(name=f"十堰平台{key.id}", zone="十堰市", base_url="http://127.0.0.1:9/open311/v2", api_key="k_peer")
+    db.session.add(peer)
     db.session.commit()
     return [
         ("GET", "/admin/"),
@@ -543,6 +546,11 @@ def admin_urls(world) -> list[tuple[str, str]]:
         ("GET", "/admin/reference/template.xlsx"),
         ("GET", "/admin/reference/export.xlsx"),
         ("POST", "/admin/reference/import"),
+        ("GET", "/admin/peers"),
+        ("GET", "/admin/peers/new"),
+        ("POST", "/admin/peers/new"),
+        ("GET", f"/admin/peers/{peer.id}"),
+        ("POST", f"/admin/peers/{peer.id}"),
     ]
 
 

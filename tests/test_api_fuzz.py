@@ -26,7 +26,7 @@ from schemathesis.openapi import from_wsgi
 from supervise.domain import workflow
 from supervise.domain.clock import frozen, now
 from supervise.extensions import db
-from supervise.models import ApiToken, Role, State
+from supervise.models import ApiToken, Peer, Role, State
 from supervise.params import MAX_ID
 from tests.factories import advance, file_ticket, make_user, publish
 
@@ -89,6 +89,17 @@ def tickets_in_every_state(world) -> list[int]:
     made.append(act(file_ticket(world), "decline", "supervisor", reason="repeat"))
     target = made[3]
     made.append(act(file_ticket(world), "merge", "supervisor", into=target.tracking_no))
+    peer = Peer(
+        name="十堰平台",
+        zone="十堰市",
+        base_url="http://127.0.0.1:9/",
+        api_key="k",
+        service_codes={str(world.misc.id): "1"},
+    )
+    db.session.add(peer)
+    db.session.flush()
+    waiting = act(file_ticket(world, category=world.misc), "accept", "supervisor")
+    made.append(act(waiting, "forward", "supervisor", peer_id=str(peer.id), note="在十堰"))
     made.append(publish(world, advance(world, file_ticket(world), State.CLOSED)))
     made.append(publish(world, advance(world, file_ticket(world), State.IN_PROGRESS)))
     db.session.commit()
@@ -148,7 +159,7 @@ def test_the_api_never_fails_and_always_answers_as_documented(app, world):
 
     schema = from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 30
+    assert len(operations) == 31
     started = time.monotonic()
     calls = {"count": 0}
 

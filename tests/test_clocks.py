@@ -35,6 +35,7 @@ SPEC = {
     S.CLOSED: ({"final", "publishable"}, None, None),
     S.DECLINED: ({"final"}, None, None),
     S.MERGED: ({"final"}, None, None),
+    S.FORWARDED: ({"final"}, None, None),
 }
 GROUPS = {
     "open": clocks.OPEN_STATES,

@@ -201,6 +201,9 @@ MATRIX: dict[str, Policy] = {
     "admin.reference_template": roles(Role.ADMIN),
     "admin.reference_export": roles(Role.ADMIN),
     "admin.reference_import": roles(Role.ADMIN),
+    "admin.peers": roles(Role.ADMIN),
+    "admin.peer_new": roles(Role.ADMIN),
+    "admin.peer_edit": roles(Role.ADMIN),
     # notifications: everyone's own
     "notifications.index": LOGGED_IN,
     "notifications.read_all": LOGGED_IN,

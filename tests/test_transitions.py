@@ -100,7 +100,7 @@ def test_every_transition_declares_fields_audience_search_and_visibility(app, ac
             assert p.kind in KINDS and p.label is not None and _translated(p.label), (action, p.name)
             if p.required:
                 assert _translated(p.message), (action, p.name)
-            if p.kind == "choice":
+            if p.kind == "choice" and not callable(p.choices):  # a callable reads the database
                 assert p.options()
         schema = workflow.describe(action)
         assert set(schema["properties"]) == set(names)

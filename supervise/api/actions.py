@@ -33,6 +33,8 @@ def _field(p: workflow.Param) -> fields.Field:
         return Bool(**common)
     if p.kind == kinds.DATE:
         return Day(years=kinds.DATE_YEARS, **common)
+    if p.kind == kinds.CHOICE and callable(p.choices):  # read from the database: checked by the state machine
+        return Text(validate=Length(max=50), **common)
     if p.kind == kinds.CHOICE:
         return Text(validate=OneOf([str(value) for value in p.options()]), **common)
     if p.kind == kinds.UNIT:  # whether the unit handles tickets is the state machine's rule

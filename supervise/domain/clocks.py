@@ -24,7 +24,8 @@ S = State
 
 # ---------------------------------------------------------------- state groups
 
-FINAL_STATES = frozenset({S.CLOSED, S.DECLINED, S.MERGED})
+# A forwarded ticket is handled by another zone's platform: every local clock stops, as at a merge.
+FINAL_STATES = frozenset({S.CLOSED, S.DECLINED, S.MERGED, S.FORWARDED})
 OPEN_STATES = frozenset(State) - FINAL_STATES
 # Waiting for a unit: not yet accepted, or accepted with no routing rule matched.
 BEFORE_DISPATCH = frozenset({S.SUBMITTED, S.AWAITING_DISPATCH})
@@ -37,9 +38,9 @@ AT_WORK = frozenset({S.IN_PROGRESS, S.AWAITING_MATERIAL})
 WITH_THE_UNIT = AT_WORK | {S.DISPATCHED}
 # The unit has replied: the reply is reviewed, rated, or its rating reviewed.
 AFTER_REPLY = frozenset({S.REPLIED, S.AWAITING_RATING, S.RATING_REVIEW})
-# The supervisor may publish the problem (晒问题) once the ticket was accepted and is neither declined
-# nor merged into another.
-PUBLISHABLE = frozenset(State) - {S.SUBMITTED, S.DECLINED, S.MERGED}
+# The supervisor may publish the problem (晒问题) once the ticket was accepted and is neither declined,
+# merged into another nor forwarded to another zone (whose platform publishes it, if anyone does).
+PUBLISHABLE = frozenset(State) - {S.SUBMITTED, S.DECLINED, S.MERGED, S.FORWARDED}
 
 
 # ---------------------------------------------------------------- the clocks
@@ -101,6 +102,7 @@ DEADLINE_OF_STATE: dict[State, Clock | None] = {
     S.CLOSED: None,
     S.DECLINED: None,
     S.MERGED: None,
+    S.FORWARDED: None,
 }
 
 

@@ -19,6 +19,12 @@ ALERT_LABELS = {
     "rating_reminder": _l("Reminder to rate"),
     "monthly_report": _l("Monthly progress report due"),
 }
+# Events that are neither transitions nor alerts.
+OTHER_LABELS = {
+    "merged_from": _l("Another ticket merged into this one"),
+    "forward_received": _l("Received by the other zone's platform"),
+    "forward_update": _l("Update from the other zone's platform"),
+}
 # Alerts shown on the public timeline: the warning colours are public accountability.
 PUBLIC_ALERTS = frozenset({"orange", "red"})
 # Alerts the enterprise sees on its own ticket besides the public ones.
@@ -47,8 +53,8 @@ def label(action: str) -> Any:
     """The timeline's name for an event's action."""
     if action == "submit":
         return _l("Submitted")
-    if action == "merged_from":
-        return _l("Another ticket merged into this one")
+    if action in OTHER_LABELS:
+        return OTHER_LABELS[action]
     if action.startswith("alert_"):
         return ALERT_LABELS.get(action[6:], action)
     spec = TRANSITIONS.get(action)

@@ -9,7 +9,7 @@ from supervise.domain import supervision
 from supervise.domain.clock import now
 from supervise.domain.measures import cells
 from supervise.extensions import db
-from supervise.jobs import job
+from supervise.jobs import forwarding, job
 from supervise.jobs.delivery import relay_outbox as _relay_outbox
 from supervise.models import JobRun
 
@@ -105,3 +105,14 @@ def refresh_measures() -> str:
 def relay_outbox() -> str:
     """Hand over undelivered messages (missed while Redis was down, or due for a retry)."""
     return _recorded("relay_outbox", lambda: f"handed over {_relay_outbox()}")
+
+
+@job
+def forwards() -> str:
+    """Hand over the forwards due for a (re)try, and fetch the peers' answers onto the timelines."""
+
+    def work() -> str:
+        handed = forwarding.relay_forwards()
+        return f"handed over {handed}, updates {forwarding.fetch_forwarded()}"
+
+    return _recorded("forwards", work)

@@ -26,5 +26,6 @@ SCHEDULE = [
     # Daily from the 5th: the job itself does nothing before the 5th and reminds each ticket once a month.
     Periodic(periodic.monthly_reports, "0 8 * * *", run_at_start=True),
     Periodic(periodic.refresh_measures, "* * * * *", run_at_start=True),
+    Periodic(periodic.forwards, "*/5 * * * *", run_at_start=True),
     Periodic(periodic.nightly_refresh, "30 2 * * *"),
 ]

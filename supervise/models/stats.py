@@ -40,6 +40,7 @@ class StatsCell(db.Model):
     open_overdue: Mapped[int] = mapped_column(default=0)  # at the last refresh
     open_overdue_red: Mapped[int] = mapped_column(default=0)  # of which red
     published: Mapped[int] = mapped_column(default=0)
+    forwarded: Mapped[int] = mapped_column(default=0)  # handed to another zone's platform (跨域转办)
     refreshed_at: Mapped[datetime] = mapped_column(default=now)
 
 

@@ -30,6 +30,7 @@ class State(str, enum.Enum):
     CLOSED = "closed"  # 已办结
     DECLINED = "declined"  # 不予受理
     MERGED = "merged"  # 已并单
+    FORWARDED = "forwarded"  # 已跨域转办 (handed to another zone's platform)
 
 
 class Source(str, enum.Enum):
@@ -118,6 +119,8 @@ class Ticket(db.Model):
     handle_days: Mapped[int] = mapped_column(default=15)
     decline_reason: Mapped[str | None] = mapped_column(String(30))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # Filed here by another zone's platform (跨域转办 received): shown as the ticket's origin.
+    origin_peer_id: Mapped[int | None] = mapped_column(ForeignKey("peers.id"))
 
     created_at: Mapped[datetime] = mapped_column(default=now)
     accepted_at: Mapped[datetime | None]
@@ -164,6 +167,8 @@ class Ticket(db.Model):
     lead_unit: Mapped[Unit | None] = relationship()
     co_units: Mapped[list[Unit]] = relationship(secondary=ticket_co_units)
     merged_into: Mapped["Ticket | None"] = relationship(remote_side=[id])
+    origin_peer = relationship("Peer")
+    forwarding = relationship("Forwarding", back_populates="ticket", uselist=False)
     events: Mapped[list["TicketEvent"]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
     )

@@ -7,12 +7,13 @@ new (it becomes the ticket's submission key, scoped to the client's API key).
 """
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from supervise.domain import credit_code, intake, mail
 from supervise.extensions import db
 from supervise.forms_common import MOBILE
-from supervise.models import ApiKey, Area, Category, Source, Ticket
+from supervise.models import ApiKey, Area, Category, Peer, Source, Ticket
 from supervise.open311.formats import Open311Error
 from supervise.open311.resources import offered_category, question_code
 from supervise.operations import enterprises, filing
@@ -70,9 +71,12 @@ def file_request(key: ApiKey, form: MultiDict) -> tuple[Ticket, bool]:
             publish_consent=True,
             answers=_answers(form, category),
         )
-        return filing.file_complaint(intake.OPEN311, key, complaint, client_request_id, invite=True)
+        ticket, created = filing.file_complaint(intake.OPEN311, key, complaint, client_request_id, invite=True)
     except intake.IntakeError as err:
         raise Open311Error(400, err.message) from None
+    if created:  # filed by another zone's platform (跨域转办): its key says which
+        ticket.origin_peer = db.session.scalar(select(Peer).where(Peer.inbound_key_id == key.id))
+    return ticket, created
 
 
 def _category(form: MultiDict) -> Category:

@@ -38,6 +38,7 @@ STATUS_EXTENDED: dict[State, str] = {
     State.CLOSED: "closed",
     State.DECLINED: "declined",
     State.MERGED: "duplicate",
+    State.FORWARDED: "forwarded",
 }
 
 # The fields of a request that is not yet published: nothing written by or about the enterprise.

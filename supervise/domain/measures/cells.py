@@ -145,6 +145,7 @@ def _counter_columns(at: datetime) -> list:
         _count(overdue_clause(at)).label("open_overdue"),
         _count(and_(overdue_clause(at), _red_clause(load_calendar(), at))).label("open_overdue_red"),
         _count(Ticket.published_at.is_not(None)).label("published"),
+        _count(Ticket.state == State.FORWARDED).label("forwarded"),
     ]
 
 

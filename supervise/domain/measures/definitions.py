@@ -28,6 +28,7 @@ COUNTERS = (
     "open_overdue",
     "open_overdue_red",
     "published",
+    "forwarded",
 )
 SQL_COUNTERS = tuple(c for c in COUNTERS if c != "handling_days")
 
@@ -151,6 +152,15 @@ MEASURES: list[Measure] = [
             "(a clock paused while waiting for material is not late), as of the last refresh."
         ),
         "open_overdue",
+    ),
+    Measure(
+        "forwarded",
+        _l("Forwarded to other zones"),
+        _l(
+            "Complaints received in the period that the supervisor forwarded to another zone's platform: "
+            "they count under no local unit."
+        ),
+        "forwarded",
     ),
 ]
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}

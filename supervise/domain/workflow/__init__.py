@@ -38,6 +38,8 @@ from supervise.domain.workflow.fields import Param
 # Importing a module registers its transitions; TRANSITIONS (and so available_actions) keeps this order.
 from supervise.domain.workflow import transitions, handling, rating  # isort: skip  # noqa: F401
 from supervise.domain.workflow.oversight import ORDER_LEVELS, awaiting_publication, result_awaiting_publication
+
+from supervise.domain.workflow import forwarding  # isort: skip  # noqa: F401  (after oversight)
 from supervise.domain.workflow.transitions import DECLINE_REASONS
 from supervise.models import State, Ticket, TicketEvent, User
 

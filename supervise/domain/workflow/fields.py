@@ -201,6 +201,8 @@ def _property(p: Param) -> dict:
         schema = {"type": "integer", "minimum": low, "maximum": high}
     elif p.kind == DATE:
         schema = {"type": "string", "format": "date"}
+    elif callable(p.choices):  # read from the database: the values are known only when asked
+        schema = {"type": "string"}
     else:
         schema = {"type": "string", "enum": [str(v) for v in p.options()]}
     if p.nullable:
