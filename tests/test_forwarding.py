@@ -69,8 +69,9 @@ def _peer(world, zone: "Zone") -> Peer:
     return peer
 
 
-def _awaiting_dispatch(world) -> Ticket:
+def _awaiting_dispatch(world, publish_consent: bool = True) -> Ticket:
     ticket = factories.file_ticket(world, category=world.misc)  # no routing rule: waits for dispatch
+    ticket.publish_consent = publish_consent
     workflow.perform(ticket, "accept", world.supervisor)
     ticket.category = world.schooling  # the misfiled complaint turns out to be schooling, in the other zone
     db.session.commit()
@@ -80,7 +81,7 @@ def _awaiting_dispatch(world) -> Ticket:
 
 def test_a_forward_waits_for_a_peer_that_is_down_then_comes_back_with_its_status(world, zone_b):
     peer = _peer(world, zone_b)
-    ticket = _awaiting_dispatch(world)
+    ticket = _awaiting_dispatch(world, publish_consent=False)
     workflow.perform(ticket, "forward", world.supervisor, peer_id=str(peer.id), note="企业在十堰市")
     db.session.commit()
     assert ticket.state == State.FORWARDED and ticket.closed_at is not None and ticket.lead_unit is None
@@ -108,6 +109,7 @@ def test_a_forward_waits_for_a_peer_that_is_down_then_comes_back_with_its_status
         assert remote.description.startswith("我公司职工子女")
         assert remote.contact_name == ""  # the contact's name does not cross; the company does
         assert remote.enterprise.credit_code == credit_code
+        assert remote.publish_consent is False  # the company's refusal to publish crosses with it
         b = zone_b.world
         workflow.perform(remote, "accept", db.session.merge(b.supervisor))  # routed to its education bureau
         db.session.commit()

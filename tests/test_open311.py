@@ -254,6 +254,13 @@ def test_the_same_client_request_id_twice_files_one_complaint(client, world, api
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 2
 
 
+def test_a_client_may_file_without_consent_to_publish(client, world, api_key):
+    assert post(client, **filing(world, api_key)).status_code == 201
+    assert post(client, **filing(world, api_key, **{"attribute[publish_consent]": "false"})).status_code == 201
+    consents = db.session.scalars(select(Ticket.publish_consent).order_by(Ticket.id)).all()
+    assert consents == [True, False]
+
+
 def test_without_a_client_request_id_each_post_is_a_new_complaint(client, world, api_key):
     post(client, **filing(world, api_key))
     post(client, **filing(world, api_key))

@@ -50,3 +50,17 @@ def test_every_imported_package_is_declared_in_requirements_in():
         if not dists & declared:
             missing[name] = sorted(dists)
     assert missing == {}, "imported but not declared in requirements.in (then `make requirements`)"
+
+
+def _pins(name: str) -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
+        if match := re.match(r"^([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?==([^\s#]+)", line):
+            pins[_normal(match.group(1))] = match.group(2)
+    return pins
+
+
+def test_the_dev_pins_hold_every_runtime_pin_at_the_same_version():
+    """`make install` installs requirements-dev.txt alone: a runtime pin missing there is missing in CI."""
+    runtime, dev = _pins("requirements.txt"), _pins("requirements-dev.txt")
+    assert {name: version for name, version in runtime.items() if dev.get(name) != version} == {}

@@ -45,6 +45,8 @@ def payload(forwarding: Forwarding) -> dict[str, str]:
         "attribute[credit_code]": t.enterprise.credit_code,
         "attribute[company_name]": t.enterprise.name,
         "attribute[client_request_id]": client_request_id(t),
+        # The company's choice about publication travels with its complaint.
+        "attribute[publish_consent]": "true" if t.publish_consent else "false",
     }
     if t.contact_mobile:
         data["phone"] = t.contact_mobile

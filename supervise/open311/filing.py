@@ -68,7 +68,7 @@ def file_request(key: ApiKey, form: MultiDict) -> tuple[Ticket, bool]:
             contact_name=company.contact_name,
             contact_mobile=company.contact_mobile,
             contact_email=company.email,
-            publish_consent=True,
+            publish_consent=_publish_consent(form),
             answers=_answers(form, category),
         )
         ticket, created = filing.file_complaint(intake.OPEN311, key, complaint, client_request_id, invite=True)
@@ -123,6 +123,12 @@ def _contact(form: MultiDict) -> tuple[str, str | None]:
         return phone, mail.normalize_email(form.get("email"))
     except mail.InvalidEmail:
         raise Open311Error(400, _("email is not a valid e-mail address.")) from None
+
+
+def _publish_consent(form: MultiDict) -> bool:
+    """A client files for publication unless it says ``attribute[publish_consent]=false`` (a peer platform
+    forwarding a complaint whose company refused publication)."""
+    return attribute(form, "publish_consent").lower() not in ("false", "0", "no")
 
 
 def _client_request_id(form: MultiDict) -> str:
