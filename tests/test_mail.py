@@ -19,7 +19,7 @@ from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.jobs import delivery
 from supervise.models import Enterprise, OutboxMessage, Ticket, User
-from tests.factories import PASSWORD, file_ticket, valid_credit_code
+from tests.factories import PASSWORD, file_ticket, intake_data, valid_credit_code
 
 SENDER = "supervise@zone.example.gov.cn"
 INJECTED = "wang@corp.example\r\nBcc: spy@evil.example"
@@ -301,19 +301,7 @@ def test_notification_settings_refuse_a_bad_address_and_change_nothing(world, lo
 
 @pytest.mark.parametrize("bad", BAD_ADDRESSES)
 def test_staff_intake_refuses_a_bad_contact_address_and_files_nothing(world, login, bad):
-    data = {
-        "submission_key": "key-1",
-        "enterprise": world.acme.credit_code,
-        "source": "hotline",
-        "category_id": world.schooling.id,
-        "area_id": world.area.id,
-        "title": "热线反映职工子女入学难",
-        "description": "企业来电反映职工子女没有学位。",
-        "contact_name": "王建国",
-        "contact_mobile": "13912345678",
-        "contact_email": bad,
-        "publish_consent": "y",
-    }
+    data = intake_data(world, contact_email=bad)
     response = login(world.supervisor).post("/console/intake", data=data)
     assert response.status_code == 200 and "Enter a valid e-mail address." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0

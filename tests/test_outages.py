@@ -32,22 +32,6 @@ def _credentials(world) -> dict:
     return {"open311_key": open311_key, "api": {"Authorization": f"Bearer {api_token}"}, "ticket": ticket.id}
 
 
-def _open311_filing(world, secret: str) -> dict:
-    return {
-        "api_key": secret,
-        "service_code": str(world.schooling.id),
-        "description": "我公司职工子女今年秋季入学没有学位，希望协调解决。",
-        "attribute[credit_code]": world.acme.credit_code,
-        "attribute[company_name]": world.acme.name,
-        "attribute[q1]": "6岁",
-        "attribute[area]": str(world.area.id),
-        "first_name": "建国",
-        "last_name": "王",
-        "phone": "139 1234 5678",
-        "email": "wang@corp.example",
-    }
-
-
 # ---------------------------------------------------------------- Redis down
 
 
@@ -84,7 +68,7 @@ def test_with_redis_stopped_every_page_and_every_post_of_the_production_app_work
     waiting = db.session.scalars(select(OutboxMessage).where(OutboxMessage.ticket_id == ticket.id)).all()
     assert waiting and {m.status for m in waiting} == {"pending"}  # in the outbox until the relay runs
 
-    open311 = visitor.post("/open311/v2/requests.json", data=_open311_filing(world, creds["open311_key"]))
+    open311 = visitor.post("/open311/v2/requests.json", data=factories.filing(world, creds["open311_key"]))
     assert open311.status_code == 201, open311.text
     assert visitor.get("/open311/v2/services.xml").status_code == 200
     assert visitor.get("/api/v1/me", headers=creds["api"]).status_code == 200
@@ -123,7 +107,7 @@ def outage_database(app, postgres_server):
         creds = _credentials(world)
         facts = {
             "form": complaint_form(world, key="db-down"),
-            "open311": _open311_filing(world, creds["open311_key"]),
+            "open311": factories.filing(world, creds["open311_key"]),
             "enterprise": world.enterprise_user.username,
             "supervisor": world.supervisor.username,
             **creds,
