@@ -10,10 +10,10 @@ from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import flag_modified
 
+from supervise import times
 from supervise.domain.access import parties
 from supervise.domain.calendar import WorkingCalendar, load_calendar
 from supervise.domain.clock import now as clock_now
-from supervise.domain.workflow import fields
 from supervise.domain.workflow.errors import Invalid, NotAllowed, Stale, WrongState
 from supervise.domain.workflow.fields import Param
 from supervise.extensions import db
@@ -121,28 +121,10 @@ class Context:
 
     def date(self, name: str) -> date:
         value = self.data.get(name)
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except (TypeError, ValueError):
-            raise self.refuse(name) from None
-
-
-# ---------------------------------------------------------------- what an action accepts
-
-
-def parse_data(action: str, mapping: dict) -> dict:
-    """``mapping`` (decoded JSON) checked against what ``action`` declares: the data for :func:`perform`.
-
-    Raises :class:`Invalid` with a message per field for unknown keys and values of the wrong shape.
-    """
-    return fields.parse(TRANSITIONS[action].fields, mapping)
-
-
-def describe(action: str) -> dict:
-    """The JSON schema of what ``action`` accepts (OpenAPI 3.0 dialect)."""
-    return fields.schema(TRANSITIONS[action].fields)
+        day = value if isinstance(value, date) else times.parse_date(value)
+        if day is None:
+            raise self.refuse(name)
+        return day
 
 
 # ---------------------------------------------------------------- the engine
