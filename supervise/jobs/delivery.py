@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from supervise.domain import mail as mail_rules
 from supervise.domain.clock import now
 from supervise.extensions import db
-from supervise.jobs import MAIL_QUEUE, enqueue, job
+from supervise.jobs import MAIL_QUEUE, after_commit, enqueue, job
 from supervise.links import absolute
 from supervise.models import Notification, OutboxMessage
 
@@ -232,33 +232,10 @@ def retry(message_id: int) -> None:
     hand_over([message_id])
 
 
-def _collect_new_messages(session, flush_context) -> None:
-    new = [obj for obj in session.new if isinstance(obj, OutboxMessage)]
-    if new:
-        session.info.setdefault("outbox_new", []).extend(new)
-
-
-def _hand_over_after_commit(session) -> None:
-    # No SQL here (the transaction is over): the rows were stamped as handed over when created; if
-    # the queue cannot take them now, the relay picks them up once the lease has run out.
-    messages = session.info.pop("outbox_new", [])
-    if not messages or current_app.config.get("JOBS_MODE") == "eager":
-        return
-    for message in messages:
-        if message.id is not None:
-            enqueue(deliver, message.id, queue=_queue_for(message.channel))
-
-
-def _forget_after_rollback(session) -> None:
-    session.info.pop("outbox_new", None)
-
-
 def install_hooks() -> None:
-    """Deliver new outbox messages right after the transaction that wrote them commits."""
-    from flask_sqlalchemy.session import Session
-    from sqlalchemy import event
-
-    if not event.contains(Session, "after_flush", _collect_new_messages):
-        event.listen(Session, "after_flush", _collect_new_messages)
-        event.listen(Session, "after_commit", _hand_over_after_commit)
-        event.listen(Session, "after_soft_rollback", lambda s, t: _forget_after_rollback(s))
+    """Deliver new outbox messages right after the transaction that wrote them commits: the rows were
+    stamped as handed over when created; if the queue cannot take them now, the relay picks them up once
+    the lease has run out."""
+    after_commit.hand_over_after_commit(
+        OutboxMessage, lambda message: enqueue(deliver, message.id, queue=_queue_for(message.channel))
+    )

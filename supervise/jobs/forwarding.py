@@ -16,7 +16,7 @@ from sqlalchemy import or_, select, update
 from supervise.domain import forwarding as rules
 from supervise.domain.clock import now
 from supervise.extensions import db
-from supervise.jobs import enqueue, job
+from supervise.jobs import after_commit, enqueue, job
 from supervise.jobs.delivery import MAX_ATTEMPTS, backoff
 from supervise.models import Forwarding, State, Ticket
 
@@ -103,28 +103,7 @@ def fetch_forwarded(limit: int = FETCH_BATCH) -> int:
     return changed
 
 
-def _collect_new(session, flush_context) -> None:
-    new = [obj for obj in session.new if isinstance(obj, Forwarding)]
-    if new:
-        session.info.setdefault("forwardings_new", []).extend(new)
-
-
-def _hand_over_after_commit(session) -> None:
-    # No SQL here (the transaction is over); what cannot be enqueued now, the relay hands over later.
-    rows = session.info.pop("forwardings_new", [])
-    if not rows or current_app.config.get("JOBS_MODE") == "eager":
-        return
-    for row in rows:
-        if row.id is not None:
-            enqueue(deliver_forward, row.id)
-
-
 def install_hooks() -> None:
-    """Deliver new forwards right after the transaction that wrote them commits."""
-    from flask_sqlalchemy.session import Session
-    from sqlalchemy import event
-
-    if not event.contains(Session, "after_flush", _collect_new):
-        event.listen(Session, "after_flush", _collect_new)
-        event.listen(Session, "after_commit", _hand_over_after_commit)
-        event.listen(Session, "after_soft_rollback", lambda s, t: s.info.pop("forwardings_new", None))
+    """Deliver new forwards right after the transaction that wrote them commits (what cannot be enqueued
+    then, the relay hands over later)."""
+    after_commit.hand_over_after_commit(Forwarding, lambda row: enqueue(deliver_forward, row.id))
