@@ -1,4 +1,9 @@
-"""Delivery of outbox messages: one job per message, retried with backoff, relayed when missed.
+"""Delivery of outbox messages: in-app at once, e-mail and SMS by one job per commit, retried with
+backoff, relayed when missed.
+
+An in-app message is delivered in the transaction that writes it: the flush that inserts the outbox row
+inserts its notification and marks the row sent, so a notice never waits behind mail in a queue. The
+e-mail and SMS messages a commit wrote are handed over after it as one job (:func:`deliver_many`).
 
 Delivery is idempotent: a sent message is never sent again, and two copies of the job never work on
 one message at once (the row is locked, ``SKIP LOCKED`` on PostgreSQL). In-app delivery writes the
@@ -6,7 +11,8 @@ notification in the same transaction that marks the message sent, so it happens 
 e-mail carries exactly one Message-ID, derived from the message, so a resend after a crash between
 the SMTP hand-over and the commit is recognisable as the same mail. A message that can never be
 delivered (an invalid address, or one the mail server refuses with a 5xx reply) is given up at once
-with the reason, instead of being retried until the attempts run out.
+with the reason, instead of being retried until the attempts run out. E-mail goes over the worker's
+one kept SMTP connection (:mod:`supervise.jobs.smtp`).
 """
 
 import importlib
@@ -23,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from supervise.domain import mail as mail_rules
 from supervise.domain.clock import now
 from supervise.extensions import db
-from supervise.jobs import MAIL_QUEUE, after_commit, enqueue, job
+from supervise.jobs import MAIL_QUEUE, Call, after_commit, enqueue, enqueue_many, job, smtp
 from supervise.links import absolute
 from supervise.models import Notification, OutboxMessage
 
@@ -67,19 +73,21 @@ def _gateway(setting: str) -> SmsGateway:
     return getattr(importlib.import_module(module), name)()
 
 
+def _notification(message: OutboxMessage) -> Notification:
+    return Notification(
+        user_id=message.user_id,
+        outbox=message,
+        ticket_id=message.ticket_id,
+        subject=message.subject,
+        body=message.body,
+        link=message.link,
+    )
+
+
 def _send(message: OutboxMessage) -> None:
     key = message.dedupe_key
-    if message.channel == "inapp":
-        db.session.add(
-            Notification(
-                user_id=message.user_id,
-                outbox_id=message.id,
-                ticket_id=message.ticket_id,
-                subject=message.subject,
-                body=message.body,
-                link=message.link,
-            )
-        )
+    if message.channel == "inapp":  # a row written before in-app messages were delivered at once
+        db.session.add(_notification(message))
         db.session.flush()
     elif message.channel == "sms":
         _gateway(current_app.config["SMS_BACKEND"]).send(message.address, f"{message.subject} {message.body}", key)
@@ -116,13 +124,13 @@ def _send_email(message: OutboxMessage) -> None:
     if backend != "smtp":
         _gateway(backend).send(address, f"{subject}\n{body}", message.dedupe_key)
         return
-    from flask_mail import Mail, Message
+    from flask_mail import Message
 
-    mail = current_app.extensions.get("mail") or Mail(current_app)
+    smtp.mail_state()  # Flask-Mail set up: the message takes its default sender
     msg = Message(subject=subject, recipients=[address], body=body)
     msg.msgId = email_message_id(message)  # replaces Flask-Mail's random one: one Message-ID, ours
     try:
-        mail.send(msg)
+        smtp.send(msg)
     except smtplib.SMTPRecipientsRefused as err:
         refusals = list(err.recipients.values())
         if refusals and all(code >= 500 for code, _reply in refusals):
@@ -181,8 +189,36 @@ def deliver(message_id: int) -> str:
         return message.status
 
 
+#: Messages per job when the relay hands over a backlog (several workers share it).
+RELAY_BATCH = 50
+
+
 def _queue_for(channel: str) -> str:
     return MAIL_QUEUE if channel in ("email", "sms") else "default"
+
+
+@job
+def deliver_many(message_ids: list[int]) -> dict[str, int]:
+    """Deliver the messages of one commit (or one batch of the relay), each as :func:`deliver` does,
+    each in its own transaction; how many ended in each status."""
+    outcome: dict[str, int] = {}
+    for message_id in message_ids:
+        status = deliver(message_id)
+        outcome[status] = outcome.get(status, 0) + 1
+    return outcome
+
+
+def _calls(rows: list[tuple[int, str, bool]]) -> list[Call]:
+    """One job per queue for ``rows`` (id, channel, to a user): the messages to an address (a
+    complaint's acknowledgement) first, then by id, at most :data:`RELAY_BATCH` to a job."""
+    by_queue: dict[str, list[int]] = {}
+    for message_id, channel, _to_user in sorted(rows, key=lambda row: (row[2], row[0])):
+        by_queue.setdefault(_queue_for(channel), []).append(message_id)
+    return [
+        Call(deliver_many, (ids[at : at + RELAY_BATCH],), queue)
+        for queue, ids in by_queue.items()
+        for at in range(0, len(ids), RELAY_BATCH)
+    ]
 
 
 def hand_over(message_ids: list[int]) -> int:
@@ -190,12 +226,15 @@ def hand_over(message_ids: list[int]) -> int:
     if not message_ids:
         return 0
     rows = db.session.execute(
-        select(OutboxMessage.id, OutboxMessage.channel).where(OutboxMessage.id.in_(message_ids))
+        select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.user_id.is_not(None)).where(
+            OutboxMessage.id.in_(message_ids)
+        )
     ).all()
-    handed = [mid for mid, channel in rows if enqueue(deliver, mid, queue=_queue_for(channel))]
-    if handed:
-        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(handed)).values(enqueued_at=now()))
-        db.session.commit()
+    if not rows or not enqueue_many(_calls([tuple(row) for row in rows])):
+        return 0
+    handed = [row[0] for row in rows]
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(handed)).values(enqueued_at=now()))
+    db.session.commit()
     return len(handed)
 
 
@@ -232,10 +271,33 @@ def retry(message_id: int) -> None:
     hand_over([message_id])
 
 
+def _deliver_inapp_at_flush(session, flush_context, instances) -> None:
+    """Before a flush: each new in-app message gets its notification and is sent, in this transaction."""
+    for obj in list(session.new):
+        if isinstance(obj, OutboxMessage) and obj.channel == "inapp" and obj.status in (None, "pending"):
+            obj.status, obj.sent_at, obj.attempts = "sent", now(), 1
+            session.add(_notification(obj))
+
+
+def _hand_over_commit(messages: list[OutboxMessage]) -> None:
+    """After a commit: its e-mail and SMS messages as one job (no query: the transaction is over)."""
+    due = [(m.id, m.channel, m.user_id is not None) for m in messages if m.status in (None, "pending")]
+    for call in _calls(due):
+        enqueue(call.func, *call.args, queue=call.queue)
+
+
+_flush_hook_installed = False
+
+
 def install_hooks() -> None:
-    """Deliver new outbox messages right after the transaction that wrote them commits: the rows were
-    stamped as handed over when created; if the queue cannot take them now, the relay picks them up once
-    the lease has run out."""
-    after_commit.hand_over_after_commit(
-        OutboxMessage, lambda message: enqueue(deliver, message.id, queue=_queue_for(message.channel))
-    )
+    """Deliver in-app messages at the flush that writes them; hand the rest over right after the
+    transaction that wrote them commits, as one job: the rows were stamped as handed over when created;
+    if the queue cannot take them now, the relay picks them up once the lease has run out."""
+    global _flush_hook_installed
+    if not _flush_hook_installed:
+        from flask_sqlalchemy.session import Session
+        from sqlalchemy import event
+
+        event.listen(Session, "before_flush", _deliver_inapp_at_flush)
+        _flush_hook_installed = True
+    after_commit.hand_over_after_commit(OutboxMessage, _hand_over_commit, per_commit=True)

@@ -62,6 +62,8 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
     read_at: Mapped[datetime | None]
 
+    outbox: Mapped[OutboxMessage | None] = relationship()
+
 
 class TicketAlert(db.Model):
     """A warning or reminder that was raised for a ticket: each kind once per deadline (or month)."""
