@@ -1,7 +1,8 @@
 """Throttling: what each limit counts against, and how long a refused client must wait.
 
 The limits themselves are settings (``LOGIN_RATE_LIMIT``, ``LOGIN_ACCOUNT_RATE_LIMIT``,
-``REGISTER_RATE_LIMIT``, ``LOOKUP_RATE_LIMIT``, ``OPEN311_POST_RATE_LIMIT``, ``API_RATE_LIMIT``). A
+``REGISTER_RATE_LIMIT``, ``LOOKUP_RATE_LIMIT``, ``OPEN311_POST_RATE_LIMIT`` (per Open311 key),
+``API_RATE_LIMIT`` (per API token); a request without a key or token counts against its address. A
 client's address is its own even behind reverse proxies: ``TRUSTED_PROXIES`` (create_app) takes it
 from their X-Forwarded-For header, else every user would share the proxy's budget.
 """
@@ -27,6 +28,18 @@ def login_account() -> str:
     """What a login attempt counts against besides its address: the account it names, so that
     guesses at one password from many addresses are slowed all the same."""
     return "login-account:" + (request.form.get("username") or "").strip()[:USERNAME_CHARS]
+
+
+def open311_key() -> str:
+    """What an Open311 POST counts against: its API key (each key, one partner system, has its own
+    budget however many addresses it posts from or shares), else its address. Only a hash of the key
+    is kept by the limiter."""
+    from flask_limiter.util import get_remote_address
+
+    from supervise.models import hash_secret
+
+    secret = (request.values.get("api_key") or request.headers.get("X-Api-Key") or "").strip()
+    return "open311-key:" + hash_secret(secret)[:32] if secret else "open311-addr:" + (get_remote_address() or "")
 
 
 def seconds_to_wait() -> int | None:

@@ -4,8 +4,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from supervise.extensions import db
-
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -33,14 +31,11 @@ def serve(host: str, port: int) -> None:
 @click.option("--name", default=None, help="A unique worker name (default: host and pid).")
 @with_appcontext
 def worker(queues: str, burst: bool, name: str | None) -> None:
-    """Run an RQ worker with an application context; start as many as the load needs. It outlives
+    """Run an RQ worker that does not fork (each job in a fresh application context of this process,
+    reusing its database, Redis and SMTP connections); start as many as the load needs. It outlives
     Redis outages: it waits for Redis and goes on (see supervise.jobs.worker)."""
-    import os
-
     from supervise.jobs import worker as rq_worker
 
-    # Each job runs in a forked work horse: it must not share the parent's database connections.
-    os.register_at_fork(after_in_child=lambda: db.engine.dispose(close=False))
     rq_worker.work([q.strip() for q in queues.split(",") if q.strip()], name=name, burst=burst)
 
 

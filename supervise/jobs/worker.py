@@ -1,4 +1,11 @@
-"""The RQ worker of ``flask worker``, kept alive across Redis outages.
+"""The RQ worker of ``flask worker``: it does not fork, and it is kept alive across Redis outages.
+
+RQ's default worker forks a work horse for every job, which then opens its own database, Redis and SMTP
+connections and throws them away: a few jobs a second. This one is RQ's ``SimpleWorker``: each job runs
+in the worker process itself, in a fresh application context (its own database session, removed after
+the job), on the process's database pool, Redis pool and one kept SMTP connection. A job that runs over
+its timeout is still stopped (RQ's SIGALRM death penalty); a worker that dies loses nothing, since the
+outbox still knows what was not sent.
 
 RQ's own loop waits for Redis only while it is idle; a worker that loses Redis in the middle of a job
 (or while reporting one) logs "unhandled exception, quitting" and returns. Here the worker then waits
@@ -11,10 +18,11 @@ import time
 from collections.abc import Callable
 
 import redis
-from rq import Worker
+from flask import Flask, current_app
+from rq import SimpleWorker, Worker
 from rq.exceptions import StopRequested
 
-from supervise.jobs import get_queue, redis_connection
+from supervise.jobs import get_queue, redis_connection, smtp
 
 log = logging.getLogger(__name__)
 
@@ -22,14 +30,25 @@ FIRST_WAIT_SECONDS = 1.0
 LONGEST_WAIT_SECONDS = 30.0
 
 
-class StoppableWorker(Worker):
-    """An RQ worker that remembers whether it was asked to stop (SIGINT, SIGTERM)."""
+class AppWorker(SimpleWorker):
+    """An RQ worker that runs each job in this process, in a fresh context of ``app``, and remembers
+    whether it was asked to stop (SIGINT, SIGTERM)."""
 
     stop_asked = False
+    app: Flask
 
     def request_stop(self, signum, frame):
         self.stop_asked = True
         super().request_stop(signum, frame)
+
+    def perform_job(self, job, queue, execution) -> bool:
+        from supervise.extensions import db
+
+        with self.app.app_context():
+            try:
+                return super().perform_job(job, queue, execution)
+            finally:
+                db.session.remove()  # the connection goes back to the pool, the session's objects go
 
 
 def wait_for_redis(connection: redis.Redis, stopping: Callable[[], bool] = lambda: False) -> bool:
@@ -56,11 +75,21 @@ def _finish(worker: Worker) -> None:
 
 
 def work(queue_names: list[str], name: str | None = None, burst: bool = False) -> None:
-    """Work on ``queue_names`` (in order) until stopped; with ``burst``, until they are empty."""
+    """Work on ``queue_names`` (in order) until stopped; with ``burst``, until they are empty. Runs in
+    the application context of ``flask worker``; each job gets a fresh one of the same app."""
+    app = current_app._get_current_object()
+    try:
+        _work(app, queue_names, name, burst)
+    finally:
+        smtp.close()
+
+
+def _work(app: Flask, queue_names: list[str], name: str | None, burst: bool) -> None:
     pause = FIRST_WAIT_SECONDS
     while True:
         connection = redis_connection()
-        worker = StoppableWorker([get_queue(q) for q in queue_names], connection=connection, name=name)
+        worker = AppWorker([get_queue(q) for q in queue_names], connection=connection, name=name)
+        worker.app = app
         started = time.monotonic()
         try:
             worker.work(burst=burst, with_scheduler=False)

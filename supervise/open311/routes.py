@@ -160,7 +160,7 @@ def _request_query() -> resources.RequestQuery:
 
 
 @bp.route("/requests.<fmt>", methods=["POST"])
-@limiter.limit(throttle.configured("OPEN311_POST_RATE_LIMIT"))
+@limiter.limit(throttle.configured("OPEN311_POST_RATE_LIMIT"), key_func=throttle.open311_key)
 def create_request(fmt: str):
     secret = request.values.get("api_key") or request.headers.get("X-Api-Key")
     for attempt in (1, 2):
