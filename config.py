@@ -46,6 +46,10 @@ class Config:
     # its compile time to them (137 ms to one statistics query at a million tickets). Set "" behind a
     # pooler that refuses startup options, and turn JIT off on the database instead.
     DATABASE_OPTIONS = os.environ.get("DATABASE_OPTIONS", "-c jit=off")
+    # The longest a web request's SQL statement may run on PostgreSQL before it is cancelled and the
+    # page answers 503 "try again" (supervise.statement_timeout); 0: no limit. Jobs, commands and
+    # migrations are not limited.
+    WEB_STATEMENT_TIMEOUT_MS = int(os.environ.get("WEB_STATEMENT_TIMEOUT_MS", 5000))
     # Empty means "no Redis": jobs and the schedule run inside the web process.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))

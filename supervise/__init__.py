@@ -82,6 +82,9 @@ def _init_extensions(app: Flask) -> None:
     from supervise.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    from supervise import statement_timeout
+
+    statement_timeout.connect()  # web requests' statements are cut at WEB_STATEMENT_TIMEOUT_MS
     migrate.init_app(
         app,
         db,

@@ -4,7 +4,8 @@ object under /api/, the GeoReport spec's ``errors`` (JSON or XML, as the URL ask
 :func:`error_format` is the one place that decides which; :func:`error_response` renders any status in
 it, so a handler added here (or a refusal before any view runs) answers each client in its own format.
 
-Answers when the database cannot be reached (503 with Retry-After) use the same formats.
+Answers when the database cannot be reached, or a statement ran past the web requests' time limit
+(503 with Retry-After), use the same formats.
 """
 
 import logging
@@ -13,6 +14,7 @@ from contextlib import suppress
 from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from psycopg.errors import QueryCanceled
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.datastructures import MultiDict
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 #: How long a client is asked to wait before trying again while the database is unavailable.
 RETRY_AFTER_SECONDS = 30
+#: … and after a statement was cancelled for running too long (the load that slowed it may pass).
+RETRY_AFTER_SLOW_SECONDS = 60
 
 HTML, API, OPEN311 = "html", "api", "open311"
 
@@ -98,20 +102,35 @@ def refuse_control_characters():
     return None
 
 
+def _cancelled(error: Exception) -> bool:
+    """Was ``error`` PostgreSQL cancelling a statement that ran past the web requests' time limit
+    (``statement_timeout``, see :mod:`supervise.statement_timeout`)?"""
+    return isinstance(getattr(error, "orig", None), QueryCanceled)
+
+
 def service_unavailable(error: Exception) -> Response:
-    """503 with Retry-After, in the client's format, when the database cannot be reached.
+    """503 with Retry-After, in the client's format, when the database cannot be reached or a statement
+    ran past the web requests' time limit.
 
     Nothing here may touch the database again: the session is rolled back (its connection may be
     gone), and the page is rendered as for a visitor, since loading the logged-in user would query.
     The app recovers by itself: the pool checks each connection before use and reconnects.
     """
-    log.warning("database unavailable for %s %s: %s", request.method, request.path, error)
+    slow = _cancelled(error)
+    if slow:
+        log.warning("statement cancelled after the time limit for %s %s: %s", request.method, request.path, error)
+        message = _(
+            "This page took too long to prepare and was stopped, so that other users are not kept waiting. "
+            "Nothing was saved; please try again in a minute, or narrow your search."
+        )
+    else:
+        log.warning("database unavailable for %s %s: %s", request.method, request.path, error)
+        message = _("The service is temporarily unavailable. Nothing was saved; please try again in a few minutes.")
     with suppress(SQLAlchemyError):
         db.session.rollback()
     login_manager._update_request_context_with_user()  # an anonymous current_user for the page
-    message = _("The service is temporarily unavailable. Nothing was saved; please try again in a few minutes.")
-    response = error_response(503, error, detail=message)
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response = error_response(503, error, detail=message, slow=slow)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SLOW_SECONDS if slow else RETRY_AFTER_SECONDS)
     return response
 
 

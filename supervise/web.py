@@ -1,4 +1,4 @@
-"""Small helpers every portal's views share: load-and-authorize a ticket, act, count, public-page caching."""
+"""Small helpers every portal's views share: load-and-authorize a ticket, act, public-page caching."""
 
 import uuid
 from collections.abc import Callable
@@ -8,7 +8,7 @@ from flask import Response, abort, current_app, flash, make_response, redirect, 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -86,13 +86,6 @@ def refused(err: workflow.TransitionError, back: str) -> Response:
     back to the ticket page (whatever the reason: the page shows the ticket as it now is)."""
     flash(str(err.message), "danger")
     return redirect(back)
-
-
-def count_each(scope: ColumnElement[bool], conditions: dict[str, ColumnElement[bool]]) -> dict[str, int]:
-    """How many tickets within ``scope`` meet each condition, in one query (tab and queue counts)."""
-    columns = [func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(key) for key, cond in conditions.items()]
-    row = db.session.execute(select(*columns).select_from(Ticket).where(scope)).one()
-    return {key: int(value) for key, value in row._mapping.items()}
 
 
 def _personal() -> bool:

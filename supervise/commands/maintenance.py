@@ -1,4 +1,5 @@
-"""Derived data kept in step by hand: ``measures-refresh``, ``search-reindex``, ``calendar-sync``."""
+"""Derived data kept in step by hand: ``measures-refresh``, ``search-reindex``, ``calendar-sync``,
+``counts-rebuild``."""
 
 import click
 from flask.cli import with_appcontext
@@ -42,4 +43,16 @@ def calendar_sync(years: tuple[int, ...]) -> None:
     click.echo(f"{added} calendar days loaded for {', '.join(map(str, chosen))}.")
 
 
-COMMANDS = [measures_refresh, search_reindex, calendar_sync]
+@click.command("counts-rebuild")
+@with_appcontext
+def counts_rebuild() -> None:
+    """Recompute the kept ticket counts (workbench tabs, console queues) from the tickets, after an
+    import that went around the application."""
+    from supervise.domain import counts
+
+    rows = counts.rebuild()
+    db.session.commit()
+    click.echo(f"{rows} ticket counts rebuilt.")
+
+
+COMMANDS = [measures_refresh, search_reindex, calendar_sync, counts_rebuild]

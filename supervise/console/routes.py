@@ -1,21 +1,19 @@
 """The supervisor console (营商办): the queues, every ticket's page with its action panels, and staff intake."""
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from supervise import labels, paging, storage, web
 from supervise.console import bp
 from supervise.console.forms import ACTION_FORMS, AliasesForm, FilterForm, IntakeForm, options
-from supervise.domain import access, clocks, disclosure, verification, workflow
-from supervise.domain.clock import now
+from supervise.console.queues import QUEUE_KEYS, QUEUES, queue_branches, queue_counts
+from supervise.domain import disclosure, scoped, verification
 from supervise.domain.intake import CONSOLE, Complaint, IntakeError
 from supervise.domain.redaction import redact
 from supervise.extensions import db
@@ -44,58 +42,6 @@ ENTERPRISE_CHOICES_MAX = 200
 
 
 # ---------------------------------------------------------------- queues
-
-
-@dataclass(frozen=True)
-class Queue:
-    key: str
-    label: Any
-    danger: bool = False
-
-
-QUEUES = [
-    Queue("to_accept", _l("To accept")),
-    Queue("dispatch_queue", _l("To dispatch")),
-    Queue("returns", _l("Returns")),
-    Queue("extensions", _l("Extension requests")),
-    Queue("replies", _l("Replies to review")),
-    Queue("ratings", _l("Bad ratings")),
-    Queue("orders", _l("Open supervision orders")),
-    Queue("overdue", _l("Overdue"), danger=True),
-    Queue("to_publish", _l("To publish")),
-    Queue("all", _l("All tickets")),
-]
-QUEUE_KEYS = {q.key for q in QUEUES}
-
-
-def queue_condition(key: str) -> ColumnElement[bool]:
-    """The WHERE clause of one queue."""
-    if key == "to_accept":
-        return Ticket.state == State.SUBMITTED
-    if key == "dispatch_queue":
-        return Ticket.state == State.AWAITING_DISPATCH
-    if key == "returns":
-        return Ticket.state == State.RETURNED
-    if key == "extensions":
-        pending = select(ExtensionRequest.ticket_id).where(ExtensionRequest.status == "pending")
-        return Ticket.id.in_(pending)
-    if key == "replies":
-        return Ticket.state == State.REPLIED
-    if key == "ratings":
-        return Ticket.state == State.RATING_REVIEW
-    if key == "orders":
-        unanswered = select(SupervisionOrder.ticket_id).where(SupervisionOrder.answered_at.is_(None))
-        return and_(Ticket.id.in_(unanswered), Ticket.state.in_(clocks.OPEN_STATES))
-    if key == "overdue":
-        return clocks.overdue_clause(now())
-    if key == "to_publish":
-        return or_(workflow.awaiting_publication(), workflow.result_awaiting_publication())
-    return true()
-
-
-def queue_counts() -> dict[str, int]:
-    """Every queue's count in one query."""
-    return web.count_each(access.ticket_scope(current_user), {q.key: queue_condition(q.key) for q in QUEUES})
 
 
 def _filter_form() -> FilterForm:
@@ -139,9 +85,13 @@ def index():
         tab = "to_accept"
     form = _filter_form() if tab == "all" else None
 
+    branches = queue_branches(tab)
+    if form is not None and (filters := _filters(form)):
+        branches = [and_(*filters)]
+    newest = scoped.in_newest(current_user, branches, paging.cursor_arg((Ticket.id,)), PAGE_SIZE + 1)
     query = (
         select(Ticket)
-        .where(access.ticket_scope(current_user), queue_condition(tab))
+        .where(newest)
         .options(
             joinedload(Ticket.enterprise),
             joinedload(Ticket.category).joinedload(Category.parent),
@@ -150,8 +100,6 @@ def index():
             selectinload(Ticket.supervision_orders),
         )
     )
-    if form is not None:
-        query = query.where(*_filters(form))
     page = paging.keyset_page(
         query, (Ticket.id,), per_page=PAGE_SIZE, endpoint=".index", args={**request.args, "tab": tab}
     )

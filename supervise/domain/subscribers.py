@@ -12,7 +12,7 @@ connecting a receiver from the module that implements it.
 
 from collections.abc import Callable
 
-from supervise.domain import notify, public_generation, search, supervision
+from supervise.domain import counts, notify, public_generation, search, supervision
 from supervise.domain.measures import cells
 from supervise.domain.workflow import event_recorded
 from supervise.models import TicketEvent
@@ -28,6 +28,7 @@ EVENT_RECORDED: tuple[Callable[[TicketEvent], None], ...] = (
 #: SQLAlchemy session hooks of the domain (each idempotent).
 SESSION_HOOKS: tuple[Callable[[], None], ...] = (
     public_generation.connect,  # raise the public generation in a flush that changes what is public
+    counts.connect,  # the kept ticket counts (per unit and state) follow every flushed ticket change
 )
 
 

@@ -3,6 +3,7 @@
 from supervise.models.api import ApiKey, ApiToken
 from supervise.models.calendar import CalendarDay
 from supervise.models.catalog import Category, LimitClass, RoutingRule, category_co_units
+from supervise.models.counts import EVERYWHERE, TicketCount
 from supervise.models.forwarding import Forwarding, Peer
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
@@ -25,6 +26,8 @@ from supervise.models.user import UNIT_ROLES, Role, User, UserSession, Verificat
 from supervise.models.verification import Invitation, LicenceReview, VerificationCode
 
 __all__ = [
+    "EVERYWHERE",
+    "TicketCount",
     "Forwarding",
     "Peer",
     "ApiKey",

@@ -6,7 +6,7 @@ State changes go through ``supervise.domain.workflow`` only; nothing here moves 
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from supervise.domain.clock import now
@@ -72,7 +72,16 @@ ticket_co_units = Table(
     db.metadata,
     Column("ticket_id", ForeignKey("tickets.id"), primary_key=True),
     Column("unit_id", ForeignKey("units.id"), primary_key=True),
+    # A unit's co-handled tickets, newest first (the workbench's "lead unit or co-handling" scope).
+    Index("ix_ticket_co_units_unit", "unit_id", "ticket_id"),
 )
+
+# The console's "to publish" queue, newest first, as two partial indexes (see workflow.oversight's
+# awaiting_publication and result_awaiting_publication): the backlog is listed without a scan.
+AWAITING_PUBLICATION = text(
+    "publish_consent AND published_at IS NULL AND state NOT IN ('submitted', 'declined', 'merged', 'forwarded')"
+)
+RESULT_AWAITING_PUBLICATION = text("state = 'closed' AND published_at IS NOT NULL AND result_published_at IS NULL")
 
 
 class Ticket(db.Model):
@@ -88,7 +97,25 @@ class Ticket(db.Model):
         Index("ix_tickets_result_published_category", "category_id", "result_published_at", "id"),
         # Measures recompute one (unit, category, month received) cell at a time.
         Index("ix_tickets_stats_cell", "lead_unit_id", "category_id", "created_at"),
-        Index("ix_tickets_unit_state", "lead_unit_id", "state"),
+        # Staff lists and counts (workbench tabs, console queues, enterprise portal), newest first.
+        Index("ix_tickets_unit_id", "lead_unit_id", "id"),
+        Index("ix_tickets_unit_state_id", "lead_unit_id", "state", "id"),
+        Index("ix_tickets_unit_state_due", "lead_unit_id", "state", "handle_due"),
+        Index("ix_tickets_state_id", "state", "id"),
+        Index("ix_tickets_state_due", "state", "handle_due"),
+        Index("ix_tickets_enterprise_newest", "enterprise_id", "id"),
+        Index(
+            "ix_tickets_awaiting_publication",
+            "id",
+            postgresql_where=AWAITING_PUBLICATION,
+            sqlite_where=AWAITING_PUBLICATION,
+        ),
+        Index(
+            "ix_tickets_result_awaiting_publication",
+            "id",
+            postgresql_where=RESULT_AWAITING_PUBLICATION,
+            sqlite_where=RESULT_AWAITING_PUBLICATION,
+        ),
         Index("ix_tickets_state_created", "state", "created_at"),
         Index("ix_tickets_created", "created_at", "id"),  # Open311 date ranges, newest first
     )
@@ -250,6 +277,7 @@ class Attachment(db.Model):
 
 class ExtensionRequest(db.Model):
     __tablename__ = "extension_requests"
+    __table_args__ = (Index("ix_extension_requests_status", "status", "ticket_id"),)  # the pending ones
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -271,6 +299,7 @@ class SupervisionOrder(db.Model):
     """督办单: the supervisor's formal order on an open ticket; the unit answers by its deadline."""
 
     __tablename__ = "supervision_orders"
+    __table_args__ = (Index("ix_supervision_orders_open", "answered_at", "ticket_id"),)  # the unanswered ones
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)

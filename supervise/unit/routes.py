@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 
 from supervise import paging, storage, web
-from supervise.domain import access, clocks
+from supervise.domain import clocks, counts, scoped
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.models import Category, Role, State, SupervisionOrder, Ticket
@@ -41,20 +41,40 @@ TABS = [
 TAB_KEYS = {t.key for t in TABS}
 
 
+# The tabs that are a set of states: counted from the kept counters, listed through the unit's indexes.
+TAB_STATES: dict[str, frozenset[State]] = {
+    "all": frozenset(State),
+    "open": clocks.OPEN_STATES,
+    "to_sign": frozenset({State.DISPATCHED}),
+    "in_progress": clocks.AT_WORK,
+    "replied": clocks.AFTER_REPLY,
+    "closed": frozenset({State.CLOSED}),
+}
+
+
 def _tab_conditions(at: datetime) -> dict[str, ColumnElement[bool]]:
-    """The WHERE clause of each tab (and of the stat cards), with "now" and the calendar read once."""
+    """The WHERE clause of each tab that depends on the time or on orders (counted through indexes)."""
     unanswered = select(SupervisionOrder.ticket_id).where(SupervisionOrder.answered_at.is_(None))
     return {
-        "all": Ticket.id.is_not(None),
-        "open": Ticket.state.in_(clocks.OPEN_STATES),
-        "to_sign": Ticket.state == State.DISPATCHED,
-        "in_progress": Ticket.state.in_(clocks.AT_WORK),
         "due_soon": clocks.due_soon_clause(load_calendar(), at),
         "overdue": clocks.overdue_clause(at),
-        "replied": Ticket.state.in_(clocks.AFTER_REPLY),
-        "closed": Ticket.state == State.CLOSED,
         "orders": Ticket.id.in_(unanswered),
     }
+
+
+def _tab_counts(conditions: dict[str, ColumnElement[bool]]) -> dict[str, int]:
+    """Every tab's count (and the stat cards'): a few counter rows, and an index count per timed tab."""
+    kept = counts.read(current_user.unit_id or -1)
+    found = {key: counts.in_states(kept, states) for key, states in TAB_STATES.items()}
+    return found | {key: scoped.count(current_user, condition) for key, condition in conditions.items()}
+
+
+def _tab_condition(tab: str, conditions: dict[str, ColumnElement[bool]]) -> list[ColumnElement[bool]]:
+    if tab == "all":
+        return []
+    if tab in TAB_STATES:
+        return [Ticket.state.in_(TAB_STATES[tab])]
+    return [conditions[tab]]
 
 
 @bp.route("/")
@@ -64,12 +84,13 @@ def index():
     tab = request.args.get("tab", "all")
     if tab not in TAB_KEYS:
         tab = "all"
-    scope = access.ticket_scope(current_user)
     conditions = _tab_conditions(now())
-
+    newest = scoped.in_newest(
+        current_user, _tab_condition(tab, conditions), paging.cursor_arg((Ticket.id,)), PAGE_SIZE + 1
+    )
     query = (
         select(Ticket)
-        .where(scope, conditions[tab])
+        .where(newest)
         .options(
             selectinload(Ticket.category).selectinload(Category.parent),
             selectinload(Ticket.co_units),
@@ -78,7 +99,7 @@ def index():
     )
     page = paging.keyset_page(query, (Ticket.id,), per_page=PAGE_SIZE, endpoint="unit.index", args={"tab": tab})
     return render_template(
-        "unit/index.html", tabs=TABS, tab=tab, tickets=page.items, page=page, counts=web.count_each(scope, conditions)
+        "unit/index.html", tabs=TABS, tab=tab, tickets=page.items, page=page, counts=_tab_counts(conditions)
     )
 
 

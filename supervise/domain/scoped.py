@@ -1,0 +1,43 @@
+"""Staff lists and counts that cost the same at ten thousand tickets and at a million (issue 10).
+
+A list is the union of a few index ranges, each walked newest first and cut at one page: the parts of
+the user's scope (:func:`access.scope_parts`: a unit's led and co-handled tickets) times the
+alternatives of the list's condition (the console's "to publish" is two partial indexes). An OR over
+them would leave the planner no index whose order is the list's. The counts a page shows come from
+the kept counters (:mod:`supervise.domain.counts`); those that depend on the time of day are counted
+here, through the same parts, over index ranges of open tickets only.
+"""
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, Select, func, select, union, union_all
+
+from supervise.domain import access
+from supervise.extensions import db
+from supervise.models import Ticket, User
+
+
+def newest_ids(user: User, conditions: Sequence[ColumnElement[bool]], after: tuple | None, limit: int) -> Select:
+    """The ids of the ``limit`` newest tickets of ``user``'s scope meeting any of ``conditions`` (all
+    tickets when empty), below the cursor ``after``: at most ``limit`` ids from each index range."""
+    parts = []
+    for query, column in access.scope_parts(user):
+        for condition in conditions or [None]:
+            part = query if condition is None else query.where(condition)
+            if after is not None:
+                part = part.where(column < after[0])
+            parts.append(select(part.order_by(column.desc()).limit(limit).subquery().c[0]))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def in_newest(user: User, conditions: Sequence[ColumnElement[bool]], after: tuple | None, limit: int):
+    """A WHERE clause on tickets: among :func:`newest_ids` (the page query orders and cuts them again)."""
+    return Ticket.id.in_(newest_ids(user, conditions, after, limit))
+
+
+def count(user: User, condition: ColumnElement[bool]) -> int:
+    """How many tickets of ``user``'s scope meet ``condition``: for conditions on open tickets (due
+    soon, overdue, open orders), whose index ranges do not grow with the table's history."""
+    parts = [query.where(condition) for query, _ in access.scope_parts(user)]
+    ids = parts[0] if len(parts) == 1 else union(*parts)  # a ticket led and co-handled counts once
+    return db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
