@@ -126,7 +126,8 @@ def gunicorn(
     env = {
         **os.environ,
         "SUPERVISE_ENV": "production",
-        "SECRET_KEY": "bench",
+        "SECRET_KEY": "bench-" + "0" * 40,  # production refuses a key shorter than 32 bytes
+        "TRUSTED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url,
         **(extra_env or {}),
     }

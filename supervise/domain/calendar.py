@@ -74,3 +74,11 @@ def load_calendar() -> WorkingCalendar:
     from flask import current_app
 
     return current_app.extensions["reference"]().calendar
+
+
+def forget_cached_calendar() -> None:
+    """The calendar changed in this transaction: every process reads it again once it commits
+    (:func:`supervise.domain.reference.changed`)."""
+    from flask import current_app
+
+    current_app.extensions["reference_changed"]()

@@ -133,8 +133,9 @@ def get() -> Reference:
 
 
 def init_app(app: Any) -> None:
-    """Offer :func:`get` to modules below this one (``calendar.load_calendar``)."""
+    """Offer :func:`get` and :func:`changed` to modules below this one (``calendar.load_calendar``)."""
     app.extensions["reference"] = get
+    app.extensions["reference_changed"] = changed
     app.before_request(_start_memo)
     app.teardown_request(_end_memo)
 
