@@ -123,13 +123,24 @@ def get() -> Reference:
     if memo and "reference" in memo:
         return memo["reference"]
     kept: Reference | None = current_app.extensions.get(_KEY)
-    generation = public_generation.current()  # before the data: never a new number on older data
+    generation = current_generation()  # before the data: never a new number on older data
     if kept is None or kept.generation != generation or time.monotonic() - kept.loaded >= MAX_AGE:
         kept = _load(generation)
         current_app.extensions[_KEY] = kept
     if memo is not None:
         memo["reference"] = kept
     return kept
+
+
+def current_generation() -> int:
+    """The public generation, read once per request (the page cache's key and this module share it);
+    outside a request, and in a session that is changing reference data, read each time."""
+    memo = g.get(_MEMO)
+    if memo is None or _changing():
+        return public_generation.current()
+    if "generation" not in memo:
+        memo["generation"] = public_generation.current()
+    return memo["generation"]
 
 
 def init_app(app: Any) -> None:
@@ -157,7 +168,9 @@ def clear() -> None:
     """Forget this process's copy (and the request's): the next :func:`get` reads the database."""
     if has_app_context():
         forget(current_app)
-        g.pop(_MEMO, None)
+        memo = g.get(_MEMO)
+        if memo is not None:
+            memo.clear()
 
 
 def changed() -> None:

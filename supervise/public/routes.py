@@ -9,6 +9,7 @@ and redaction.
 from typing import NamedTuple
 
 from flask import abort, current_app, make_response, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -85,6 +86,8 @@ def tickets():
     form = DisclosureFilterForm(formdata=request.args)
     form.category.choices = _category_choices(ref)
     form.unit.choices = _unit_choices(ref)
+    # The same options for everyone until the reference data is read again: rendered once per process.
+    form.category.options_key = form.unit.options_key = (ref.generation, ref.loaded, str(get_locale()))
     filters = form.clean()
     # A shared link whose cursor no longer reads starts the list over rather than failing.
     rows, cursor = public_list.page(filters, request.args.get(paging.PARAM), ref, now())
