@@ -136,6 +136,7 @@ def gunicorn(
         **os.environ,
         "SUPERVISE_ENV": "production",
         "SECRET_KEY": staff.SECRET_KEY,
+        "TRUSTED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url,
         **(extra_env or {}),
     }

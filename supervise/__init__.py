@@ -95,6 +95,9 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    from supervise.domain import reference
+
+    reference.init_app(app)  # reference data kept per process (categories, units, areas, calendar)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
 
     login_manager.init_app(app)

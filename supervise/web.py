@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import ORMOption
 
 from supervise import storage
-from supervise.domain import access, public_generation, timeline, workflow
+from supervise.domain import access, reference, timeline, workflow
 from supervise.extensions import cache, db
 from supervise.models import Role, Ticket, User
 
@@ -96,7 +96,7 @@ def _personal() -> bool:
 
 def _public_cache_key(*args, **kwargs) -> str:
     # The generation first: a publication change makes every copy rendered before it unreachable.
-    return f"page:{public_generation.current()}:{get_locale()}:{request.full_path}"
+    return f"page:{reference.current_generation()}:{get_locale()}:{request.full_path}"
 
 
 def _revalidated(response: Response, personal: bool) -> Response:

@@ -29,6 +29,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event, text
 
 from supervise import create_app
+from supervise.domain import reference
 from supervise.extensions import db
 from supervise.models import Category
 from tests import factories
@@ -123,6 +124,15 @@ def module_transaction(app):
             yield connection
         finally:
             _module_connection.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference(app):
+    """Rolled-back tests make the public generation repeat with other rows under it, which production
+    never sees: each test starts without the process's copy of the reference data."""
+    reference.forget(app)
+    yield
+    reference.forget(app)
 
 
 @pytest.fixture(autouse=True)

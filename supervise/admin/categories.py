@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from supervise import params
 from supervise.admin import bp, trees
 from supervise.admin.forms import NONE, CategoryForm, option
+from supervise.domain import reference
 from supervise.extensions import db
 from supervise.jobs import enqueue, maintenance
 from supervise.models import Category, LimitClass, Role, Unit, UnitKind
@@ -71,6 +72,7 @@ def _save_category(form: CategoryForm, category: Category) -> None:
     category.description = (form.description.data or "").strip()
     category.active = form.active.data
     category.sort = form.sort.data
+    reference.changed()
 
 
 @bp.route("/categories/new", methods=["GET", "POST"])

@@ -69,24 +69,16 @@ def package_overrides(years: list[int]) -> dict[date, tuple[bool, str]]:
 
 
 def load_calendar() -> WorkingCalendar:
-    """The calendar as stored, cached for the current application context."""
-    from flask import g, has_app_context
-    from sqlalchemy import select
+    """The calendar as stored: the process's copy (:mod:`supervise.domain.reference`, which registers
+    itself with the application), read again whenever a day changes."""
+    from flask import current_app
 
-    from supervise.extensions import db
-    from supervise.models import CalendarDay
-
-    if has_app_context() and "working_calendar" in g:
-        return g.working_calendar
-    rows = db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all()
-    cal = WorkingCalendar({day: is_workday for day, is_workday in rows})
-    if has_app_context():
-        g.working_calendar = cal
-    return cal
+    return current_app.extensions["reference"]().calendar
 
 
 def forget_cached_calendar() -> None:
-    from flask import g, has_app_context
+    """The calendar changed in this transaction: every process reads it again once it commits
+    (:func:`supervise.domain.reference.changed`)."""
+    from flask import current_app
 
-    if has_app_context():
-        g.pop("working_calendar", None)
+    current_app.extensions["reference_changed"]()

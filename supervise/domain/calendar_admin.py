@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from supervise.domain.calendar import forget_cached_calendar, package_overrides
+from supervise.domain import reference
+from supervise.domain.calendar import package_overrides
 from supervise.extensions import db
 from supervise.models import CalendarDay, User
 
@@ -19,7 +20,7 @@ def sync_from_package(years: list[int]) -> int:
             db.session.add(row)
         row.is_workday, row.name, row.source = is_workday, name, "package"
         count += 1
-    forget_cached_calendar()
+    reference.changed()
     return count
 
 
@@ -28,7 +29,7 @@ def set_day(day: date, is_workday: bool, name: str, by: User | None) -> Calendar
     row = db.session.get(CalendarDay, day) or CalendarDay(day=day)
     row.is_workday, row.name, row.source, row.updated_by_id = is_workday, name, "admin", by and by.id
     db.session.add(row)
-    forget_cached_calendar()
+    reference.changed()
     return row
 
 
@@ -37,4 +38,4 @@ def clear_day(day: date) -> None:
     row = db.session.get(CalendarDay, day)
     if row is not None:
         db.session.delete(row)
-    forget_cached_calendar()
+    reference.changed()

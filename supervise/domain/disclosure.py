@@ -8,14 +8,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from supervise import paging
-from supervise.domain import clocks, deadlines, search
+from supervise.domain import clocks, deadlines, reference, search
 from supervise.domain.calendar import WorkingCalendar
 from supervise.domain.clocks import OPEN_STATES
 from supervise.domain.redaction import redact, terms_for
-from supervise.models import Category, State, Ticket
+from supervise.models import Category, Enterprise, State, Ticket
 
 # Only a progress note the unit marked public is written for the public; every other note on a
 # public event (a rating comment, a reply before moderation, an instruction) stays off the page.
@@ -70,15 +70,16 @@ def public_view(ticket: Ticket, cal: WorkingCalendar, at: datetime, with_events:
             if e.public
         ]
     result = ticket.result_published_at is not None
+    ref = reference.get()  # the names, from the process's copy rather than three more queries
     return PublicTicket(
         tracking_no=ticket.tracking_no,
         title=redact(ticket.public_title, terms),
         summary=redact(ticket.public_summary, terms),
         reply=redact(ticket.public_reply, terms) if result else "",
-        category=ticket.category.full_name,
-        area_name=ticket.area.name if ticket.area else "",
+        category=ref.category_name(ticket.category_id),
+        area_name=ref.area_name(ticket.area_id),
         enterprise_label=ticket.enterprise.public_label,
-        lead_unit=ticket.lead_unit.name if ticket.lead_unit else "",
+        lead_unit=ref.unit_name(ticket.lead_unit_id),
         lead_unit_id=ticket.lead_unit_id,
         co_units=[u.name for u in ticket.co_units],
         state=ticket.state,
@@ -198,17 +199,23 @@ def _search_ids(filters: PublicFilters, after: tuple[datetime, int] | None, limi
     )
 
 
-def published_page(filters: PublicFilters, cursor: str | None, per_page: int = 20) -> tuple[list[Ticket], str | None]:
-    """One page of published tickets, newest first, by keyset: no OFFSET however deep the page."""
-    from supervise.extensions import db
-
+def page_query(filters: PublicFilters, cursor: str | None, per_page: int) -> Select:
+    """The query of one keyset page (one row more than ``per_page``: whether a next page exists)."""
     after = decode_cursor(cursor)
     ids = _search_ids(filters, after, per_page + 1) if search.query_terms(filters.q) else None
     if ids is not None:
         query = select(Ticket).where(Ticket.id.in_(ids))
     else:
         query = paging.after(published_query(filters), ORDER, after).limit(per_page + 1)
-    query = query.order_by(Ticket.published_at.desc(), Ticket.id.desc()).options(
+    return query.order_by(Ticket.published_at.desc(), Ticket.id.desc())
+
+
+def published_page(filters: PublicFilters, cursor: str | None, per_page: int = 20) -> tuple[list[Ticket], str | None]:
+    """One page of published tickets, newest first, by keyset: no OFFSET however deep the page; with
+    everything :func:`public_view` reads (the feeds)."""
+    from supervise.extensions import db
+
+    query = page_query(filters, cursor, per_page).options(
         selectinload(Ticket.category).selectinload(Category.parent),
         selectinload(Ticket.lead_unit),
         selectinload(Ticket.enterprise),
@@ -225,5 +232,10 @@ def published_ticket(tracking_no: str) -> Ticket | None:
     return db.session.scalar(
         select(Ticket)
         .where(Ticket.tracking_no == tracking_no, Ticket.published_at.is_not(None))
-        .options(selectinload(Ticket.events))
+        .options(
+            selectinload(Ticket.events),
+            joinedload(Ticket.enterprise).load_only(
+                Enterprise.name, Enterprise.aliases, Enterprise.contact_name, Enterprise.industry
+            ),
+        )
     )

@@ -3,7 +3,7 @@
 Anonymous public pages and feeds are cached (per process without Redis, shared with it). Their key
 holds the current generation, a number in the database that rises in the same transaction as any
 change to what they show — publishing, editing a public text, withdrawing, a redaction term, a
-released attachment, renaming a unit, category or area, an enterprise's names. The first request
+released attachment, renaming a unit, category or area, a calendar day, an enterprise's names. The first request
 after the commit reads the new number (one primary-key read), misses the cache and renders anew;
 copies under the old number are never served again and expire on their own.
 
@@ -18,6 +18,7 @@ from supervise.extensions import db
 from supervise.models import (
     Area,
     Attachment,
+    CalendarDay,
     Category,
     Enterprise,
     PublicGeneration,
@@ -51,7 +52,10 @@ SHOWN: dict[type, frozenset[str]] = {
     Unit: frozenset({"name", "short_name", "active", "sort"}),
     Category: frozenset({"name", "parent_id", "active", "sort"}),
     Area: frozenset({"name", "active", "sort"}),
+    # Public pages count working days; the reference cache (supervise.domain.reference) keeps the calendar.
+    CalendarDay: frozenset({"is_workday"}),
 }
+_RAISED = "public_generation_raised"  # session.info: raised in the open transaction
 
 
 def current() -> int:
@@ -95,6 +99,16 @@ def bump(session: Session) -> None:
     raised = session.execute(update(table).where(table.c.id == ROW).values(value=table.c.value + 1))
     if not raised.rowcount:
         session.execute(insert(table).values(id=ROW, value=1))
+    session.info[_RAISED] = True
+
+
+def raised_in(session: Session) -> bool:
+    """Has ``session`` raised the generation in its open transaction (not yet committed)?"""
+    return bool(session.info.get(_RAISED))
+
+
+def _transaction_ended(session: Session) -> None:
+    session.info.pop(_RAISED, None)
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
@@ -107,3 +121,5 @@ def connect() -> None:
     public. Idempotent."""
     if not event.contains(Session, "before_flush", _before_flush):
         event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "after_commit", _transaction_ended)
+        event.listen(Session, "after_rollback", _transaction_ended)

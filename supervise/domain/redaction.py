@@ -44,7 +44,14 @@ def redact(text: str | None, terms: Iterable[str] = ()) -> str:
 def terms_for(ticket: Ticket) -> list[str]:
     """Everything to mask in this ticket's public texts: enterprise names, aliases, per-ticket terms,
     and the names of the people on the ticket."""
-    terms = ticket.enterprise.redaction_terms()
-    terms += [t.term for t in ticket.redaction_terms]
-    terms += [n for n in (ticket.contact_name, ticket.enterprise.contact_name) if n and len(n) >= 2]
-    return terms
+    return identity_terms(
+        ticket.enterprise.redaction_terms(),
+        [t.term for t in ticket.redaction_terms],
+        (ticket.contact_name, ticket.enterprise.contact_name),
+    )
+
+
+def identity_terms(enterprise_names: list[str], ticket_terms: list[str], people: Iterable[str | None]) -> list[str]:
+    """The terms to mask, from their parts: the enterprise's names and aliases, the ticket's own terms,
+    and the people's names (of two characters or more: a single one would mask every such character)."""
+    return [*enterprise_names, *ticket_terms, *(n for n in people if n and len(n) >= 2)]

@@ -97,7 +97,12 @@ class Enterprise(db.Model):
         return f"某{self.industry}企业" if self.industry else "某企业"
 
     def redaction_terms(self) -> list[str]:
-        terms = [self.name, *(line.strip() for line in (self.aliases or "").splitlines())]
+        return self.terms_of(self.name, self.aliases)
+
+    @staticmethod
+    def terms_of(name: str, aliases: str | None) -> list[str]:
+        """The names to mask for an enterprise called ``name`` with ``aliases`` (one per line)."""
+        terms = [name, *(line.strip() for line in (aliases or "").splitlines())]
         return [t for t in terms if t]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from supervise.domain import reference
 from supervise.extensions import db
 from supervise.models import Unit, UnitKind, User
 from supervise.operations import OperationError
@@ -41,4 +42,5 @@ def save_unit(actor: User | None, unit: Unit, details: UnitDetails) -> bool:
     unit.sort = details.sort
     if unit.id is None:
         db.session.add(unit)
+    reference.changed()
     return renamed

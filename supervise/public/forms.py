@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import Select
 
 from supervise.domain.disclosure import PublicFilters
 
@@ -26,6 +27,30 @@ def _optional_int(value: object) -> int | None:
     return int(value)
 
 
+class KeptSelect(Select):
+    """A select rendered once per process for each set of options and selected value: the filter's
+    category and unit lists are the same for every visitor until the reference data changes. The view
+    names the set in ``field.options_key`` (None: rendered every time)."""
+
+    LIMIT = 512
+
+    def __init__(self):
+        super().__init__()
+        self.kept: dict[tuple, str] = {}
+
+    def __call__(self, field, **kwargs):
+        options_key = getattr(field, "options_key", None)
+        if options_key is None:
+            return super().__call__(field, **kwargs)
+        key = (options_key, field.id, field.name, field.data, tuple(sorted((k, str(v)) for k, v in kwargs.items())))
+        html = self.kept.get(key)
+        if html is None:
+            if len(self.kept) >= self.LIMIT:
+                self.kept.clear()
+            html = self.kept[key] = super().__call__(field, **kwargs)
+        return html
+
+
 class DisclosureFilterForm(FlaskForm):
     """The filter bar of the published list, read from the query string.
 
@@ -42,8 +67,8 @@ class DisclosureFilterForm(FlaskForm):
         validators=[Optional(), Length(max=SEARCH_MAX_LENGTH)],
         description=_l("Words from the published title, summary or result"),
     )
-    category = SelectField(_l("Category"), coerce=_optional_int, validators=[Optional()])
-    unit = SelectField(_l("Lead unit"), coerce=_optional_int, validators=[Optional()])
+    category = SelectField(_l("Category"), coerce=_optional_int, validators=[Optional()], widget=KeptSelect())
+    unit = SelectField(_l("Lead unit"), coerce=_optional_int, validators=[Optional()], widget=KeptSelect())
     state = SelectField(_l("State"), choices=STATE_CHOICES, default="", validators=[Optional()])
     since = DateField(_l("Published from"), validators=[Optional()])
     until = DateField(_l("Published until"), validators=[Optional()])

@@ -1,27 +1,29 @@
 """The public side (晒问题、晒结果): what anyone sees without logging in.
 
-Templates here receive :class:`~supervise.domain.disclosure.PublicTicket`, :class:`PublicEvent` and
+Templates here receive :class:`~supervise.domain.disclosure.PublicTicket`, :class:`PublicEvent`,
+:class:`~supervise.domain.public_list.PublicListItem` and
 plain values only, never a Ticket, Enterprise or User: everything shown has passed through disclosure
 and redaction.
 """
 
-from collections.abc import Iterable
 from typing import NamedTuple
 
 from flask import abort, current_app, make_response, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from supervise import labels, paging, throttle
-from supervise.domain import deadlines, disclosure, intake, timeline, workflow
+from supervise.domain import deadlines, disclosure, intake, public_list, reference, timeline, workflow
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
-from supervise.domain.disclosure import PublicEvent, PublicFilters, PublicTicket
+from supervise.domain.disclosure import PublicEvent, PublicFilters
 from supervise.domain.measures import reports
 from supervise.domain.redaction import redact
+from supervise.domain.reference import CategoryRef, Reference
 from supervise.extensions import db, limiter
-from supervise.models import Attachment, Category, Rating, Ticket, Unit
+from supervise.models import Attachment, Rating, Ticket
 from supervise.public import bp
 from supervise.public.forms import DisclosureFilterForm, LookupForm
 from supervise.redirects import redirect_to_next
@@ -45,31 +47,24 @@ def _public_helpers() -> dict:
     return {"rating_label": rating_label}
 
 
-def _public(tickets: Iterable[Ticket]) -> list[PublicTicket]:
-    """List rows: the disclosure view of each ticket, without timelines."""
-    cal, at = load_calendar(), now()
-    return [disclosure.public_view(t, cal, at, with_events=False) for t in tickets]
-
-
 @bp.route("/")
 @public_page
 def index():
     """The home page: what the platform does, where to go, headline numbers and the latest problems."""
     numbers = reports.headline()  # from the kept aggregates: no count over the tickets
-    rows, _cursor = disclosure.published_page(PublicFilters(), None, per_page=LATEST_ON_HOME)
-    return render_template("public/index.html", numbers=numbers, latest=_public(rows))
+    latest, _cursor = public_list.page(PublicFilters(), None, reference.get(), now(), per_page=LATEST_ON_HOME)
+    return render_template("public/index.html", numbers=numbers, latest=latest)
 
 
-def _category_choices() -> list[SelectChoice]:
+def _category_choices(ref: Reference) -> list[SelectChoice]:
     """Top-level areas as option groups, each selectable as a whole, with their categories."""
-    used = reports.categories_with_published()
-    categories = list(db.session.scalars(select(Category).order_by(Category.sort, Category.id)))
-    children: dict[int, list[Category]] = {}
-    for c in categories:
+    used = ref.published_categories
+    children: dict[int, list[CategoryRef]] = {}
+    for c in ref.categories.values():
         if c.parent_id is not None and (c.active or c.id in used):
             children.setdefault(c.parent_id, []).append(c)
     choices = [SelectChoice("", _("All categories"))]
-    for area in (c for c in categories if c.parent_id is None):
+    for area in (c for c in ref.categories.values() if c.parent_id is None):
         if not (area.active or area.id in children):
             continue
         choices.append(SelectChoice(str(area.id), _("All of %(area)s", area=area.name), optgroup=area.name))
@@ -77,10 +72,9 @@ def _category_choices() -> list[SelectChoice]:
     return choices
 
 
-def _unit_choices() -> list[SelectChoice]:
+def _unit_choices(ref: Reference) -> list[SelectChoice]:
     """Active units that lead at least one published ticket."""
-    leading = reports.units_with_published()
-    units = db.session.scalars(select(Unit).where(Unit.active, Unit.id.in_(leading)).order_by(Unit.sort, Unit.name))
+    units = (u for u in ref.units.values() if u.active and u.id in ref.published_units)
     return [SelectChoice("", _("All units"))] + [SelectChoice(str(u.id), u.name) for u in units]
 
 
@@ -88,14 +82,17 @@ def _unit_choices() -> list[SelectChoice]:
 @public_page
 def tickets():
     """Published problems and their results, newest first, filtered, by keyset pages."""
+    ref = reference.get()
     form = DisclosureFilterForm(formdata=request.args)
-    form.category.choices = _category_choices()
-    form.unit.choices = _unit_choices()
+    form.category.choices = _category_choices(ref)
+    form.unit.choices = _unit_choices(ref)
+    # The same options for everyone until the reference data is read again: rendered once per process.
+    form.category.options_key = form.unit.options_key = (ref.generation, ref.loaded, str(get_locale()))
     filters = form.clean()
     # A shared link whose cursor no longer reads starts the list over rather than failing.
-    rows, cursor = disclosure.published_page(filters, request.args.get(paging.PARAM))
+    rows, cursor = public_list.page(filters, request.args.get(paging.PARAM), ref, now())
     args = form.query_args()
-    page = paging.page(_public(rows), cursor, ".tickets", args)
+    page = paging.page(rows, cursor, ".tickets", args)
     return render_template("public/tickets.html", form=form, items=page.items, page=page, filtered=bool(args))
 
 

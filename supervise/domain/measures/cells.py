@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, and_, case, delete, func, inspect, literal_column, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
-from supervise.domain import deadlines
+from supervise.domain import deadlines, reference
 from supervise.domain.calendar import WorkingCalendar, load_calendar
 from supervise.domain.clock import now
 from supervise.domain.clocks import overdue_clause
@@ -215,6 +215,8 @@ def refresh_dirty(at: datetime | None = None, limit: int = 500) -> int:
     counter = WorkingDayCounter(load_calendar())
     for month, unit_id, category_id in keys:
         recompute_cell(month, unit_id, category_id, at, counter)
+    if keys:
+        reference.clear()  # what the public filters offer comes from the cells (other processes: reference.MAX_AGE)
     return len(keys)
 
 
@@ -257,6 +259,7 @@ def refresh_all(at: datetime | None = None) -> int:
         if cell is not None:
             cell["handling_days"] += counter.taken(start, end)
     _upsert_cells(list(cells.values()))
+    reference.clear()  # what the public filters offer comes from the cells (other processes: reference.MAX_AGE)
     stale = [
         tuple(k)
         for k in db.session.execute(select(StatsCell.month, StatsCell.unit_id, StatsCell.category_id))

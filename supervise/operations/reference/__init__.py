@@ -12,6 +12,7 @@ caller commits when the result is ``ok`` and rolls back otherwise.
 
 from dataclasses import dataclass, field
 
+from supervise.domain import reference
 from supervise.models import User
 from supervise.operations import OperationError
 from supervise.operations.reference import export, sheets
@@ -55,6 +56,7 @@ def import_workbook(actor: User | None, stream) -> ImportResult:
         written = write(actor, plan)
     except OperationError as err:  # a rule the checks do not know: report it, the caller rolls back
         return ImportResult(errors=[RowError("", None, err.field, str(err.message))])
+    reference.changed()
     return ImportResult(changes=written.changes, unchanged=written.unchanged, passwords=written.passwords)
 
 
