@@ -118,7 +118,7 @@ def declined(ticket: Ticket, event: TicketEvent, reader: Reader) -> Text:
                 about=about(ticket),
                 reason=DECLINE_REASONS.get(reason, reason),
             ),
-            note_line(event, _("Explanation")),
+            note_line(event, _("Explanation by the office")),
             _("If you have new facts, you may file a new complaint."),
         ),
     )
