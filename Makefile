@@ -8,6 +8,9 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 HOST    ?= 127.0.0.1
 PORT    ?= 5000
+# Links in messages are built on this address, never on the request's; set it to the name people use.
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+export PUBLIC_BASE_URL
 export FLASK_APP := wsgi
 
 .PHONY: run test install translations lint requirements migrate-check worker scheduler serve-prod browser-deps clean

@@ -126,6 +126,9 @@ class Config:
     # Where the site is (scheme, host and the path it is mounted at): every absolute link — feeds,
     # Open311, e-mail, SMS — is built on it (supervise.links), never on the request's Host header.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The administrators' mailbox page (/ops/mailbox): every message sent, bodies included (one-time
+    # codes among them). On by default except in production.
+    MAILBOX_ENABLED = _bool("MAILBOX_ENABLED", True)
     # "" = by REDIS_URL: rq with Redis, else a thread in the web process; "eager" runs jobs inline.
     JOBS_MODE = os.environ.get("JOBS_MODE", "")
     # A message handed to the queue and not delivered after this long is handed over again; longer
@@ -172,6 +175,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
+    MAILBOX_ENABLED = _bool("MAILBOX_ENABLED", False)
 
 
 CONFIGS = {

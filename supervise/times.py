@@ -105,3 +105,37 @@ def human_due(written: str) -> str:
     if at.hour == 23 and at.minute == 59 or len(written) == 10:
         return human_day(at)
     return human(at)
+
+
+def written_day(value: date | datetime | str | None) -> str:
+    """A day as people write it in a sentence, in the current language: 2026年11月17日, November 17,
+    2026. Takes what an event records too (ISO 8601, or an alert's key ending in the date)."""
+    from flask_babel import format_date
+
+    if isinstance(value, str):
+        value = _read_recorded(value)
+    if value is None:
+        return ""
+    return format_date(value.date() if isinstance(value, datetime) else value, format="long")
+
+
+def written_due(value: date | datetime | str | None) -> str:
+    """A deadline in a sentence: the day alone when it is the end of that day (as every due date
+    is), else the day and the minute (2026年11月17日 14:30)."""
+    if isinstance(value, str):
+        value = _read_recorded(value)
+    if isinstance(value, datetime) and (value.hour, value.minute) != (23, 59):
+        return f"{written_day(value)} {value:%H:%M}"
+    return written_day(value)
+
+
+def _read_recorded(text: str) -> date | datetime | None:
+    """A date or time as an event or alert recorded it: ``2026-11-30T23:59:59``, ``2026-11-17``, or a
+    key ending in one (``14:2026-11-17``, a supervision order's id and deadline)."""
+    for candidate in (text, text.rpartition(":")[2] if len(text.rpartition(":")[2]) == 10 else ""):
+        try:
+            parsed = datetime.fromisoformat(candidate)
+        except ValueError:
+            continue
+        return parsed.date() if len(candidate) == 10 else parsed
+    return None

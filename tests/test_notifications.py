@@ -34,13 +34,14 @@ def test_a_new_complaint_tells_the_supervisors_and_acknowledges_the_filer(world)
     assert all(ticket.tracking_no in m.body and ticket.retrieval_code in m.body for m in ack)
 
 
-def test_a_dispatch_tells_the_lead_units_staff_but_not_the_actor(world):
+def test_a_dispatch_tells_the_lead_units_staff_and_the_enterprise_but_not_the_actor(world):
     ticket = file_ticket(world)
     workflow.perform(ticket, "accept", world.supervisor)
     db.session.commit()
     event = ticket.events[-1]
     told = {m.user_id for m in _messages() if m.dedupe_key.startswith(f"e{event.id}:")}
-    assert told == {world.handler.id, world.leader.id}
+    assert told == {world.handler.id, world.leader.id, world.enterprise_user.id, None}  # None: the contact
+    assert world.supervisor.id not in told
 
 
 def test_a_bad_rating_goes_to_the_supervisor_too(world):
@@ -117,7 +118,7 @@ def test_the_notification_centre_counts_unread_and_marks_read(world, client, log
     _deliver_all()
     login(world.supervisor)
     page = client.get("/notifications/")
-    assert page.status_code == 200 and "Submitted" in page.text
+    assert page.status_code == 200 and "New complaint to accept" in page.text
     note = db.session.scalar(select(Notification).where(Notification.user_id == world.supervisor.id))
     home = client.get("/console/")
     assert "unread" in home.text

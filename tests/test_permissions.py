@@ -210,6 +210,7 @@ MATRIX: dict[str, Policy] = {
     "notifications.settings": LOGGED_IN,
     "notifications.open_one": owner("enterprise_user", ALL_ROLES, others=FORBIDDEN),
     # operations
+    "ops.mailbox": roles(Role.ADMIN),
     "ops.index": roles(*OPERATORS),
     "ops.retry_job": roles(*OPERATORS),
     "ops.retry_message": roles(*OPERATORS),

@@ -135,7 +135,7 @@ def test_a_form_made_from_a_declaration_gives_the_data_under_the_declared_keys(a
 
 
 def test_notifications_and_search_read_the_declarations(world):
-    assert notify.audience_of("dispatch") == ("unit",)
+    assert notify.audience_of("dispatch") == ("unit", "enterprise", "filer")
     assert notify.audience_of("submit") == ("supervisors", "filer")
     assert notify.audience_of("alert_red") == ("unit", "supervisors")
     assert notify.audience_of("publish") == ()

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from supervise.domain import access
+from supervise.domain import access, messages
 from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.links import absolute
@@ -95,36 +94,24 @@ def _recipients(ticket: Ticket, audience: Iterable[str]) -> list[Recipient]:
     ] + extra
 
 
-def _compose(ticket: Ticket, event: TicketEvent, recipient: Recipient) -> tuple[str, str, str]:
-    """Subject, body and link of the message, in the recipient's language."""
-    from supervise.domain.timeline import label
-
-    what = str(label(event.action))
-    link = _link_for(ticket, recipient)
-    if recipient.user is None:  # the acknowledgement and other messages to the complaint's contact
-        subject = _("Complaint %(no)s: %(what)s", no=ticket.tracking_no, what=what)
-        body = _(
-            'Your complaint "%(title)s" has tracking number %(no)s and retrieval code %(code)s. '
-            "Look up its progress at %(url)s.",
-            title=ticket.title,
-            no=ticket.tracking_no,
-            code=ticket.retrieval_code,
-            url=absolute("/lookup"),
-        )
-        if event.action != "submit":
-            body = _("%(what)s.", what=what) + " " + body
-        return subject, body, link
-    subject = _("[%(what)s] %(no)s %(title)s", what=what, no=ticket.tracking_no, title=ticket.title)
-    body = event.note or what
-    if event.data and event.data.get("due"):
-        body += "\n" + _("Due: %(due)s", due=event.data["due"])
-    return subject, body, link
-
-
-def _link_for(ticket: Ticket, recipient: Recipient) -> str:
+def _reader(recipient: Recipient) -> messages.Reader:
+    """Which side of the ticket ``recipient`` reads a message from."""
     user = recipient.user
     if user is None:
-        return "/lookup"
+        return messages.Reader(messages.ENTERPRISE, contact=True)
+    if user.role == Role.SUPERVISOR:
+        return messages.Reader(messages.SUPERVISOR)
+    if user.is_unit_staff:
+        return messages.Reader(messages.UNIT)
+    return messages.Reader(messages.ENTERPRISE)
+
+
+def _link_for(ticket: Ticket, recipient: Recipient) -> str | None:
+    """The page the message leads to; None for the complaint's contact (its text says how to look the
+    complaint up)."""
+    user = recipient.user
+    if user is None:
+        return None
     if user.role == Role.SUPERVISOR:
         return f"/console/tickets/{ticket.id}"
     if user.is_unit_staff:
@@ -189,8 +176,34 @@ def audience_of(action: str) -> tuple[str, ...]:
     return spec.audience if spec is not None else AUDIENCE.get(action, ())
 
 
+def _channels(recipient: Recipient) -> list[tuple[str, str | None]]:
+    channels = [("inapp", None)] if recipient.user is not None else []
+    channels += [("email", recipient.email)] if recipient.email else []
+    channels += [("sms", recipient.mobile)] if recipient.mobile else []
+    return channels
+
+
+def _address_key(channel: str, address: str | None) -> str:
+    """One spelling of an address, so that the same mailbox or phone written twice is one recipient:
+    e-mail in lower case; a mobile number's digits without the country code."""
+    text = (address or "").strip()
+    if channel == "email":
+        return text.lower()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits[2:] if len(digits) == 13 and digits.startswith("86") else digits
+
+
+def message_key(prefix: str, recipient: Recipient, channel: str, address: str | None) -> str:
+    """The dedupe key of one message: in-app per user, e-mail and SMS per address, so that two accounts
+    (or an account and the complaint's contact) with one address get the message there once."""
+    if channel == "inapp":
+        return f"{prefix}:{recipient.key}:inapp"
+    return f"{prefix}:{channel}:{_address_key(channel, address)}"
+
+
 def queue_messages(ticket: Ticket, event: TicketEvent) -> list[OutboxMessage]:
-    """Outbox rows for ``event``; none twice for the same event, recipient and channel."""
+    """Outbox rows for ``event``: one per recipient and channel, one per address, none twice however
+    often it is called for the same event (the keys already written are skipped)."""
     audience = audience_of(event.action)
     if event.action == "rate" and event.to_state is not None and event.to_state.value == "rating_review":
         audience = BAD_RATING_AUDIENCE
@@ -198,30 +211,24 @@ def queue_messages(ticket: Ticket, event: TicketEvent) -> list[OutboxMessage]:
         return []
     if event.id is None:
         db.session.flush()
-    default_locale = current_app.config["BABEL_DEFAULT_LOCALE"]
-    messages = []
-    for recipient in _recipients(ticket, audience):
+    planned: dict[str, tuple[Recipient, str, str | None]] = {}
+    for recipient in _recipients(ticket, audience):  # accounts first: their message names their page
         if recipient.user is not None and event.actor_id == recipient.user.id:
             continue  # nobody is told about their own action
+        for channel, address in _channels(recipient):
+            planned.setdefault(message_key(f"e{event.id}", recipient, channel, address), (recipient, channel, address))
+    written = set(db.session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(planned))))
+    default_locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    rows = []
+    for key, (recipient, channel, address) in planned.items():
+        if key in written:
+            continue
+        link = _link_for(ticket, recipient)
         with force_locale(recipient.locale or default_locale):
-            subject, body, link = _compose(ticket, event, recipient)
-        channels = [("inapp", None)] if recipient.user is not None else []
-        channels += [("email", recipient.email)] if recipient.email else []
-        channels += [("sms", recipient.mobile)] if recipient.mobile else []
-        for channel, address in channels:
-            messages.append(
-                _outbox(
-                    f"e{event.id}:{recipient.key}:{channel}",
-                    channel,
-                    subject,
-                    body,
-                    user=recipient.user,
-                    address=address,
-                    ticket=ticket,
-                    link=link,
-                )
-            )
-    return messages
+            text = messages.render(ticket, event, _reader(recipient))
+        body = text.body + (f"\n{absolute(link)}" if channel == "sms" and link else "")
+        rows.append(_outbox(key, channel, text.subject, body, recipient.user, address, ticket, link))
+    return rows
 
 
 _suppressed: ContextVar[bool] = ContextVar("notifications_suppressed", default=False)

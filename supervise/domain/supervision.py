@@ -72,7 +72,13 @@ def deadline_alerts(at: datetime) -> int:
     )
     for order in db.session.scalars(late_orders):
         if order.ticket.state in clocks.OPEN_STATES:
-            raised += raise_alert(order.ticket, "order_overdue", f"{order.id}:{order.deadline}", at)
+            raised += raise_alert(
+                order.ticket,
+                "order_overdue",
+                f"{order.id}:{order.deadline}",
+                at,
+                data={"due": order.deadline.isoformat()},
+            )
     return raised
 
 

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("ops", __name__)
 
-from supervise.ops import routes  # noqa: E402,F401
+from supervise.ops import mailbox, routes  # noqa: E402,F401

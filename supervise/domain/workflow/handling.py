@@ -105,7 +105,7 @@ def _decide_extension(ctx: Context, granted: bool) -> Step:
     {S.IN_PROGRESS, S.AWAITING_MATERIAL, S.REPLIED},
     {"supervisor"},
     fields=(note_field(),),
-    audience=("unit",),
+    audience=("unit", "enterprise", "filer"),
     refresh_search=False,
     enterprise_sees=True,
 )

@@ -79,7 +79,7 @@ def _rate(ctx: Context) -> Step:
             "Working days to handle; empty for the ticket's usual limit.",
         ),
     ),
-    audience=("unit", "enterprise"),
+    audience=("unit", "enterprise", "filer"),
     refresh_search=False,
     enterprise_sees=True,
 )
@@ -100,7 +100,7 @@ def _reopen(ctx: Context) -> Step:
     {S.RATING_REVIEW},
     {"supervisor"},
     fields=(note_field(_l("Give the reason for upholding the unit's appeal."), "Why the unit's appeal is upheld."),),
-    audience=("unit", "enterprise"),
+    audience=("unit", "enterprise", "filer"),
     refresh_search=False,
     enterprise_sees=True,
 )

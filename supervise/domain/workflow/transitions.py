@@ -121,7 +121,7 @@ def _dispatch_to(ctx: Context, unit: Unit, restart_clock: bool = True) -> dict:
         ),
         note_field(),
     ),
-    audience=("unit",),
+    audience=("unit", "enterprise", "filer"),
     refresh_search=True,
     enterprise_sees=True,
 )
@@ -190,7 +190,7 @@ def _decline(ctx: Context) -> Step:
         ),
         note_field(),
     ),
-    audience=("unit",),
+    audience=("unit", "enterprise", "filer"),
     refresh_search=True,
     enterprise_sees=True,
 )
@@ -221,7 +221,7 @@ def _reject_return(ctx: Context) -> Step:
     {S.DISPATCHED},
     {"unit"},
     fields=(),
-    audience=(),
+    audience=("enterprise", "filer"),
     refresh_search=False,
     enterprise_sees=True,
 )
