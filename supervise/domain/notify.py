@@ -26,6 +26,8 @@ from supervise.models import Notification, OutboxMessage, Role, Ticket, TicketEv
 # complaint's contact); each transition declares its own audience (``workflow.transitions``).
 AUDIENCE: dict[str, tuple[str, ...]] = {
     "submit": ("supervisors", "filer"),
+    # the reply to the ticket a complaint was merged into (``workflow.merging``)
+    "merged_reply": ("enterprise", "filer"),
     # alerts raised by the periodic supervision jobs
     "alert_yellow": ("handlers",),
     "alert_orange": ("unit",),
@@ -113,12 +115,23 @@ def _compose(ticket: Ticket, event: TicketEvent, recipient: Recipient) -> tuple[
         )
         if event.action != "submit":
             body = _("%(what)s.", what=what) + " " + body
-        return subject, body, link
+        return subject, body + _merge_notice(event), link
     subject = _("[%(what)s] %(no)s %(title)s", what=what, no=ticket.tracking_no, title=ticket.title)
     body = event.note or what
     if event.data and event.data.get("due"):
         body += "\n" + _("Due: %(due)s", due=event.data["due"])
-    return subject, body, link
+    return subject, body + _merge_notice(event), link
+
+
+def _merge_notice(event: TicketEvent) -> str:
+    """What a merge means for the filer of the merged complaint (``workflow.merging``)."""
+    if event.action != "merge" or not (event.data or {}).get("into"):
+        return ""
+    return "\n" + _(
+        "Your complaint is handled together with complaint %(no)s. Follow its handling from your own "
+        "complaint's page: you will be told of its reply, and you can rate it there.",
+        no=event.data["into"],
+    )
 
 
 def _link_for(ticket: Ticket, recipient: Recipient) -> str:

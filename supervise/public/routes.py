@@ -14,14 +14,14 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from supervise import labels, paging, throttle
-from supervise.domain import deadlines, disclosure, intake, timeline, workflow
+from supervise.domain import attachments, deadlines, disclosure, intake, timeline, workflow
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.domain.disclosure import PublicEvent, PublicFilters, PublicTicket
 from supervise.domain.measures import reports
 from supervise.domain.redaction import redact
 from supervise.extensions import db, limiter
-from supervise.models import Attachment, Category, Rating, Ticket, Unit
+from supervise.models import Category, Rating, Ticket, Unit
 from supervise.public import bp
 from supervise.public.forms import DisclosureFilterForm, LookupForm
 from supervise.redirects import redirect_to_next
@@ -99,14 +99,9 @@ def tickets():
     return render_template("public/tickets.html", form=form, items=page.items, page=page, filtered=bool(args))
 
 
-def _released_attachments(ticket: Ticket, terms: list[str]) -> list[PublicAttachment]:
-    """The attachments the supervisor released, by id and masked file name only."""
-    rows = db.session.execute(
-        select(Attachment.id, Attachment.filename)
-        .where(Attachment.ticket_id == ticket.id, Attachment.released)
-        .order_by(Attachment.id)
-    )
-    return [PublicAttachment(ident, redact(name, terms)) for ident, name in rows]
+def _released_attachments(ticket: Ticket) -> list[PublicAttachment]:
+    """The files the public may fetch (``attachments.public_files``), by id and made-up name only."""
+    return [PublicAttachment(a.id, name) for a, name in attachments.public_files(ticket)]
 
 
 @bp.route("/disclosure/<tracking_no>")
@@ -117,8 +112,7 @@ def ticket(tracking_no: str):
     if found is None:
         abort(404)
     view = disclosure.public_view(found, load_calendar(), now())
-    attachments = _released_attachments(found, disclosure.terms_for(found))
-    return render_template("public/ticket.html", item=view, attachments=attachments)
+    return render_template("public/ticket.html", item=view, attachments=_released_attachments(found))
 
 
 @bp.route("/lookup", methods=["GET", "POST"])
