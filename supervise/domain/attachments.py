@@ -11,8 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from supervise.domain.access import parties
-from supervise.domain.redaction import redact, terms_for
-from supervise.domain.replies import is_reply_file, sent_reply_ids
+from supervise.domain.replies import is_reply_file, sent_reply_files, sent_reply_ids
 from supervise.domain.timeline import visible_to_enterprise
 from supervise.extensions import db
 from supervise.models import Attachment, Role, Ticket, User
@@ -35,16 +34,24 @@ def public_files(ticket: Ticket) -> list[tuple[Attachment, str]]:
     found = []
     for attachment in ticket.attachments:
         if is_public(attachment):
-            label = _("Reply document") if is_reply_file(attachment) else _("Document")
-            extension = os.path.splitext(attachment.filename)[1].lower()[:10]
-            found.append((attachment, f"{ticket.tracking_no}-{label}{len(found) + 1}{extension}"))
+            found.append((attachment, _made_up_name(ticket, attachment, len(found) + 1)))
     return found
 
 
 def masked_name(attachment: Attachment) -> str:
-    """The file's name for someone who does not see its ticket (the filer of a complaint merged into it),
-    masked like every public text; the public page itself shows :func:`public_files`' made-up names."""
-    return redact(attachment.filename, terms_for(attachment.ticket))
+    """The file's name for someone who does not see its ticket (the filer of a complaint merged into it,
+    perhaps another company): made up like :func:`public_files`', the uploader's name may carry the
+    company's in a form no redaction term knows."""
+    ticket = attachment.ticket
+    files = sent_reply_files(ticket) if is_reply_file(attachment) else [a for a in ticket.attachments]
+    number = files.index(attachment) + 1 if attachment in files else 1
+    return _made_up_name(ticket, attachment, number)
+
+
+def _made_up_name(ticket: Ticket, attachment: Attachment, number: int) -> str:
+    label = _("Reply document") if is_reply_file(attachment) else _("Document")
+    extension = os.path.splitext(attachment.filename)[1].lower()[:10]
+    return f"{ticket.tracking_no}-{label}{number}{extension}"
 
 
 def _follows_by_merge(user: User | None, ticket: Ticket) -> bool:
