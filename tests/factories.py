@@ -186,6 +186,10 @@ def file_ticket(
     return ticket
 
 
+#: The smallest PDF the upload check accepts (a reply's document, a complaint's evidence).
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
 # The usual path, as (action, actor attribute on World, data).
 HAPPY_PATH = [
     ("accept", "supervisor", {}),

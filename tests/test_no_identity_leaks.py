@@ -187,7 +187,8 @@ def test_the_identifiers_are_masked_not_merely_absent(client, world, leaky_world
 
     assert "某制造业企业" in page
     assert MASK in page and TERM_MASK in page
-    assert "公开摘要" in page and "公开结果" in page and "协调纪要.pdf" in page
+    assert "公开摘要" in page and "公开结果" in page
+    assert f"{closed.tracking_no}-Document1.pdf" in page  # a file is shown under a made-up name
     assert "已联系" in page  # the public progress note, masked
     assert "内部" not in page  # the internal note, absent
 

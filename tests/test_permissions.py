@@ -153,6 +153,7 @@ MATRIX: dict[str, Policy] = {
     "enterprise.ticket": ticket(*PORTAL),
     "enterprise.material": ticket(*PORTAL),
     "enterprise.rate": ticket(*PORTAL),
+    "enterprise.followed": ticket(*PORTAL),
     # the unit workbench
     "unit.index": roles(*UNIT),
     "unit.ticket": ticket(*UNIT),
@@ -395,7 +396,7 @@ def test_the_api_answers_each_users_token_as_the_matrix_says(client, world, scen
 
 # ---------------------------------------------------------------- tickets belong to their parties
 
-MY_PAGES = ["/my/tickets/{id}", "/my/tickets/{id}/material", "/my/tickets/{id}/rate"]
+MY_PAGES = ["/my/tickets/{id}", "/my/tickets/{id}/material", "/my/tickets/{id}/rate", "/my/tickets/{id}/followed"]
 UNIT_PAGES = [
     "/unit/tickets/{id}",
     "/unit/tickets/{id}/sign",
@@ -412,7 +413,7 @@ API_PAGES = ["/api/v1/tickets/{id}", "/api/v1/tickets/{id}/events", "/api/v1/tic
 
 def _open(client, path: str, **kwargs):
     """GET a ticket page, POST to an action."""
-    page = re.fullmatch(r"/(my|unit|console|api/v1)/tickets/\d+(/events)?", path)
+    page = re.fullmatch(r"/(my|unit|console|api/v1)/tickets/\d+(/events|/followed)?", path)
     return client.open(path, method="GET" if page else "POST", **kwargs)
 
 

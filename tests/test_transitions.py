@@ -15,7 +15,7 @@ from supervise.console.forms import ACTION_FORMS
 from supervise.domain import access, notify, routing, workflow
 from supervise.domain.workflow.engine import AUDIENCES, PARTIES
 from supervise.domain.workflow.fields import KINDS, Param
-from supervise.enterprise.forms import MaterialForm, RateForm
+from supervise.enterprise.forms import MaterialForm, MergedRateForm, RateForm
 from supervise.extensions import db
 from supervise.models import Category, Role, State, Unit
 from supervise.unit.forms import FORMS as UNIT_FORMS
@@ -112,9 +112,9 @@ def test_each_portal_offers_a_form_for_exactly_its_parties_actions(app):
 
     assert set(ACTION_FORMS) == of("supervisor")
     assert set(UNIT_FORMS) == of("unit", "co_unit")
-    assert {MaterialForm.action, RateForm.action} == of("enterprise")
+    assert {MaterialForm.action, RateForm.action, MergedRateForm.action} == of("enterprise")
     assert set(api_actions.ACTION_BODIES) == of("supervisor", "unit", "co_unit")
-    for form in [*ACTION_FORMS.values(), *UNIT_FORMS.values(), MaterialForm, RateForm]:
+    for form in [*ACTION_FORMS.values(), *UNIT_FORMS.values(), MaterialForm, RateForm, MergedRateForm]:
         assert issubclass(form, ActionForm)
 
 

@@ -31,6 +31,17 @@ class PublicEvent:
 
 
 @dataclass(frozen=True)
+class PublicRating:
+    """One round of the enterprise's rating, and what the supervisor made of a bad one."""
+
+    round: int
+    at: datetime
+    rating: int
+    solved: bool | None
+    followed_by: str  # "reopen", "uphold" or "" (closed by the rating, or still under review)
+
+
+@dataclass(frozen=True)
 class PublicTicket:
     tracking_no: str
     title: str
@@ -55,6 +66,21 @@ class PublicTicket:
     reopen_count: int
     result_published: bool
     events: list[PublicEvent]
+    ratings: tuple[PublicRating, ...] = ()  # every round, oldest first (with the events only)
+
+
+def rating_rounds(ticket: Ticket) -> tuple[PublicRating, ...]:
+    """Every rating the enterprise gave ``ticket``, round by round: a reopen clears the ticket's rating,
+    the timeline keeps each one."""
+    rounds: list[dict] = []
+    for e in ticket.events:
+        if e.action == "rate" and (e.data or {}).get("rating"):
+            rounds.append({"at": e.at, "rating": e.data["rating"], "solved": e.data.get("solved"), "then": ""})
+        elif e.action in ("reopen", "uphold") and rounds and not rounds[-1]["then"]:
+            rounds[-1]["then"] = e.action
+    return tuple(
+        PublicRating(i, r["at"], int(r["rating"]), r["solved"], r["then"]) for i, r in enumerate(rounds, start=1)
+    )
 
 
 def public_view(ticket: Ticket, cal: WorkingCalendar, at: datetime, with_events: bool = True) -> PublicTicket:
@@ -95,7 +121,22 @@ def public_view(ticket: Ticket, cal: WorkingCalendar, at: datetime, with_events:
         reopen_count=ticket.reopen_count,
         result_published=result,
         events=events,
+        ratings=rating_rounds(ticket) if with_events else (),
     )
+
+
+def followed_view(merged: Ticket, cal: WorkingCalendar, at: datetime) -> PublicTicket | None:
+    """The ticket ``merged`` was merged into, as its filer follows it: the public view (masked: it may be
+    another company's), with the latest reply sent to its enterprise, masked the same way, in ``reply``
+    (before any publication). None when ``merged`` was not merged."""
+    from supervise.domain.workflow.merging import reply_text_for_merged, surviving
+
+    survivor = surviving(merged)
+    if survivor is None:
+        return None
+    view = public_view(survivor, cal, at)
+    # approved_at: a reply sent and not yet superseded by a reopen (a new reply may be under review)
+    return replace(view, reply=reply_text_for_merged(survivor) if survivor.approved_at is not None else "")
 
 
 @dataclass(frozen=True)

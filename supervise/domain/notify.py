@@ -25,6 +25,8 @@ from supervise.models import Notification, OutboxMessage, Role, Ticket, TicketEv
 # complaint's contact); each transition declares its own audience (``workflow.transitions``).
 AUDIENCE: dict[str, tuple[str, ...]] = {
     "submit": ("supervisors", "filer"),
+    # the reply to the ticket a complaint was merged into (``workflow.merging``)
+    "merged_reply": ("enterprise", "filer"),
     # alerts raised by the periodic supervision jobs
     "alert_yellow": ("handlers",),
     "alert_orange": ("unit",),

@@ -22,6 +22,7 @@ ALERT_LABELS = {
 # Events that are neither transitions nor alerts.
 OTHER_LABELS = {
     "merged_from": _l("Another ticket merged into this one"),
+    "merged_reply": _l("Reply to the complaint this one was merged into"),
     "forward_received": _l("Received by the other zone's platform"),
     "forward_update": _l("Update from the other zone's platform"),
 }
@@ -29,6 +30,8 @@ OTHER_LABELS = {
 PUBLIC_ALERTS = frozenset({"orange", "red"})
 # Alerts the enterprise sees on its own ticket besides the public ones.
 ENTERPRISE_ALERTS = frozenset({"rating_reminder"})
+# Other events the enterprise sees on its own ticket: the reply passed on to a merged complaint.
+ENTERPRISE_OTHER = frozenset({"merged_reply"})
 
 
 def record_alert(ticket: Ticket, kind: str, at: datetime, note: str = "", data: dict | None = None) -> TicketEvent:
@@ -41,7 +44,7 @@ def record_alert(ticket: Ticket, kind: str, at: datetime, note: str = "", data: 
 def visible_to_enterprise(event: TicketEvent) -> bool:
     """Whether the enterprise sees ``event`` on its own ticket: public events, the submission, the
     transitions declared ``enterprise_sees``, and the reminders meant for it."""
-    if event.public or event.action == "submit":
+    if event.public or event.action == "submit" or event.action in ENTERPRISE_OTHER:
         return True
     if event.action.startswith("alert_"):
         return event.action[6:] in ENTERPRISE_ALERTS

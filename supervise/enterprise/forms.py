@@ -74,6 +74,7 @@ class _WithFiles(ActionForm):
 #: The enterprise's actions on its ticket, made from the transitions' declarations.
 MaterialForm = action_form("provide_material", check_required=True, base=_WithFiles)
 RateForm = action_form("rate", check_required=True)
+MergedRateForm = action_form("rate_merged", check_required=True)  # the reply to the ticket it was merged into
 
 
 class ColleagueForm(FlaskForm):

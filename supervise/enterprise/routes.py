@@ -10,12 +10,16 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from supervise import paging, params, storage, web
-from supervise.domain import access, attachments, intake, timeline, workflow
+from supervise.domain import access, attachments, disclosure, intake, timeline, workflow
+from supervise.domain.calendar import load_calendar
+from supervise.domain.clock import now
 from supervise.domain.clocks import FINAL_STATES, OPEN_STATES
+from supervise.domain.replies import sent_reply_files
+from supervise.domain.workflow import merging
 from supervise.enterprise import bp
-from supervise.enterprise.forms import ColleagueForm, ComplaintForm, MaterialForm, RateForm
+from supervise.enterprise.forms import ColleagueForm, ComplaintForm, MaterialForm, MergedRateForm, RateForm
 from supervise.extensions import db
-from supervise.models import Area, Category, Enterprise, Role, Source, Ticket, User
+from supervise.models import Area, Category, Enterprise, Role, Source, State, Ticket, User
 from supervise.operations import filing, users
 
 PAGE_SIZE = 20
@@ -208,6 +212,17 @@ def _file(form: ComplaintForm, offered: dict[int, Category], is_cadre: bool) -> 
 # ---------------------------------------------------------------- one ticket
 
 
+def _rating_form(ticket: Ticket) -> type[RateForm]:
+    """A complaint merged into another rates the reply to that one (``rate_merged``), others their own."""
+    return MergedRateForm if ticket.state == State.MERGED else RateForm
+
+
+def _may_rate(ticket: Ticket) -> bool:
+    if ticket.state == State.MERGED:
+        return workflow.allowed(current_user, ticket, "rate_merged") and merging.rating_open(ticket, now())
+    return workflow.allowed(current_user, ticket, "rate")
+
+
 def _render_ticket(ticket: Ticket, material_form: MaterialForm | None = None, rate_form: RateForm | None = None):
     events = [e for e in ticket.events if timeline.visible_to_enterprise(e)]
     material_request = next((e for e in reversed(ticket.events) if e.action == "request_material"), None)
@@ -218,7 +233,10 @@ def _render_ticket(ticket: Ticket, material_form: MaterialForm | None = None, ra
         attachments=[a for a in ticket.attachments if attachments.may_download(current_user, a)],
         material_request=material_request,
         material_form=material_form or MaterialForm(formdata=None),
-        rate_form=rate_form or RateForm(formdata=None),
+        rate_form=rate_form or _rating_form(ticket)(formdata=None),
+        may_rate=_may_rate(ticket),
+        into=merging.surviving(ticket),
+        merged_reply=next((e for e in reversed(ticket.events) if e.action == merging.MERGED_REPLY), None),
     )
 
 
@@ -262,13 +280,31 @@ def rate(ticket_id: int):
     """Rate the result; a bad rating goes to the supervisor for review."""
     ticket = web.load_ticket(ticket_id)
     back = url_for(".ticket", ticket_id=ticket.id)
-    if not workflow.allowed(current_user, ticket, "rate"):
+    if not _may_rate(ticket):
         flash(_("This ticket is not waiting for a rating."), "danger")
         return redirect(back)
-    form = RateForm()
+    form = _rating_form(ticket)()
     if not form.validate_on_submit():
         return _render_ticket(ticket, rate_form=form)
-    return web.act(ticket, "rate", back, success=_("Thank you for your rating."), **form.payload())
+    return web.act(ticket, form.action, back, success=_("Thank you for your rating."), **form.payload())
+
+
+@bp.route("/tickets/<id:ticket_id>/followed")
+@portal_users
+def followed(ticket_id: int):
+    """The ticket my complaint was merged into, as I may follow it: its public view, masked (it may be
+    another company's), with its reply and the reply's documents."""
+    ticket = web.load_ticket(ticket_id)
+    view = disclosure.followed_view(ticket, load_calendar(), now())
+    if view is None:  # not merged: it is handled on its own page
+        return render_template("enterprise/followed.html", ticket=ticket, item=None, files=[])
+    survivor = merging.surviving(ticket)
+    files = [
+        (a.id, attachments.masked_name(a))
+        for a in sent_reply_files(survivor)
+        if attachments.may_download(current_user, a)
+    ]
+    return render_template("enterprise/followed.html", ticket=ticket, item=view, files=files)
 
 
 # ---------------------------------------------------------------- colleagues

@@ -32,6 +32,8 @@ class StatsCell(db.Model):
     closed: Mapped[int] = mapped_column(default=0)
     rated: Mapped[int] = mapped_column(default=0)
     satisfied: Mapped[int] = mapped_column(default=0)  # very satisfied + satisfied + basically satisfied
+    first_rated: Mapped[int] = mapped_column(default=0)  # tickets with a first rating (reopened or not)
+    first_satisfied: Mapped[int] = mapped_column(default=0)  # of which satisfied at the first rating
     solved_answered: Mapped[int] = mapped_column(default=0)
     solved: Mapped[int] = mapped_column(default=0)
     reopened: Mapped[int] = mapped_column(default=0)  # tickets reopened at least once

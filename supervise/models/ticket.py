@@ -176,6 +176,8 @@ class Ticket(db.Model):
     rating_solved: Mapped[bool | None]
     rating_comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None]
+    # The first rating ever given, kept through reopens (首次满意率): ``rating`` is the latest round's.
+    first_rating: Mapped[Rating | None] = mapped_column(db.Enum(Rating, native_enum=False, length=30))
 
     # Disclosure (晒问题、晒结果): only these moderated texts ever reach the public.
     published_at: Mapped[datetime | None]

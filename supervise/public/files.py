@@ -6,9 +6,8 @@ from flask import abort, send_file
 from flask_login import current_user
 
 from supervise import storage
-from supervise.domain import access, disclosure
-from supervise.domain.attachments import may_download
-from supervise.domain.redaction import redact
+from supervise.domain import access
+from supervise.domain.attachments import is_public, masked_name, may_download, public_files
 from supervise.extensions import db
 from supervise.models import Attachment, LicenceReview
 from supervise.public import bp
@@ -21,13 +20,14 @@ def attachment(attachment_id: int):
     if not may_download(current_user, found):
         # Don't tell an anonymous visitor that the file exists.
         abort(403 if current_user.is_authenticated else 404)
-    public = not access.can_view(current_user, found.ticket)
-    # Served to the public, the file name is masked like every other public text.
-    name = redact(found.filename, disclosure.terms_for(found.ticket)) if public else found.filename
+    name = found.filename
+    if not access.can_view(current_user, found.ticket):
+        # Served to the public (or to a merged complaint's filer), under a made-up name.
+        name = dict(public_files(found.ticket)).get(found) or masked_name(found)
     stream = storage.open_stored(found.stored_name)  # last: closed by the response from here on
     if stream is None:
         abort(404)
-    return _download(stream, found.content_type, name, private=not (found.released and found.ticket.is_published))
+    return _download(stream, found.content_type, name, private=not is_public(found))
 
 
 def _download(stream: BinaryIO, content_type: str, name: str, private: bool):

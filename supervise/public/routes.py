@@ -11,19 +11,18 @@ from typing import NamedTuple
 from flask import abort, current_app, make_response, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from supervise import labels, paging, throttle
-from supervise.domain import deadlines, disclosure, intake, public_list, reference, timeline, workflow
+from supervise.domain import attachments, deadlines, disclosure, intake, public_list, reference, timeline, workflow
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.domain.disclosure import PublicEvent, PublicFilters
 from supervise.domain.measures import reports
 from supervise.domain.redaction import redact
 from supervise.domain.reference import CategoryRef, Reference
-from supervise.extensions import db, limiter
-from supervise.models import Attachment, Rating, Ticket
+from supervise.extensions import limiter
+from supervise.models import Rating, Ticket
 from supervise.public import bp
 from supervise.public.forms import DisclosureFilterForm, LookupForm
 from supervise.redirects import redirect_to_next
@@ -96,14 +95,9 @@ def tickets():
     return render_template("public/tickets.html", form=form, items=page.items, page=page, filtered=bool(args))
 
 
-def _released_attachments(ticket: Ticket, terms: list[str]) -> list[PublicAttachment]:
-    """The attachments the supervisor released, by id and masked file name only."""
-    rows = db.session.execute(
-        select(Attachment.id, Attachment.filename)
-        .where(Attachment.ticket_id == ticket.id, Attachment.released)
-        .order_by(Attachment.id)
-    )
-    return [PublicAttachment(ident, redact(name, terms)) for ident, name in rows]
+def _released_attachments(ticket: Ticket) -> list[PublicAttachment]:
+    """The files the public may fetch (``attachments.public_files``), by id and made-up name only."""
+    return [PublicAttachment(a.id, name) for a, name in attachments.public_files(ticket)]
 
 
 @bp.route("/disclosure/<tracking_no>")
@@ -114,8 +108,7 @@ def ticket(tracking_no: str):
     if found is None:
         abort(404)
     view = disclosure.public_view(found, load_calendar(), now())
-    attachments = _released_attachments(found, disclosure.terms_for(found))
-    return render_template("public/ticket.html", item=view, attachments=attachments)
+    return render_template("public/ticket.html", item=view, attachments=_released_attachments(found))
 
 
 @bp.route("/lookup", methods=["GET", "POST"])

@@ -138,6 +138,8 @@ def _counter_columns(at: datetime) -> list:
         _count(Ticket.state == State.CLOSED).label("closed"),
         _count(Ticket.rating.is_not(None)).label("rated"),
         _count(Ticket.rating.in_(satisfied)).label("satisfied"),
+        _count(Ticket.first_rating.is_not(None)).label("first_rated"),
+        _count(Ticket.first_rating.in_(satisfied)).label("first_satisfied"),
         _count(Ticket.rating_solved.is_not(None)).label("solved_answered"),
         _count(Ticket.rating_solved.is_(True)).label("solved"),
         _count(Ticket.reopen_count > 0).label("reopened"),

@@ -20,6 +20,8 @@ COUNTERS = (
     "closed",
     "rated",
     "satisfied",
+    "first_rated",
+    "first_satisfied",
     "solved_answered",
     "solved",
     "reopened",
@@ -63,7 +65,9 @@ MEASURES: list[Measure] = [
         _l("Received"),
         _l(
             "Complaints received in the period, counted in the month they were filed, whatever became of them "
-            "(declined and merged complaints included)."
+            "(declined and merged complaints included). A complaint merged into another counts once, here, in "
+            "its own month, unit and category; its handling (signing, reply, time taken, reopening) is counted "
+            "on the ticket it was merged into and not again."
         ),
         "received",
     ),
@@ -107,9 +111,27 @@ MEASURES: list[Measure] = [
         "rate",
     ),
     Measure(
+        "first_satisfaction",
+        _l("First-round satisfaction rate"),
+        _l(
+            "The first rating each complaint was given, before any re-handling: very satisfied, satisfied or "
+            "basically satisfied, divided by the complaints rated at least once. A rating of dissatisfied that "
+            "led to a reopen stays here as dissatisfied."
+        ),
+        "first_satisfied",
+        "first_rated",
+        "rate",
+    ),
+    Measure(
         "satisfaction",
-        _l("Satisfaction rate"),
-        _l("Ratings of very satisfied, satisfied or basically satisfied, divided by all ratings given."),
+        _l("Final satisfaction rate"),
+        _l(
+            "The latest rating of each complaint (after re-handling, if it was reopened): very satisfied, "
+            "satisfied or basically satisfied, divided by the complaints whose latest round is rated; a "
+            "complaint reopened and not rated again is not counted. The filer of a complaint merged into "
+            "another rates the reply to the ticket it was merged into: that rating counts once, as its own "
+            "complaint's, here and in the first-round rate."
+        ),
         "satisfied",
         "rated",
         "rate",

@@ -126,4 +126,4 @@ def generic(ticket: Ticket, event: TicketEvent, reader: Reader) -> Text:
 
 
 # The renderers register themselves.
-from supervise.domain.messages import alerts, handling, intake, rating  # noqa: E402,F401
+from supervise.domain.messages import alerts, handling, intake, merging, rating  # noqa: E402,F401

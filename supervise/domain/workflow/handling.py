@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from supervise import labels
 from supervise.domain import clocks, deadlines
+from supervise.domain.workflow import merging
 from supervise.domain.workflow.engine import Context, Step, transition
 from supervise.domain.workflow.fields import BOOL, CHOICE, DATE, TEXT_MAX, TEXTAREA, Param
 from supervise.domain.workflow.transitions import DATE_DOC, note_field, unit_text
@@ -242,6 +243,7 @@ def _approve_reply(ctx: Context) -> Step:
     t = ctx.ticket
     t.approved_at = ctx.at
     t.rate_due = deadlines.rate_due_after(ctx.at)
+    merging.pass_on_reply(t, ctx.at)  # the filers of complaints merged into this one hear it too
     return Step(
         S.AWAITING_RATING,
         t.reply_text or "",

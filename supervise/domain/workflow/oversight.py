@@ -6,8 +6,9 @@ from sqlalchemy import ColumnElement, and_, select
 
 from supervise.domain import clocks
 from supervise.domain.clocks import OPEN_STATES, PUBLISHABLE
+from supervise.domain.replies import sent_reply_files
 from supervise.domain.workflow.engine import Context, Step, claim, record, transition
-from supervise.domain.workflow.fields import CHOICE, DATE, TEXT, TEXT_MAX, TEXTAREA, Param
+from supervise.domain.workflow.fields import BOOL, CHOICE, DATE, TEXT, TEXT_MAX, TEXTAREA, Param
 from supervise.domain.workflow.transitions import DATE_DOC, note_field, unit_text
 from supervise.extensions import db
 from supervise.models import RedactionTerm, State, SupervisionOrder, Ticket
@@ -111,7 +112,7 @@ def _answer_order(ctx: Context) -> Step:
         ),
         note_field(),
     ),
-    audience=("enterprise",),
+    audience=("enterprise", "filer"),
     refresh_search=False,
     enterprise_sees=True,
 )
@@ -208,6 +209,16 @@ def _publish(ctx: Context) -> Step:
             message=_l("Write the public summary of the result."),
             doc="The public summary of the result.",
         ),
+        Param(
+            "release_reply_files",
+            BOOL,
+            _l("Release the reply's documents with the result"),
+            description=_l(
+                "The documents the unit attached to its approved replies are shown on the public page, under "
+                "a made-up name. Open each one first: its content is not masked."
+            ),
+            doc="Release the files of the approved replies on the public page (shown once the result is).",
+        ),
     ),
     audience=(),
     refresh_search=True,
@@ -220,7 +231,10 @@ def _publish_result(ctx: Context) -> Step:
     t.public_reply = ctx.text("public_reply")
     first = t.result_published_at is None
     t.result_published_at = t.result_published_at or ctx.at
-    return Step(None, public=first, data={"republished": not first})
+    released = [a for a in sent_reply_files(t) if not a.released] if ctx.data.get("release_reply_files") else []
+    for attachment in released:
+        attachment.released = True
+    return Step(None, public=first, data={"republished": not first, "released_files": len(released)})
 
 
 @transition(

@@ -1,15 +1,51 @@
-"""The ticket's rating transitions: the enterprise's rating, its review, and closing unrated."""
+"""The ticket's rating transitions: the enterprise's rating (of its own ticket, or of the reply to the one
+it was merged into), its review, and closing unrated."""
+
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
 from supervise import labels
 from supervise.domain import clocks, deadlines
+from supervise.domain.workflow import merging
 from supervise.domain.workflow.engine import Context, Step, transition
 from supervise.domain.workflow.fields import BOOL, CHOICE, NOTE_MAX, TEXTAREA, Param
 from supervise.domain.workflow.transitions import handle_days_field, note_field
-from supervise.models import Rating, State
+from supervise.models import Rating, State, Ticket
 
 S = State
+
+
+#: What the enterprise answers when it rates (its own ticket, or one merged into another: ``merging``).
+RATE_FIELDS = (
+    Param(
+        "rating",
+        CHOICE,
+        _l("How satisfied are you with the result?"),
+        required=True,
+        radio=True,
+        choices={r.value: labels.RATING[r] for r in Rating},
+        message=_l("Choose a rating."),
+    ),
+    Param(
+        "solved",
+        BOOL,
+        _l("Was the problem solved?"),
+        required=True,
+        radio=True,
+        message=_l("Say whether the problem was solved."),
+    ),
+    Param(
+        "comment",
+        TEXTAREA,
+        _l("Comment"),
+        max_length=NOTE_MAX,
+        description=_l(
+            "A rating of dissatisfied or very dissatisfied is reviewed by the business-environment office; "
+            "say what is still wrong."
+        ),
+    ),
+)
 
 
 @transition(
@@ -17,40 +53,30 @@ S = State
     _l("Rated"),
     {S.AWAITING_RATING},
     {"enterprise"},
-    fields=(
-        Param(
-            "rating",
-            CHOICE,
-            _l("How satisfied are you with the result?"),
-            required=True,
-            radio=True,
-            choices={r.value: labels.RATING[r] for r in Rating},
-            message=_l("Choose a rating."),
-        ),
-        Param(
-            "solved",
-            BOOL,
-            _l("Was the problem solved?"),
-            required=True,
-            radio=True,
-            message=_l("Say whether the problem was solved."),
-        ),
-        Param(
-            "comment",
-            TEXTAREA,
-            _l("Comment"),
-            max_length=NOTE_MAX,
-            description=_l(
-                "A rating of dissatisfied or very dissatisfied is reviewed by the business-environment office; "
-                "say what is still wrong."
-            ),
-        ),
-    ),
+    fields=RATE_FIELDS,
     audience=("unit",),
     refresh_search=False,
     enterprise_sees=True,
 )  # a bad rating: notify.BAD_RATING_AUDIENCE
 def _rate(ctx: Context) -> Step:
+    rating, solved = read_rating(ctx)
+    t = ctx.ticket
+    record_rating(t, rating, solved, ctx.text("comment"), ctx.at)
+    if rating.is_bad:
+        return Step(S.RATING_REVIEW, t.rating_comment, public=True, data={"rating": rating.value, "solved": solved})
+    t.closed_at = ctx.at
+    return Step(S.CLOSED, t.rating_comment, public=True, data={"rating": rating.value, "solved": solved})
+
+
+def record_rating(t: Ticket, rating: Rating, solved: bool, comment: str, at: datetime) -> None:
+    """Keep a rating round on ``t``: the latest in ``rating``, the first ever in ``first_rating``."""
+    t.rating, t.rating_solved, t.rated_at, t.rating_comment = rating, solved, at, comment
+    if t.first_rating is None:
+        t.first_rating = rating
+
+
+def read_rating(ctx: Context) -> tuple[Rating, bool]:
+    """The rating and the answer to "was it solved?" the enterprise gave, refused when unusable."""
     try:
         rating = Rating(int(ctx.data.get("rating")))
     except (TypeError, ValueError):
@@ -58,13 +84,27 @@ def _rate(ctx: Context) -> Step:
     solved = ctx.data.get("solved")
     if solved not in (True, False):
         raise ctx.refuse("solved")
+    return rating, solved
+
+
+@transition(
+    "rate_merged",
+    _l("Rated the reply to the complaint it was merged into"),
+    {S.MERGED},
+    {"enterprise"},
+    fields=RATE_FIELDS,
+    audience=("supervisors",),
+    refresh_search=False,
+    enterprise_sees=True,
+)
+def _rate_merged(ctx: Context) -> Step:
     t = ctx.ticket
-    t.rating, t.rating_solved, t.rated_at = rating, solved, ctx.at
-    t.rating_comment = ctx.text("comment")
-    if rating.is_bad:
-        return Step(S.RATING_REVIEW, t.rating_comment, public=True, data={"rating": rating.value, "solved": solved})
-    t.closed_at = ctx.at
-    return Step(S.CLOSED, t.rating_comment, public=True, data={"rating": rating.value, "solved": solved})
+    if not merging.rating_open(t, ctx.at):
+        raise ctx.refuse("", _l("There is no reply to rate on the complaint this one was merged into."))
+    rating, solved = read_rating(ctx)
+    record_rating(t, rating, solved, ctx.text("comment"), ctx.at)
+    into = merging.surviving(t)
+    return Step(None, t.rating_comment, data={"rating": rating.value, "solved": solved, "into": into.tracking_no})
 
 
 @transition(
