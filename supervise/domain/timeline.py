@@ -24,6 +24,7 @@ OTHER_LABELS = {
     "merged_from": _l("Another ticket merged into this one"),
     "forward_received": _l("Received by the other zone's platform"),
     "forward_update": _l("Update from the other zone's platform"),
+    "due_moved": _l("Due date adjusted for the holiday calendar"),
 }
 # Alerts shown on the public timeline: the warning colours are public accountability.
 PUBLIC_ALERTS = frozenset({"orange", "red"})
