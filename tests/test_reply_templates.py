@@ -35,7 +35,9 @@ def test_a_supervisor_creates_edits_and_deletes_a_template(world, login):
 
 
 def test_a_template_needs_a_category_a_title_and_a_text(world, login):
-    response = login(world.supervisor).post("/console/reply-templates", data={"category_id": 0, "title": "", "body": ""})
+    response = login(world.supervisor).post(
+        "/console/reply-templates", data={"category_id": 0, "title": "", "body": ""}
+    )
     assert response.status_code == 200
     assert db.session.scalars(select(ReplyTemplate)).all() == []
 
