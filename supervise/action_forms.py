@@ -19,13 +19,15 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from supervise.domain import workflow
-from supervise.domain.workflow.fields import BOOL, CHOICE, DATE, INT, TEXT, TEXTAREA, UNIT, Param
+from supervise.domain.workflow.fields import BOOL, CHOICE, DATE, INT, TEXT, TEXTAREA, UNIT, UNITS, Param
 
 NO_CHOICE = SelectChoice("", _l("— choose —"))
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
@@ -53,6 +55,8 @@ def _value(p: Param, data: Any) -> Any:
         return None if data is None else data == "yes"
     if p.kind in (CHOICE, UNIT):
         return data or None  # the empty choice (and 0, "routing decides") is no choice
+    if p.kind == UNITS:
+        return list(data or [])  # none ticked: no co-handling unit
     return data
 
 
@@ -105,6 +109,15 @@ def _field(p: Param, check_required: bool) -> Field:
     if p.kind == INT:
         return IntegerField(
             p.label, description=p.description, validators=[Optional(), NumberRange(min=p.min, max=p.max)]
+        )
+    if p.kind == UNITS:  # ticked boxes; the view offers the units that handle tickets, as for UNIT
+        return SelectMultipleField(
+            p.label,
+            coerce=int,
+            widget=ListWidget(prefix_label=False),
+            option_widget=CheckboxInput(),
+            description=p.description,
+            validators=[Optional()],
         )
     # UNIT: the view offers the units that handle tickets (see ``handling_units``).
     return SelectField(p.label, coerce=int, description=p.description, validators=[Optional()])

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from supervise import labels, times
 from supervise.domain import clocks, notify, timeline, workflow
+from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.models import Outcome, Rating
 
@@ -26,6 +27,8 @@ _DETAIL_LABELS = {
     "into": _l("Merged into"),
     "tracking_no": _l("Ticket"),
     "due": _l("Deadline"),
+    "sign_due": _l("Sign by"),
+    "accept_due": _l("Accept by"),
 }
 
 
@@ -49,7 +52,7 @@ def event_details(event) -> list[tuple[object, str]]:
             value = _l("Yes") if value else _l("No")
         elif key == "co_units":
             value = "、".join(value)
-        elif key in ("handle_due", "new_due", "deadline", "due") and isinstance(value, str):
+        elif key in ("handle_due", "new_due", "deadline", "due", "sign_due", "accept_due") and isinstance(value, str):
             value = times.human_due(value)
         details.append((label, value))
     return details
@@ -69,6 +72,8 @@ def register(app: Flask) -> None:
         deadlines_in_force=clocks.deadlines_in_force,
         rating_time_over=clocks.rating_time_over,
         event_details=event_details,
+        due_provisional=lambda due: load_calendar().is_provisional(due),
+        missing_schedule_year=lambda: load_calendar().next_year_missing(now().date()),
         now=now,
     )
 

@@ -19,6 +19,7 @@ from supervise.models import (
     Notification,
     OutboxMessage,
     Peer,
+    ReplyTemplate,
     RoutingRule,
     State,
     Ticket,
@@ -58,6 +59,7 @@ class Scene:
     api_key: ApiKey
     token: ApiToken  # the handler's
     message: OutboxMessage
+    reply_template: ReplyTemplate  # for schooling
     licence: LicenceReview  # uploaded by the enterprise user, awaiting review
     peer: Peer  # another zone's platform
 
@@ -97,7 +99,8 @@ def build_scene(world: World) -> Scene:
         size=len(PDF),
     )
     peer = Peer(name="十堰", zone="十堰市", base_url="http://127.0.0.1:9/open311/v2", api_key="k_peer-secret")
-    db.session.add_all([notification, token, message, licence, peer])
+    reply_template = ReplyTemplate(category=world.schooling, title="学位已协调", body="经协调，已安排学位。")
+    db.session.add_all([notification, token, message, licence, peer, reply_template])
     db.session.commit()
     return Scene(
         ticket=ticket_,
@@ -112,6 +115,7 @@ def build_scene(world: World) -> Scene:
         message=message,
         licence=licence,
         peer=peer,
+        reply_template=reply_template,
     )
 
 
@@ -134,6 +138,7 @@ def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> 
         "message_id": scene.message.id,
         "review_id": scene.licence.id,
         "peer_id": scene.peer.id,
+        "template_id": scene.reply_template.id,
         "job_id": "no-such-job",
         "name": "no-such-task",
         "lang": "en",

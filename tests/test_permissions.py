@@ -173,6 +173,9 @@ MATRIX: dict[str, Policy] = {
     "console.verifications": roles(Role.SUPERVISOR),
     "console.verification_review": roles(Role.SUPERVISOR),
     "console.decide_verification": roles(Role.SUPERVISOR),
+    "console.reply_templates": roles(Role.SUPERVISOR),
+    "console.reply_template": roles(Role.SUPERVISOR),
+    "console.reply_template_delete": roles(Role.SUPERVISOR),
     "console.ticket": ticket(Role.SUPERVISOR),
     "console.act": ticket(Role.SUPERVISOR),
     # administration

@@ -17,7 +17,8 @@ from supervise.domain import calendar_admin
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.extensions import db
-from supervise.models import CalendarDay, Role, User
+from supervise.jobs import calendar as calendar_jobs
+from supervise.models import CalendarChange, CalendarDay, Role, User
 from supervise.web import roles_required
 
 
@@ -78,6 +79,16 @@ def _render_calendar(year: int, form: CalendarDayForm):
     )
 
 
+def _commit_and_move_due_dates() -> None:
+    """Commit the change; the open tickets' due dates follow it in a job (after the commit)."""
+    db.session.flush()
+    latest = db.session.scalar(select(CalendarChange.id).order_by(CalendarChange.id.desc()).limit(1))
+    db.session.commit()
+    if latest is not None:
+        calendar_jobs.hand_over(latest)
+        flash(_("The due dates of the open tickets follow the change."), "info")
+
+
 @bp.route("/calendar", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def calendar():
@@ -86,7 +97,7 @@ def calendar():
     if form.validate_on_submit():
         day = form.day.data
         calendar_admin.set_day(day, form.is_workday.data == "1", (form.name.data or "").strip(), current_user)
-        db.session.commit()
+        _commit_and_move_due_dates()
         status = _("a working day") if form.is_workday.data == "1" else _("a day off")
         flash(_("%(day)s is now %(status)s.", day=day.isoformat(), status=status), "success")
         return redirect(url_for("admin.calendar", year=day.year))
@@ -99,8 +110,8 @@ def calendar_clear():
     form = CalendarDayClearForm()
     if not form.validate_on_submit():
         abort(400)
-    calendar_admin.clear_day(form.day.data)
-    db.session.commit()
+    calendar_admin.clear_day(form.day.data, current_user)
+    _commit_and_move_due_dates()
     flash(_("%(day)s follows the weekend rule again.", day=form.day.data.isoformat()), "success")
     return redirect(url_for("admin.calendar", year=form.day.data.year))
 
@@ -113,8 +124,8 @@ def calendar_sync():
         abort(400)
     year = int(form.year.data)
     # One year at a time so that a year the package does not know yet can be named.
-    loaded = {y: calendar_admin.sync_from_package([y]) for y in (year, year + 1)}
-    db.session.commit()
+    loaded = {y: calendar_admin.sync_from_package([y], current_user, moves_due_dates=True) for y in (year, year + 1)}
+    _commit_and_move_due_dates()
     flash(
         _(
             "Loaded %(count)d days from the calendar package (%(detail)s).",

@@ -39,6 +39,8 @@ def _field(p: workflow.Param) -> fields.Field:
         return Text(validate=OneOf([str(value) for value in p.options()]), **common)
     if p.kind == kinds.UNIT:  # whether the unit handles tickets is the state machine's rule
         return Int(validate=Range(1, MAX_ID), **common)
+    if p.kind == kinds.UNITS:
+        return fields.List(Int(validate=Range(1, MAX_ID)), validate=Length(max=50), **common)
     return Int(validate=Range(0 if p.min is None else p.min, MAX_ID if p.max is None else p.max), **common)
 
 

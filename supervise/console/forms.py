@@ -124,3 +124,11 @@ class LicenceDecisionForm(FlaskForm):
 
 class ResendInvitationForm(FlaskForm):
     """Only the CSRF token."""
+
+
+class ReplyTemplateForm(FlaskForm):
+    """A reply template: the category it is offered for (an area: all its categories), title, text."""
+
+    category_id = SelectField(_l("Category"), coerce=int, validators=[DataRequired(_l("Choose a category."))])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=100)])
+    body = TextAreaField(_l("Reply text"), validators=[DataRequired(), Length(max=5000)])

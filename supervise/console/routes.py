@@ -13,7 +13,7 @@ from supervise import labels, paging, storage, web
 from supervise.console import bp
 from supervise.console.forms import ACTION_FORMS, AliasesForm, FilterForm, IntakeForm, options
 from supervise.console.queues import QUEUE_KEYS, QUEUES, queue_branches, queue_counts
-from supervise.domain import disclosure, scoped, verification
+from supervise.domain import disclosure, routing, scoped, verification
 from supervise.domain.intake import CONSOLE, Complaint, IntakeError
 from supervise.domain.redaction import redact
 from supervise.extensions import db
@@ -161,7 +161,10 @@ def _action_forms(ticket: Ticket, failed: tuple[str, Any] | None = None) -> dict
     """One form per console action, prefilled for this ticket; ``failed`` is a posted form to show again."""
     terms = disclosure.terms_for(ticket)
     prefill = {
-        "dispatch": {"limit_class": ticket.limit_class.value if ticket.limit_class else LimitClass.STANDARD.value},
+        "dispatch": {
+            "limit_class": ticket.limit_class.value if ticket.limit_class else LimitClass.STANDARD.value,
+            "co_unit_ids": [u.id for u in ticket.co_units or routing.co_units_for(ticket.category, ticket.lead_unit)],
+        },
         "publish": {
             "public_title": ticket.public_title or redact(ticket.title, terms)[:120],
             "public_summary": ticket.public_summary or redact(ticket.description, terms),
@@ -178,6 +181,7 @@ def _action_forms(ticket: Ticket, failed: tuple[str, Any] | None = None) -> dict
     unit_options = options((u.id, u.name) for u in units)
     forms["accept"].unit_id.choices = options([(0, _("Routing decides"))]) + unit_options
     forms["dispatch"].unit_id.choices = options([(0, _("— choose —"))]) + unit_options
+    forms["dispatch"].co_unit_ids.choices = unit_options
     return forms
 
 
@@ -210,6 +214,8 @@ def act(ticket_id: int, action: str):
     form = form_class(prefix=action)
     if action in ("accept", "dispatch"):
         form.unit_id.choices = options([(0, "")] + [(u.id, u.name) for u in _units()])
+    if action == "dispatch":
+        form.co_unit_ids.choices = options((u.id, u.name) for u in _units())
     ticket = web.load_ticket(ticket_id)
     if not form.validate_on_submit():
         _load(ticket.id)

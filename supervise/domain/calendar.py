@@ -7,9 +7,13 @@ administrators.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import cached_property
 
 Overrides = Mapping[date, bool]
+
+#: From this month on, next year's missing schedule is announced to administrators and supervisors.
+SCHEDULE_WARNING_MONTH = 11
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,23 @@ class WorkingCalendar:
         if day in self.overrides:
             return self.overrides[day]
         return day.weekday() < 5
+
+    @cached_property
+    def scheduled_years(self) -> frozenset[int]:
+        """The years whose official schedule is known: those with at least one public holiday stored."""
+        return frozenset(day.year for day, working in self.overrides.items() if not working)
+
+    def is_provisional(self, due: date | datetime | None) -> bool:
+        """Whether a due date falls in a year without a schedule (counted by the weekend rule alone, so
+        it may move once the holidays are entered): shown as 暂定 wherever a due date is shown."""
+        return due is not None and due.year not in self.scheduled_years
+
+    def next_year_missing(self, today: date) -> int | None:
+        """Next year, if it has no schedule yet and it is time to say so (from 1 November); else None."""
+        following = today.year + 1
+        if today.month >= SCHEDULE_WARNING_MONTH and following not in self.scheduled_years:
+            return following
+        return None
 
     def add_working_days(self, start: date, days: int) -> date:
         """The ``days``-th working day after ``start`` (``start`` itself does not count).
@@ -61,11 +82,21 @@ def package_overrides(years: list[int]) -> dict[date, tuple[bool, str]]:
     result: dict[date, tuple[bool, str]] = {}
     for day, name in holidays.items():
         if day.year in years and day.weekday() < 5:
-            result[day] = (False, str(name))
+            result[day] = (False, _chinese(name))
     for day, name in workdays.items():
         if day.year in years and day.weekday() >= 5:
-            result[day] = (True, str(name))
+            result[day] = (True, _chinese(name))
     return result
+
+
+def _chinese(name) -> str:
+    """The package's holiday (its English name) in Chinese (元旦, 春节 …), as the calendar stores it."""
+    from chinese_calendar.constants import Holiday
+
+    try:
+        return Holiday(str(name)).chinese
+    except ValueError:
+        return str(name)
 
 
 def load_calendar() -> WorkingCalendar:

@@ -66,3 +66,17 @@ def warning_level(cal: WorkingCalendar, due: datetime | None, limit_days: int, a
     overdue = cal.working_days_between(due.date(), at.date())
     red_after = min(RED_OVERDUE_DAYS, max(limit_days // 2, 1))
     return "red" if overdue >= red_after else "orange"
+
+
+def moved_by_calendar(before: WorkingCalendar, after: WorkingCalendar, first_changed: date, due: datetime) -> datetime:
+    """``due`` after a change of the calendar from ``before`` to ``after`` whose earliest changed day is
+    ``first_changed``: the same number of working days from the day before the change (a clock that
+    started earlier counted the same days up to there), so a new holiday pushes it back a working day
+    and a make-up working day brings it forward."""
+    if due.date() < first_changed:
+        return due
+    anchor = first_changed - timedelta(days=1)
+    counted = before.working_days_between(anchor, due.date())
+    if counted <= 0:
+        return due
+    return datetime.combine(after.add_working_days(anchor, counted), due.time())

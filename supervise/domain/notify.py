@@ -36,6 +36,8 @@ AUDIENCE: dict[str, tuple[str, ...]] = {
     "alert_order_overdue": ("unit", "supervisors"),
     "alert_rating_reminder": ("enterprise", "filer"),
     "alert_monthly_report": ("unit",),
+    # deadlines moved by a change of the working-day calendar (``due_moves``)
+    "due_moved": ("unit",),
 }
 # A bad rating goes to the supervisor as well as the unit.
 BAD_RATING_AUDIENCE = ("unit", "supervisors")

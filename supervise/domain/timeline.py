@@ -25,6 +25,7 @@ OTHER_LABELS = {
     "merged_reply": _l("Reply to the complaint this one was merged into"),
     "forward_received": _l("Received by the other zone's platform"),
     "forward_update": _l("Update from the other zone's platform"),
+    "due_moved": _l("Due date adjusted for the holiday calendar"),
 }
 # Alerts shown on the public timeline: the warning colours are public accountability.
 PUBLIC_ALERTS = frozenset({"orange", "red"})

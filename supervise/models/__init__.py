@@ -1,13 +1,14 @@
 """Models, one module per aggregate; importing this package registers every mapper."""
 
 from supervise.models.api import ApiKey, ApiToken
-from supervise.models.calendar import CalendarDay
+from supervise.models.calendar import CalendarChange, CalendarDay
 from supervise.models.catalog import Category, LimitClass, RoutingRule, category_co_units
 from supervise.models.counts import EVERYWHERE, TicketCount
 from supervise.models.forwarding import Forwarding, Peer
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
 from supervise.models.publication import PublicGeneration
+from supervise.models.reply_template import ReplyTemplate
 from supervise.models.stats import NO_UNIT, StatsCell, StatsDirty
 from supervise.models.ticket import (
     Attachment,
@@ -38,6 +39,7 @@ __all__ = [
     "StatsDirty",
     "Area",
     "Attachment",
+    "CalendarChange",
     "CalendarDay",
     "Category",
     "Enterprise",
@@ -51,6 +53,7 @@ __all__ = [
     "PublicGeneration",
     "Rating",
     "RedactionTerm",
+    "ReplyTemplate",
     "Role",
     "RoutingRule",
     "Source",

@@ -17,6 +17,7 @@ from supervise.operations import filing
 from supervise.seed.accounts import SEED, Names, demo_logins, load_staff, shared_hash
 from supervise.seed.companies import Companies
 from supervise.seed.plans import SCENARIOS, Plan, Planning
+from supervise.seed.reply_templates import load_reply_templates
 from supervise.seed.steps import Steps
 from supervise.seed.texts import Texts
 from supervise.seed.timing import Timing
@@ -45,6 +46,7 @@ def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
     from supervise.domain.measures import cells
 
     load_staff()
+    load_reply_templates()
     with notify.suppressed():
         demo = Demo(random.Random(SEED))
         demo.add_enterprises()

@@ -11,10 +11,11 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 
 from supervise import paging, storage, web
-from supervise.domain import clocks, counts, scoped
+from supervise.domain import clocks, counts, reply_templates, scoped
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.models import Category, Role, State, SupervisionOrder, Ticket
+from supervise.params import id_arg
 from supervise.unit import bp
 from supervise.unit.forms import FORMS
 
@@ -110,11 +111,22 @@ def _page(ticket: Ticket, bound: tuple[str, FlaskForm] | None = None, status: in
     """Render the ticket page; ``bound`` is the (action, form) just submitted with errors, shown open."""
     forms = {action: cls(formdata=None) for action, cls in FORMS.items()}
     open_panel = None
+    templates = reply_templates.offered_for(ticket.category)
+    chosen = reply_templates.offered_one(ticket.category, id_arg("template"))
+    if chosen is not None:  # "insert the template" (the page's script does it without a round trip)
+        forms["reply"] = FORMS["reply"](formdata=None, data={"text": chosen.body})
+        open_panel = "reply"
     if bound:
         open_panel, forms[bound[0]] = bound
     co_handled = ticket.lead_unit_id != current_user.unit_id
     return render_template(
-        "unit/ticket.html", ticket=ticket, forms=forms, open_panel=open_panel, co_handled=co_handled
+        "unit/ticket.html",
+        ticket=ticket,
+        forms=forms,
+        open_panel=open_panel,
+        co_handled=co_handled,
+        reply_templates=templates,
+        chosen_template=chosen,
     ), status
 
 

@@ -17,7 +17,8 @@ DATE = "date"
 INT = "int"
 BOOL = "bool"
 UNIT = "unit"  # the id of a unit that handles tickets
-KINDS = frozenset({TEXT, TEXTAREA, CHOICE, DATE, INT, BOOL, UNIT})
+UNITS = "units"  # ids of units that handle tickets (the co-handling units)
+KINDS = frozenset({TEXT, TEXTAREA, CHOICE, DATE, INT, BOOL, UNIT, UNITS})
 
 #: The years a date given to an action may fall in.
 DATE_YEARS = (2000, 2099)

@@ -94,10 +94,11 @@ def _decide_extension(ctx: Context, granted: bool) -> Step:
     request.decided_by_id = ctx.actor.id
     request.decided_at = ctx.at
     request.decision_note = note
-    if granted:
-        ctx.ticket.handle_due = deadlines.end_of(request.requested_due)
-        ctx.ticket.extension_count += 1
-    return Step(None, note, public=granted, data={"new_due": request.requested_due.isoformat()})
+    if not granted:  # the due date stays: the timeline shows no new one
+        return Step(None, note)
+    ctx.ticket.handle_due = deadlines.end_of(request.requested_due)
+    ctx.ticket.extension_count += 1
+    return Step(None, note, public=True, data={"new_due": request.requested_due.isoformat()})
 
 
 @transition(

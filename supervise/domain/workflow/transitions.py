@@ -17,6 +17,7 @@ from supervise.domain.workflow.fields import (
     TEXT_MAX,
     TEXTAREA,
     UNIT,
+    UNITS,
     Param,
 )
 from supervise.extensions import db
@@ -65,6 +66,7 @@ def handle_days_field(description: Any, doc: str) -> Param:
 
 
 _CHOOSE_UNIT = _l("Choose an active unit to handle the ticket.")
+_CHOOSE_CO_UNITS = _l("Choose co-handling units among the active units that handle tickets.")
 
 
 def _unit(ctx: Context) -> Unit:
@@ -76,14 +78,32 @@ def _unit(ctx: Context) -> Unit:
     return unit
 
 
+def _co_units(ctx: Context, lead: Unit) -> list[Unit]:
+    """The co-handling units chosen (``co_unit_ids``; absent: the category's): units that handle tickets,
+    the lead unit left out (it leads, it does not help)."""
+    chosen = ctx.data.get("co_unit_ids")
+    if chosen is None:
+        return routing.co_units_for(ctx.ticket.category, lead)
+    units: list[Unit] = []
+    for raw in chosen:
+        ident = parse_id(str(raw))
+        unit = db.session.get(Unit, ident) if ident else None
+        if unit is None or not unit.handles_tickets:
+            raise ctx.refuse("co_unit_ids", _CHOOSE_CO_UNITS)
+        if unit != lead and unit not in units:
+            units.append(unit)
+    return units
+
+
 def _dispatch_to(ctx: Context, unit: Unit, restart_clock: bool = True) -> dict:
     t = ctx.ticket
+    co_units = _co_units(ctx, unit)  # first: a refused choice changes nothing
     limit = ctx.data.get("limit_class") or t.category.limit_class
     limit = LimitClass(getattr(limit, "value", limit))
     t.limit_class = limit
     t.handle_days = int(ctx.data.get("handle_days") or deadlines.handle_days_for(limit))
     t.lead_unit = unit
-    t.co_units = routing.co_units_for(t.category, unit)
+    t.co_units = co_units
     t.dispatched_at = ctx.at
     t.signed_at = None
     t.sign_due = deadlines.due_after(ctx.cal, ctx.at, deadlines.SIGN_DAYS)
@@ -177,6 +197,18 @@ def _decline(ctx: Context) -> Step:
             required=True,
             message=_CHOOSE_UNIT,
             doc="The lead unit (a unit that handles tickets).",
+        ),
+        Param(
+            "co_unit_ids",
+            UNITS,
+            _l("Co-handling units"),
+            nullable=True,
+            message=_CHOOSE_CO_UNITS,
+            description=_l("Units that help the lead unit; the lead unit itself is never also a co-handling unit."),
+            doc=(
+                "Ids of the co-handling units (units that handle tickets; the lead unit is left out). "
+                "Absent or null: the category's co-handling units; [] for none."
+            ),
         ),
         Param(
             "limit_class",
