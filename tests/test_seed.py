@@ -125,6 +125,15 @@ def test_demo_logins_list_one_user_per_role_and_each_can_log_in(demo, app):
         assert response.status_code == 302, username
 
 
+def test_seeding_again_prints_every_units_handler_and_leader(demo, app):
+    result = app.test_cli_runner().invoke(args=["seed"])
+    assert result.exit_code == 0 and "Demo logins" in result.output
+    staffed = db.session.scalars(select(User).where(User.role.in_((Role.HANDLER, Role.LEADER)))).all()
+    assert len({u.unit_id for u in staffed}) > 6
+    for user in staffed:
+        assert user.username in result.output and user.unit.name in result.output
+
+
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 

@@ -29,6 +29,10 @@ def seed(demo: bool, tickets: int) -> None:
         click.echo(f"\nDemo logins (password for all: {seeding.DEMO_PASSWORD}):")
         for role, username, name in logins:
             click.echo(f"  {role:<12} {username:<16} {name}")
+        units = seeding.unit_logins()
+        click.echo(f"\nEvery unit's handler and leader ({len(units)} units, same password):")
+        for unit, usernames in units:
+            click.echo(f"  {' / '.join(usernames):<40} {unit}")
 
 
 COMMANDS = [seed]

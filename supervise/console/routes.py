@@ -13,7 +13,7 @@ from supervise import labels, paging, storage, web
 from supervise.console import bp
 from supervise.console.forms import ACTION_FORMS, AliasesForm, FilterForm, IntakeForm, options
 from supervise.console.queues import QUEUE_KEYS, QUEUES, queue_branches, queue_counts
-from supervise.domain import disclosure, routing, scoped, verification
+from supervise.domain import access, disclosure, duplicates, routing, scoped, verification, workflow
 from supervise.domain.intake import CONSOLE, Complaint, IntakeError
 from supervise.domain.redaction import redact
 from supervise.extensions import db
@@ -42,6 +42,10 @@ ENTERPRISE_CHOICES_MAX = 200
 
 
 # ---------------------------------------------------------------- queues
+
+
+# Queues whose rows carry a hint of likely duplicates: before acceptance and before dispatch.
+DUPLICATE_HINT_QUEUES = frozenset({"to_accept", "dispatch_queue"})
 
 
 def _filter_form() -> FilterForm:
@@ -103,12 +107,14 @@ def index():
     page = paging.keyset_page(
         query, (Ticket.id,), per_page=PAGE_SIZE, endpoint=".index", args={**request.args, "tab": tab}
     )
+    hints = duplicates.counts(page.items, access.ticket_scope(current_user)) if tab in DUPLICATE_HINT_QUEUES else {}
     return render_template(
         "console/index.html",
         queues=QUEUES,
         counts=queue_counts(),
         tab=tab,
         tickets=page.items,
+        duplicate_hints=hints,
         form=form,
         page=page,
         pending_licences=verification.pending_count(),
@@ -187,9 +193,11 @@ def _action_forms(ticket: Ticket, failed: tuple[str, Any] | None = None) -> dict
 
 def _render_ticket(ticket: Ticket, failed: tuple[str, Any] | None = None):
     last_return = next((e for e in reversed(ticket.events) if e.action == "return"), None)
+    may_merge = workflow.allowed(current_user, ticket, "merge")
     return render_template(
         "console/ticket.html",
         ticket=ticket,
+        duplicates=duplicates.candidates(ticket, access.ticket_scope(current_user)) if may_merge else [],
         forms=_action_forms(ticket, failed),
         open_action=failed[0] if failed else None,
         last_return=last_return,

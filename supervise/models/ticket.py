@@ -118,6 +118,8 @@ class Ticket(db.Model):
         ),
         Index("ix_tickets_state_created", "state", "created_at"),
         Index("ix_tickets_created", "created_at", "id"),  # Open311 date ranges, newest first
+        # Likely duplicates: the same company's tickets in one category around a date (domain.duplicates).
+        Index("ix_tickets_company_category", "enterprise_id", "category_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

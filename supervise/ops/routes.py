@@ -8,7 +8,7 @@ from supervise.jobs import enqueue, status
 from supervise.jobs.delivery import retry
 from supervise.jobs.schedule import SCHEDULE
 from supervise.models import Role
-from supervise.ops import bp
+from supervise.ops import bp, labels
 from supervise.web import roles_required
 
 OPERATORS = (Role.SUPERVISOR, Role.ADMIN)
@@ -23,6 +23,7 @@ def index():
         runs=status.last_runs(),
         outbox=status.outbox_summary(),
         reports=status.monthly_reports(now()),
+        words=labels,
     )
 
 
@@ -55,7 +56,7 @@ def run_periodic(name: str):
     if entry is None:
         abort(404)
     if enqueue(entry.func, queue=entry.queue):
-        flash(_("%(name)s is queued.", name=name), "success")
+        flash(_("%(name)s is queued.", name=labels.JOBS.get(name, name)), "success")
     else:
         flash(_("The queue cannot be reached; try again later."), "danger")
     return redirect(url_for(".index"))

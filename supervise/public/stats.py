@@ -214,7 +214,7 @@ def stats_export(fmt: str):
     period, group = selection(request.args)
     header, rows = export_rows(reports.table(period, group), group)
     if fmt == "csv":
-        body, mimetype = _csv(header, rows), "text/csv; charset=utf-8"
+        body, mimetype = _csv(header, rows), "text/csv"  # Flask adds "; charset=utf-8" to text types
     else:
         body = _xlsx(period, header, rows)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -17,8 +17,17 @@ which are laid out backwards from today: no step is ever in the future.
   then every plan replayed through the state machine.
 """
 
-from supervise.seed.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, SEED, demo_logins, load_staff
+from supervise.seed.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, SEED, demo_logins, load_staff, unit_logins
 from supervise.seed.demo import load_demo
 from supervise.seed.reference import load_reference
 
-__all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "SEED", "demo_logins", "load_demo", "load_reference", "load_staff"]
+__all__ = [
+    "DEMO_ACCOUNTS",
+    "DEMO_PASSWORD",
+    "SEED",
+    "demo_logins",
+    "load_demo",
+    "load_reference",
+    "load_staff",
+    "unit_logins",
+]

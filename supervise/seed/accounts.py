@@ -136,3 +136,18 @@ def demo_logins() -> list[tuple[str, str, str]]:
         if user is not None:
             logins.append((role.value, user.username, user.name))
     return logins
+
+
+def unit_logins() -> list[tuple[str, list[str]]]:
+    """(unit name, usernames of its handlers and leaders) for every unit with staff, in the units' order:
+    ``flask seed`` prints them all after the one-per-role logins."""
+    rows = db.session.execute(
+        select(Unit.name, User.username)
+        .join(User, User.unit_id == Unit.id)
+        .where(User.role.in_((Role.HANDLER, Role.LEADER)), User.active)
+        .order_by(Unit.sort, Unit.id, User.role, User.id)
+    ).all()
+    found: dict[str, list[str]] = {}
+    for unit, username in rows:
+        found.setdefault(unit, []).append(username)
+    return list(found.items())
