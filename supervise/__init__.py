@@ -38,11 +38,12 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 def _connect_domain_subscribers() -> None:
     from supervise.domain import subscribers
-    from supervise.jobs import delivery, forwarding
+    from supervise.jobs import alerts, delivery, forwarding
 
     subscribers.connect_all()
     delivery.install_hooks()  # the job layer's: hand new outbox messages over after the commit
     forwarding.install_hooks()  # and new forwards to other zones' platforms
+    alerts.install_hooks()  # and the fan-out of public e-mail alerts
 
 
 def _check_production_secrets(app: Flask, config_name: str) -> None:

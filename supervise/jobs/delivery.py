@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from supervise.domain import alerts
 from supervise.domain import mail as mail_rules
 from supervise.domain.clock import now
 from supervise.extensions import db
@@ -104,6 +105,7 @@ def email_message_id(message: OutboxMessage) -> str:
 
 
 def _send_email(message: OutboxMessage) -> None:
+    key = message.dedupe_key
     try:
         address = mail_rules.normalize_email(message.address)
     except mail_rules.InvalidEmail:
@@ -119,7 +121,10 @@ def _send_email(message: OutboxMessage) -> None:
     from flask_mail import Mail, Message
 
     mail = current_app.extensions.get("mail") or Mail(current_app)
-    msg = Message(subject=subject, recipients=[address], body=body)
+    # A public alert's one-click unsubscribe (RFC 8058); no extra header on any other message.
+    msg = Message(
+        subject=subject, recipients=[address], body=body, extra_headers=alerts.list_headers(key, message.link)
+    )
     msg.msgId = email_message_id(message)  # replaces Flask-Mail's random one: one Message-ID, ours
     try:
         mail.send(msg)

@@ -118,7 +118,7 @@ def ticket(tracking_no: str):
         abort(404)
     view = disclosure.public_view(found, load_calendar(), now())
     attachments = _released_attachments(found, disclosure.terms_for(found))
-    return render_template("public/ticket.html", item=view, attachments=attachments)
+    return render_template("public/ticket.html", item=view, attachments=attachments, category_id=found.category_id)
 
 
 @bp.route("/lookup", methods=["GET", "POST"])
