@@ -101,6 +101,7 @@ class Config:
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per minute;30 per hour")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "20 per hour")
     LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "20 per minute")
+    ALERT_SUBSCRIBE_RATE_LIMIT = os.environ.get("ALERT_SUBSCRIBE_RATE_LIMIT", "5 per minute;20 per hour")  # per address
     OPEN311_POST_RATE_LIMIT = os.environ.get("OPEN311_POST_RATE_LIMIT", "120 per minute")
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")  # per token
     # Reverse proxies in front of the web (nginx, a load balancer): how many X-Forwarded-For hops to

@@ -38,12 +38,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 def _connect_domain_subscribers() -> None:
     from supervise.domain import subscribers
-    from supervise.jobs import calendar, delivery, forwarding
+    from supervise.jobs import alerts, calendar, delivery, forwarding
 
     subscribers.connect_all()
     delivery.install_hooks()  # the job layer's: hand new outbox messages over after the commit
     forwarding.install_hooks()  # and new forwards to other zones' platforms
     calendar.install_hooks()  # and each calendar change, to move the open tickets' due dates
+    alerts.install_hooks()  # and the fan-out of public e-mail alerts
 
 
 def _check_production_secrets(app: Flask, config_name: str) -> None:

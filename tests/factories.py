@@ -364,3 +364,40 @@ def readable(response) -> str:
             if value is not None
         )
     return response.data.decode("utf-8-sig")
+
+
+class SmtpInbox:
+    """A real local SMTP server (aiosmtpd) on a free port that keeps what it receives; ``deliver_to(app)``
+    points the app's mail at it, as in production (Flask-Mail over SMTP)."""
+
+    def __init__(self):
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.received: list[tuple[list[str], bytes]] = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list:
+        from email import policy
+        from email.parser import BytesParser
+
+        return [BytesParser(policy=policy.default).parsebytes(raw) for _rcpts, raw in self.received]
+
+    def settings(self) -> dict:
+        return {
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": self.port,
+            "MAIL_USE_TLS": False,
+            "MAIL_USE_SSL": False,
+            "MAIL_DEFAULT_SENDER": "supervise@zone.example.gov.cn",
+            "MAIL_SUPPRESS_SEND": False,  # Flask-Mail suppresses sending under TESTING otherwise
+        }

@@ -12,11 +12,13 @@ from collections import deque
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from supervise.domain import workflow
 from supervise.domain.redaction import MASK, TERM_MASK
 from supervise.extensions import db
-from supervise.models import Attachment, State
+from supervise.jobs import alerts as alert_jobs
+from supervise.models import AlertEvent, Attachment, OutboxMessage, State
 from tests.factories import advance, file_ticket, readable
 
 BASE = datetime(2026, 3, 2, 9)
@@ -227,3 +229,30 @@ def test_no_feed_or_open311_response_names_the_enterprise_or_a_person(client, wo
     listing = pages[f"/open311/v2/requests.json?start_date={start}&end_date={end}"]
     assert all(t.tracking_no in listing for t in leaky_world)
     assert_clean(pages, world)
+
+
+@pytest.fixture
+def followers(client, world):
+    """Addresses that follow, confirmed through the public pages, the units and categories of the leaky
+    tickets before any of them is published."""
+    targets = [{"unit": world.edu.id}, {"unit": world.hr.id}, {"category": world.public_services.id}]
+    targets.append({"category": world.hiring.id})
+    for n, target in enumerate(targets):
+        client.post("/alerts/subscribe", query_string=target, data={"email": f"follower{n}@example.com"})
+    db.session.commit()
+    confirmations = db.session.scalars(
+        select(OutboxMessage.body).where(OutboxMessage.dedupe_key.like("alert-confirm:%"))
+    )
+    for body in confirmations.all():
+        assert client.post(re.search(r"/alerts/confirm/[\w-]+", body).group(0)).status_code == 200
+
+
+def test_no_alert_mail_names_the_enterprise_or_a_person(client, world, followers, leaky_world):
+    for ident in db.session.scalars(select(AlertEvent.id)).all():
+        alert_jobs.fan_out(ident)
+    alerts = db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("alert:%"))).all()
+
+    assert len({a.address for a in alerts}) == 4  # every follower heard of something
+    texts = {a.dedupe_key: f"{a.subject}\n{a.body}" for a in alerts}
+    assert any(MASK in text for text in texts.values())  # the masked public texts are there
+    assert_clean(texts, world)

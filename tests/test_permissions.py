@@ -131,6 +131,9 @@ MATRIX: dict[str, Policy] = {
     "public.stats": PUBLIC,
     "public.stats_export": PUBLIC,
     "public.feed": PUBLIC,
+    "public.alert_subscribe": PUBLIC,
+    "public.alert_confirm": PUBLIC,  # the signed token is the credential
+    "public.alert_unsubscribe": PUBLIC,
     "public.attachment": FILE,
     "public.licence": LICENCE,
     # accounts
@@ -258,7 +261,9 @@ API_MATRIX: dict[str, Policy] = {
 
 #: Blueprints exempt from CSRF: they authenticate every request with a token or key sent by the client,
 #: never with the cookie a browser adds by itself (the matrix proves a session alone gets nothing there).
-CSRF_EXEMPT = ("api.", "open311.", "health.")  # no session, no forms: machines
+# No session, no forms: machines; and the one-click unsubscribe a mail client POSTs (RFC 8058), whose
+# signed token is the credential (tests/test_alerts.py).
+CSRF_EXEMPT = ("api.", "open311.", "health.", "public.alert_unsubscribe")
 
 #: ``<action>`` in the matrix's URLs.
 ROUTES = routes()

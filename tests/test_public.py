@@ -89,7 +89,7 @@ def test_a_row_shows_title_category_unit_state_date_and_rating(client, world):
 def test_an_overdue_ticket_is_marked_overdue_in_the_list(client, world):
     published_ticket(world, at=datetime(2020, 1, 6, 9))  # dispatched long ago and never replied
     db.session.commit()
-    assert "Overdue" in client.get("/disclosure").get_data(as_text=True)
+    assert "Seriously overdue" in client.get("/disclosure").get_data(as_text=True)  # red: 严重超期
 
 
 def test_the_list_filters_by_category(client, world, approvals):

@@ -177,6 +177,14 @@ def warning(ticket: Ticket, cal: WorkingCalendar | None = None, at: datetime | N
     return deadlines.warning_level(cal, clock.due_of(ticket), clock.limit_days(ticket), at)
 
 
+def overdue_level(ticket: Ticket, cal: WorkingCalendar, at: datetime) -> str | None:
+    """What the public pages say about a ticket's lateness: ``red`` (严重超期) while its running clock
+    shows red, ``orange`` (已超期) when it is or was late otherwise, None when it never was."""
+    if not was_overdue(ticket, at):
+        return None
+    return "red" if warning(ticket, cal, at) == "red" else "orange"
+
+
 # ---------------------------------------------------------------- rating
 
 

@@ -61,6 +61,7 @@ class PublicTicket:
     working_days_taken: int | None
     on_time: bool | None  # None while open and not yet late
     overdue: bool
+    overdue_level: str | None  # red (seriously overdue) | orange (overdue) | None: clocks.overdue_level
     rating: int | None
     solved: bool | None
     reopen_count: int
@@ -116,6 +117,7 @@ def public_view(ticket: Ticket, cal: WorkingCalendar, at: datetime, with_events:
         working_days_taken=deadlines.working_days_taken(cal, ticket.dispatched_at or ticket.created_at, finished or at),
         on_time=on_time,
         overdue=overdue,
+        overdue_level=clocks.overdue_level(ticket, cal, at) if overdue else None,
         rating=ticket.rating.value if ticket.rating else None,
         solved=ticket.rating_solved,
         reopen_count=ticket.reopen_count,

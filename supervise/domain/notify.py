@@ -248,6 +248,11 @@ def suppressed() -> Iterator[None]:
         _suppressed.reset(token)
 
 
+def is_suppressed() -> bool:
+    """Whether events are being recorded without telling anybody (inside :func:`suppressed`)."""
+    return _suppressed.get()
+
+
 def on_event_recorded(event: TicketEvent) -> None:
     """Queue the messages of ``event`` (a receiver of :data:`workflow.event_recorded`)."""
     if not _suppressed.get():

@@ -23,7 +23,7 @@ from supervise.domain.reference import Reference
 from supervise.extensions import db
 from supervise.models import Enterprise, RedactionTerm, State, Ticket
 
-#: What a row reads of its ticket: what it shows, and what decides "overdue" (clocks.was_overdue).
+#: What a row reads of its ticket: what it shows, and what decides "overdue" (clocks.overdue_level).
 COLUMNS = (
     Ticket.tracking_no,
     Ticket.public_title,
@@ -35,6 +35,8 @@ COLUMNS = (
     Ticket.overdue_at,
     Ticket.replied_at,
     Ticket.handle_due,
+    Ticket.handle_days,
+    Ticket.accept_due,
     Ticket.enterprise_id,
     Ticket.contact_name,
 )
@@ -51,6 +53,7 @@ class PublicListItem:
     state: State
     published_at: datetime | None
     overdue: bool
+    overdue_level: str | None  # clocks.overdue_level: red (严重超期) | orange (已超期) | None
     rating: int | None
 
 
@@ -94,6 +97,7 @@ def items(tickets: list[Ticket], ref: Reference, at: datetime) -> list[PublicLis
             state=t.state,
             published_at=t.published_at,
             overdue=clocks.was_overdue(t, at),
+            overdue_level=clocks.overdue_level(t, ref.calendar, at),
             rating=t.rating.value if t.rating else None,
         )
         for t in tickets

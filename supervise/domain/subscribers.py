@@ -12,7 +12,7 @@ connecting a receiver from the module that implements it.
 
 from collections.abc import Callable
 
-from supervise.domain import counts, notify, public_generation, search, supervision
+from supervise.domain import alerts, counts, notify, public_generation, search, supervision
 from supervise.domain.measures import cells
 from supervise.domain.workflow import event_recorded
 from supervise.models import TicketEvent
@@ -23,6 +23,7 @@ EVENT_RECORDED: tuple[Callable[[TicketEvent], None], ...] = (
     supervision.on_event_recorded,  # a unit's progress note counts as its monthly progress report
     search.on_event_recorded,  # the public search document, after an event that changes public texts
     cells.on_event_recorded,  # the measure cells the ticket counts in (and leaves, on re-dispatch) marked dirty
+    alerts.on_event_recorded,  # a public event on a published ticket: its followers' e-mail alerts, fanned out by a job
 )
 
 #: SQLAlchemy session hooks of the domain (each idempotent).

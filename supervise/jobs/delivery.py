@@ -26,6 +26,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from supervise.domain import alerts
 from supervise.domain import mail as mail_rules
 from supervise.domain.clock import now
 from supervise.extensions import db
@@ -112,6 +113,7 @@ def email_message_id(message: OutboxMessage) -> str:
 
 
 def _send_email(message: OutboxMessage) -> None:
+    key = message.dedupe_key
     try:
         address = mail_rules.normalize_email(message.address)
     except mail_rules.InvalidEmail:
@@ -127,7 +129,10 @@ def _send_email(message: OutboxMessage) -> None:
     from flask_mail import Message
 
     smtp.mail_state()  # Flask-Mail set up: the message takes its default sender
-    msg = Message(subject=subject, recipients=[address], body=body)
+    # A public alert's one-click unsubscribe (RFC 8058); no extra header on any other message.
+    msg = Message(
+        subject=subject, recipients=[address], body=body, extra_headers=alerts.list_headers(key, message.link)
+    )
     msg.msgId = email_message_id(message)  # replaces Flask-Mail's random one: one Message-ID, ours
     try:
         smtp.send(msg)

@@ -4,7 +4,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from supervise.jobs import DEFAULT_QUEUE, periodic
+from supervise.jobs import DEFAULT_QUEUE, alerts, periodic
 
 
 @dataclass(frozen=True)
@@ -28,4 +28,5 @@ SCHEDULE = [
     Periodic(periodic.refresh_measures, "* * * * *", run_at_start=True),
     Periodic(periodic.forwards, "*/5 * * * *", run_at_start=True),
     Periodic(periodic.nightly_refresh, "30 2 * * *"),
+    Periodic(alerts.public_alerts, "* * * * *", run_at_start=True),
 ]

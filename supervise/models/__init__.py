@@ -1,5 +1,6 @@
 """Models, one module per aggregate; importing this package registers every mapper."""
 
+from supervise.models.alerts import AlertEvent, AlertSubscription
 from supervise.models.api import ApiKey, ApiToken
 from supervise.models.calendar import CalendarChange, CalendarDay
 from supervise.models.catalog import Category, LimitClass, RoutingRule, category_co_units
@@ -27,6 +28,8 @@ from supervise.models.user import UNIT_ROLES, Role, User, UserSession, Verificat
 from supervise.models.verification import Invitation, LicenceReview, VerificationCode
 
 __all__ = [
+    "AlertEvent",
+    "AlertSubscription",
     "EVERYWHERE",
     "TicketCount",
     "Forwarding",

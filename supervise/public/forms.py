@@ -1,4 +1,5 @@
-"""Forms of the public side: the disclosure filters (GET, no CSRF) and the progress lookup (POST)."""
+"""Forms of the public side: the disclosure filters (GET, no CSRF), the progress lookup and the e-mail
+alerts (POST)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -7,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import Select
 
 from supervise.domain.disclosure import PublicFilters
+from supervise.forms_common import EmailAddress
 
 STATE_CHOICES = [
     SelectChoice("", _l("Any state")),
@@ -113,3 +115,17 @@ class LookupForm(FlaskForm):
         validators=[DataRequired(), Length(max=12)],
         description=_l("The six-character code given with the tracking number"),
     )
+
+
+class AlertSubscribeForm(FlaskForm):
+    """The e-mail address to send a unit's, a category's or a ticket's alerts to (double opt-in)."""
+
+    email = StringField(
+        _l("E-mail address"),
+        validators=[DataRequired(message=_l("Enter your e-mail address.")), EmailAddress()],
+        description=_l("Never shown anywhere. You can stop the alerts from any of them, without an account."),
+    )
+
+
+class AlertConfirmForm(FlaskForm):
+    """Only the CSRF token: a confirmation or unsubscribe is a POST, never a GET a link scanner makes."""

@@ -108,7 +108,9 @@ def ticket(tracking_no: str):
     if found is None:
         abort(404)
     view = disclosure.public_view(found, load_calendar(), now())
-    return render_template("public/ticket.html", item=view, attachments=_released_attachments(found))
+    return render_template(
+        "public/ticket.html", item=view, attachments=_released_attachments(found), category_id=found.category_id
+    )
 
 
 @bp.route("/lookup", methods=["GET", "POST"])

@@ -5,7 +5,7 @@ tickets through a job that records how far it got), the supervisors' reply templ
 and the holiday names of the stored calendar in Chinese (the package's names were stored in English).
 
 Revision ID: 5c1e2a7d9b40
-Revises: 369ba53a7129
+Revises: 5c0e7a1f2b9d
 Create Date: 2026-12-04 19:10:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c1e2a7d9b40'
-down_revision = '369ba53a7129'
+down_revision = '5c0e7a1f2b9d'
 branch_labels = None
 depends_on = None
 

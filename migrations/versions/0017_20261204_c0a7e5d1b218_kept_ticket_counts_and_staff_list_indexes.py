@@ -3,7 +3,7 @@ kept with every ticket change, and the indexes the workbench, console, enterpris
 notification centre list through (issue 10)
 
 Revision ID: c0a7e5d1b218
-Revises: 369ba53a7129
+Revises: 5e1a7c2b9d40
 Create Date: 2026-12-04 19:20:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c0a7e5d1b218'
-down_revision = '369ba53a7129'
+down_revision = '5e1a7c2b9d40'
 branch_labels = None
 depends_on = None
 

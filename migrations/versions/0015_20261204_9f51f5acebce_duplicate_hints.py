@@ -1,7 +1,7 @@
 """duplicate hints: indexes for finding a ticket's likely duplicates
 
 Revision ID: 9f51f5acebce
-Revises: 369ba53a7129
+Revises: 5c1e2a7d9b40
 Create Date: 2026-12-04 19:10:00
 
 supervise.domain.duplicates looks, for each ticket of a queue page, for open tickets of the same
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9f51f5acebce'
-down_revision = '369ba53a7129'
+down_revision = '5c1e2a7d9b40'
 branch_labels = None
 depends_on = None
 
