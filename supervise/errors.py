@@ -116,6 +116,10 @@ def service_unavailable(error: Exception) -> Response:
     gone), and the page is rendered as for a visitor, since loading the logged-in user would query.
     The app recovers by itself: the pool checks each connection before use and reconnects.
     """
+    with suppress(SQLAlchemyError):
+        db.session.rollback()
+    # First of all (before any text is translated: choosing the language looks at the user).
+    login_manager._update_request_context_with_user()  # an anonymous current_user for the page
     slow = _cancelled(error)
     if slow:
         log.warning("statement cancelled after the time limit for %s %s: %s", request.method, request.path, error)
@@ -126,9 +130,6 @@ def service_unavailable(error: Exception) -> Response:
     else:
         log.warning("database unavailable for %s %s: %s", request.method, request.path, error)
         message = _("The service is temporarily unavailable. Nothing was saved; please try again in a few minutes.")
-    with suppress(SQLAlchemyError):
-        db.session.rollback()
-    login_manager._update_request_context_with_user()  # an anonymous current_user for the page
     response = error_response(503, error, detail=message, slow=slow)
     response.headers["Retry-After"] = str(RETRY_AFTER_SLOW_SECONDS if slow else RETRY_AFTER_SECONDS)
     return response
