@@ -5,6 +5,7 @@ from supervise.models.api import ApiKey, ApiToken
 from supervise.models.calendar import CalendarChange, CalendarDay
 from supervise.models.catalog import Category, LimitClass, RoutingRule, category_co_units
 from supervise.models.counts import EVERYWHERE, TicketCount
+from supervise.models.duty import DutyAlert
 from supervise.models.forwarding import Forwarding, Peer
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
@@ -30,6 +31,7 @@ from supervise.models.verification import Invitation, LicenceReview, Verificatio
 __all__ = [
     "AlertEvent",
     "AlertSubscription",
+    "DutyAlert",
     "EVERYWHERE",
     "TicketCount",
     "Forwarding",
