@@ -94,6 +94,13 @@ def test_the_merged_filer_follows_the_survivor_masked_from_their_own_page(world,
     assert rival.get(f"/my/tickets/{survivor.id}").status_code in (403, 404)  # still not theirs
 
 
+def test_a_merged_complaint_shows_when_it_was_merged_not_closed(world, login, pair):
+    survivor, merged = pair
+    merge(login(world.supervisor), merged, survivor)
+    page = login(world.rival_user).get(f"/my/tickets/{merged.id}").text
+    assert "<dt>Merged on</dt>" in page and "<dt>Closed</dt>" not in page
+
+
 def test_following_needs_a_merged_ticket_of_ones_own(world, login, pair):
     survivor, merged = pair
     merge(login(world.supervisor), merged, survivor)
