@@ -28,7 +28,7 @@ from supervise.open311 import keys
 from tests.factories import World, advance, file_ticket, publish
 
 ACTION_IN_URL = {"console.act": "approve_reply", "api.act": "sign"}
-FORMAT_IN_URL = {"public.stats_export": "csv"}
+FORMAT_IN_URL = {"public.stats_export": "csv", "console.quarter_notice": "docx"}
 
 ROUTES_APP = create_app("test")  # only to list the routes at collection time; no database is opened
 
@@ -140,6 +140,8 @@ def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> 
         "peer_id": scene.peer.id,
         "template_id": scene.reply_template.id,
         "job_id": "no-such-job",
+        "value": "2026-Q1",  # a quarter
+        "scorecard_id": 1,
         "name": "no-such-task",
         "lang": "en",
         "kind": "problems",

@@ -94,6 +94,13 @@ def test_the_merged_filer_follows_the_survivor_masked_from_their_own_page(world,
     assert rival.get(f"/my/tickets/{survivor.id}").status_code in (403, 404)  # still not theirs
 
 
+def test_a_merged_complaint_shows_when_it_was_merged_not_closed(world, login, pair):
+    survivor, merged = pair
+    merge(login(world.supervisor), merged, survivor)
+    page = login(world.rival_user).get(f"/my/tickets/{merged.id}").text
+    assert "<dt>Merged on</dt>" in page and "<dt>Closed</dt>" not in page
+
+
 def test_following_needs_a_merged_ticket_of_ones_own(world, login, pair):
     survivor, merged = pair
     merge(login(world.supervisor), merged, survivor)
@@ -197,3 +204,31 @@ def test_the_statistics_page_defines_how_merged_complaints_count(client, world):
     html = client.get("/stats").text
     assert "A complaint merged into another counts once" in html
     assert "The filer of a complaint merged into another rates the reply" in html
+
+
+def test_the_merged_filer_is_told_when_the_survivor_is_handled_again(world, login, pair):
+    survivor, merged = pair
+    at = survivor.created_at + timedelta(days=1)
+
+    def step(ticket, action, who, **data):
+        nonlocal at
+        at += timedelta(hours=1)
+        workflow.perform(ticket, action, who, at=at, **data)
+
+    step(merged, "merge", world.supervisor, into=survivor.tracking_no)
+    step(survivor, "reply", world.handler, outcome="partly", text="部分解决。")
+    step(survivor, "approve_reply", world.supervisor)
+    step(survivor, "rate", world.enterprise_user, rating=1, solved=False)
+    step(survivor, "reopen", world.supervisor, note="重新协调。")
+    db.session.commit()
+
+    reopened = [e for e in merged.events if e.action == "merged_reopened"]
+    assert len(reopened) == 1 and reopened[0].data["into"] == survivor.tracking_no
+    told = list(
+        db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(f"e{reopened[0].id}:")))
+    )
+    assert {m.user_id for m in told} == {world.rival_user.id, None}  # the company's account and the contact
+    assert {m.channel for m in told if m.user_id is None} == {"email", "sms"}
+    assert all(survivor.tracking_no in m.body and "恒达" not in m.body for m in told)
+    page = login(world.rival_user).get(f"/my/tickets/{merged.id}").text
+    assert "并入的诉求再次办理" in page or "is handled again" in page

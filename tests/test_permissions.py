@@ -130,6 +130,9 @@ MATRIX: dict[str, Policy] = {
     "public.set_language": PUBLIC,
     "public.stats": PUBLIC,
     "public.stats_export": PUBLIC,
+    "public.quarters": PUBLIC,
+    "public.quarter": PUBLIC,
+    "public.unit_quarters": PUBLIC,
     "public.feed": PUBLIC,
     "public.alert_subscribe": PUBLIC,
     "public.alert_confirm": PUBLIC,  # the signed token is the credential
@@ -179,6 +182,13 @@ MATRIX: dict[str, Policy] = {
     "console.reply_templates": roles(Role.SUPERVISOR),
     "console.reply_template": roles(Role.SUPERVISOR),
     "console.reply_template_delete": roles(Role.SUPERVISOR),
+    "console.quarters": roles(Role.SUPERVISOR),
+    "console.quarter": roles(Role.SUPERVISOR),
+    "console.quarter_scheme": roles(Role.SUPERVISOR),
+    "console.quarter_site_tour": roles(Role.SUPERVISOR),
+    "console.quarter_settle": roles(Role.SUPERVISOR),
+    "console.quarter_adjust": roles(Role.SUPERVISOR),
+    "console.quarter_notice": roles(Role.SUPERVISOR),
     "console.ticket": ticket(Role.SUPERVISOR),
     "console.act": ticket(Role.SUPERVISOR),
     # administration

@@ -27,6 +27,7 @@ AUDIENCE: dict[str, tuple[str, ...]] = {
     "submit": ("supervisors", "filer"),
     # the reply to the ticket a complaint was merged into (``workflow.merging``)
     "merged_reply": ("enterprise", "filer"),
+    "merged_reopened": ("enterprise", "filer"),
     # alerts raised by the periodic supervision jobs
     "alert_yellow": ("handlers",),
     "alert_orange": ("unit",),

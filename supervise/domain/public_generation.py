@@ -27,6 +27,7 @@ from supervise.models import (
     Unit,
 )
 from supervise.models.publication import ROW
+from supervise.models.settlement import Adjustment, Scorecard, Settlement
 
 # What the public side shows of each kind of row (besides a ticket's progress): the public texts,
 # what masks them (names, aliases, contacts, redaction terms), and the names it files them under.
@@ -54,6 +55,10 @@ SHOWN: dict[type, frozenset[str]] = {
     Area: frozenset({"name", "active", "sort"}),
     # Public pages count working days; the reference cache (supervise.domain.reference) keeps the calendar.
     CalendarDay: frozenset({"is_workday"}),
+    # The ranking of settled quarters: a settlement, and each adjustment of it.
+    Settlement: frozenset({"settled_at"}),
+    Scorecard: frozenset({"adjusted", "rank"}),
+    Adjustment: frozenset({"points", "reason"}),
 }
 _RAISED = "public_generation_raised"  # session.info: raised in the open transaction
 

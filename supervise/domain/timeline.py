@@ -23,6 +23,7 @@ ALERT_LABELS = {
 OTHER_LABELS = {
     "merged_from": _l("Another ticket merged into this one"),
     "merged_reply": _l("Reply to the complaint this one was merged into"),
+    "merged_reopened": _l("The complaint this one was merged into is handled again"),
     "forward_received": _l("Received by the other zone's platform"),
     "forward_update": _l("Update from the other zone's platform"),
     "due_moved": _l("Due date adjusted for the holiday calendar"),
@@ -31,8 +32,8 @@ OTHER_LABELS = {
 PUBLIC_ALERTS = frozenset({"orange", "red"})
 # Alerts the enterprise sees on its own ticket besides the public ones.
 ENTERPRISE_ALERTS = frozenset({"rating_reminder"})
-# Other events the enterprise sees on its own ticket: the reply passed on to a merged complaint.
-ENTERPRISE_OTHER = frozenset({"merged_reply"})
+# Other events the enterprise sees on its own ticket: the reply and a reopen passed on to a merged complaint.
+ENTERPRISE_OTHER = frozenset({"merged_reply", "merged_reopened"})
 
 
 def record_alert(ticket: Ticket, kind: str, at: datetime, note: str = "", data: dict | None = None) -> TicketEvent:

@@ -11,6 +11,14 @@ from supervise.models.notification import JobRun, Notification, OutboxMessage, T
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
 from supervise.models.publication import PublicGeneration
 from supervise.models.reply_template import ReplyTemplate
+from supervise.models.settlement import (
+    Adjustment,
+    CarriedProblem,
+    Scorecard,
+    ScoringScheme,
+    Settlement,
+    SiteTourScore,
+)
 from supervise.models.stats import NO_UNIT, StatsCell, StatsDirty
 from supervise.models.ticket import (
     Attachment,
@@ -80,4 +88,10 @@ __all__ = [
     "Verification",
     "VerificationCode",
     "VerificationMethod",
+    "Adjustment",
+    "CarriedProblem",
+    "Scorecard",
+    "ScoringScheme",
+    "Settlement",
+    "SiteTourScore",
 ]

@@ -18,6 +18,7 @@ from supervise.seed.accounts import SEED, Names, demo_logins, load_staff, shared
 from supervise.seed.companies import Companies
 from supervise.seed.plans import SCENARIOS, Plan, Planning
 from supervise.seed.reply_templates import load_reply_templates
+from supervise.seed.settlement import load_settlements
 from supervise.seed.steps import Steps
 from supervise.seed.texts import Texts
 from supervise.seed.timing import Timing
@@ -55,6 +56,7 @@ def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
         supervision.refresh_overdue_flags(demo.now)
     db.session.flush()
     cells.refresh_all(demo.now)  # the statistics pages read these cells
+    load_settlements(demo.now, random.Random(SEED))  # the settled quarters score from those cells
     return demo_logins()
 
 

@@ -3,7 +3,7 @@
 
 from flask_babel import gettext as _
 
-from supervise.domain.messages import Reader, Text, about, lines, renders, subject
+from supervise.domain.messages import Reader, Text, about, due, lines, renders, subject
 from supervise.models import Ticket, TicketEvent
 
 
@@ -41,5 +41,23 @@ def merged_reply(ticket: Ticket, event: TicketEvent, reader: Reader) -> Text:
             ),
             (event.note or "").strip(),
             _("You can rate this reply on your complaint's page."),
+        ),
+    )
+
+
+@renders("merged_reopened")
+def merged_reopened(ticket: Ticket, event: TicketEvent, reader: Reader) -> Text:
+    new_due = (event.data or {}).get("due")
+    return Text(
+        subject(ticket, _("Handled again")),
+        lines(
+            _(
+                "Complaint %(no)s, with which your complaint %(about)s is handled, is being handled again: "
+                "the reply did not settle it.",
+                no=_into(event),
+                about=about(ticket),
+            ),
+            _("New deadline: %(due)s.", due=due(new_due)) if new_due else "",
+            _("You will be told of the new reply, and you can rate it on your complaint's page."),
         ),
     )

@@ -21,6 +21,8 @@ from supervise.models import State, Ticket
 S = State
 #: The event written on a merged ticket when the ticket it was merged into is replied to.
 MERGED_REPLY = "merged_reply"
+#: The event written on a merged ticket when the ticket it was merged into is reopened for re-handling.
+MERGED_REOPENED = "merged_reopened"
 _MAX_CHAIN = 10  # a merged ticket merged again: follow the chain, never round a loop
 
 
@@ -69,6 +71,16 @@ def pass_on_reply(survivor: Ticket, at: datetime) -> None:
             note=text,
             data={"into": survivor.tracking_no, "outcome": outcome},
         )
+
+
+def pass_on_reopen(survivor: Ticket, at: datetime) -> None:
+    """The surviving ticket is handled again (its filer was not satisfied): every ticket merged into it
+    hears so, with the new due date; its earlier reply stays rated as it was."""
+    due = survivor.handle_due.isoformat() if survivor.handle_due else None
+    for merged in merged_into(survivor):
+        claim(merged)
+        data = {"into": survivor.tracking_no, "due": due}
+        record(merged, MERGED_REOPENED, None, merged.state, merged.state, at, data=data)
 
 
 def rating_open(ticket: Ticket, at: datetime) -> bool:

@@ -131,6 +131,7 @@ def _reopen(ctx: Context) -> Step:
     t.handle_due = deadlines.due_after(ctx.cal, ctx.at, days)
     t.rating = t.rating_solved = t.rated_at = t.rating_comment = None
     t.replied_at = t.approved_at = t.rate_due = None
+    merging.pass_on_reopen(t, ctx.at)  # the filers of complaints merged into this one are told too
     return Step(S.IN_PROGRESS, note, public=True, data={"handle_due": t.handle_due.isoformat()})
 
 
