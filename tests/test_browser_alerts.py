@@ -180,13 +180,16 @@ def test_a_visitor_follows_confirms_gets_an_alert_and_unsubscribes_in_one_click(
     db.session.commit()
     cells.refresh_dirty()  # the public list's filters offer the units of the kept measures
     db.session.commit()
-    tracking_no, unit_id, ticket_id = ticket.tracking_no, world.edu.id, ticket.id
+    tracking_no, unit_id, category_id, ticket_id = ticket.tracking_no, world.edu.id, world.schooling.id, ticket.id
     sessions: list[Session] = []
     try:
         # On the ticket's public page, at 1366 px: the follow card, the ticket's alerts.
         reader = visitor(browser, base_url, "reader", DESKTOP)
         sessions.append(reader)
         reader.page.goto(f"/disclosure/{tracking_no}")
+        card = reader.page.locator("#main .follow")
+        expect(card.locator("h3")).to_have_text(["本问题", "本单位", "本类别"])
+        expect(card.locator(".follow-name")).to_have_text([tracking_no, "区教育局", "公共服务 / 子女入学"])
         shoot(reader, "ticket")
         subscribe(reader, reader.page.locator("#main .follow"), "订阅此问题的邮件提醒", READER, "ticket")
 
@@ -196,6 +199,15 @@ def test_a_visitor_follows_confirms_gets_an_alert_and_unsubscribes_in_one_click(
         neighbour.page.goto(f"/disclosure?unit={unit_id}")
         shoot(neighbour, "list")
         subscribe(neighbour, neighbour.page.locator("#main .follow"), "订阅此单位的邮件提醒", NEIGHBOUR, "unit")
+
+        # The list by category, and the whole list (feeds only: alerts follow a unit or a category).
+        neighbour.page.goto(f"/disclosure?category={category_id}")
+        expect(neighbour.page.locator("#main .follow h3")).to_have_text(["本类别"])
+        expect(neighbour.page.locator("#main .follow .follow-name")).to_have_text(["子女入学"])
+        shoot(neighbour, "list-category")
+        neighbour.page.goto("/disclosure")
+        expect(neighbour.page.locator("#main .follow h3")).to_have_text(["全部公开问题"])
+        shoot(neighbour, "list-all")
 
         assert confirmed_count() == 0  # nothing before the address is confirmed
         confirm(reader, inbox, READER, "ticket")
