@@ -308,7 +308,7 @@ class SupervisionOrder(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     level: Mapped[str] = mapped_column(String(10))  # general | key | listed (一般/重点/挂牌)
-    deadline: Mapped[date]
+    deadline: Mapped[date] = mapped_column(index=True)  # the orders due in a quarter (settlement)
     note: Mapped[str] = mapped_column(Text)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     issued_at: Mapped[datetime] = mapped_column(default=now)
