@@ -1,5 +1,6 @@
 """The staff pages for ``bench.load`` (issue 10): the unit workbench and each tab, the console's queues
-and "all tickets", the enterprise portal and the notification centre, each driven logged in.
+and "all tickets", the enterprise portal, the notification centre and the registers (the quarter's
+settlement), each driven logged in.
 
 Each page's user gets a login session of its own, opened in the database as the login page would
 (``User.open_session``) and carried in a session cookie signed with the bench's ``SECRET_KEY``: no
@@ -7,7 +8,11 @@ form, no rate limit in the way. The users are the demo staff of ``bench.generate
 the unit with the most tickets, a supervisor, and the enterprise account with the most tickets.
 """
 
+from datetime import date
+
 from sqlalchemy import func, select
+
+from supervise.domain.measures.periods import Period
 
 UNIT_TABS = ("all", "to_sign", "in_progress", "due_soon", "overdue", "replied", "closed", "orders")
 CONSOLE_QUEUES = (
@@ -81,4 +86,7 @@ def staff_pages(database_url: str) -> list[tuple[str, str, str]]:
     pages = [(f"unit_{tab}", f"/unit/?tab={tab}", unit) for tab in UNIT_TABS]
     pages += [(f"console_{queue}", f"/console/?tab={queue}", console) for queue in CONSOLE_QUEUES]
     pages += [("enterprise", "/my/", portal), ("notifications", "/notifications/", notes)]
+    # the registers: the current quarter's settlement preview (scored live from the measure cells)
+    quarter = Period.containing(date.today())
+    pages += [("console_settlement", f"/console/quarters/{quarter.value}", console)]
     return pages
