@@ -9,6 +9,7 @@ from supervise.models.duty import DutyAlert
 from supervise.models.forwarding import Forwarding, Peer
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
+from supervise.models.pledge import CadreCard, CadreProject, ServiceRating, VisitLog, VisitWay
 from supervise.models.publication import PublicGeneration
 from supervise.models.reply_template import ReplyTemplate
 from supervise.models.stats import NO_UNIT, StatsCell, StatsDirty
@@ -80,4 +81,9 @@ __all__ = [
     "Verification",
     "VerificationCode",
     "VerificationMethod",
+    "CadreCard",
+    "CadreProject",
+    "ServiceRating",
+    "VisitLog",
+    "VisitWay",
 ]
