@@ -274,3 +274,30 @@ def test_served_projects_show_on_the_card(client, world):
     db.session.commit()
     assert [p.name for p in pledges.served_projects(world.cadre)] == ["新能源产业园项目"]
     assert "新能源产业园项目" in readable(client.get(f"/cadres/{world.cadre.id}"))
+
+
+# ---------------------------------------------------------------- the demo
+
+
+def test_the_demo_has_a_dozen_cards_with_visits_and_ratings_and_names_no_enterprise_publicly(client):
+    from supervise import seed
+    from supervise.models import Enterprise
+
+    seed.load_reference()
+    seed.load_demo(tickets=40)
+    db.session.commit()
+    cards = db.session.scalars(select(CadreCard)).all()
+    assert len(cards) >= 12 and sum(c.published for c in cards) == len(cards) - 1
+    assert all(c.pledge and c.unit_id for c in cards)
+    year = now().year
+    shown = pledge_figures.figures([c.cadre_id for c in cards], year)
+    assert all(f.enterprises for f in shown.values()) and sum(f.visits for f in shown.values()) > 100
+    assert sum(f.ratings for f in shown.values()) > 10
+    assert db.session.scalar(select(func.count()).where(VisitLog.ticket_id.is_not(None)))
+    assert pledge_figures.without_visits_since(pledge_figures.quarter_start(now().date()))
+    names = [t for e in db.session.scalars(select(Enterprise)) for t in e.redaction_terms()]
+    pages = [client.get("/cadres")] + [client.get(f"/cadres/{c.cadre_id}") for c in cards if c.published]
+    for response in pages:
+        assert response.status_code == 200
+        text = readable(response)
+        assert not [n for n in names if n in text]

@@ -10,7 +10,7 @@ from supervise.enterprise.forms import _int_or_none
 from supervise.models import VisitWay
 
 PHONE = r"^[0-9+\- ]{7,20}$"
-WAY_LABELS = {VisitWay.ON_SITE: _l("On site"), VisitWay.PHONE: _l("By phone"), VisitWay.ONLINE: _l("Online")}
+WAY_LABELS = {VisitWay.ON_SITE: _l("On site"), VisitWay.PHONE: _l("By phone"), VisitWay.ONLINE: _l("Online meeting")}
 WAYS = [SelectChoice(way.value, label) for way, label in WAY_LABELS.items()]
 SCORE_CHOICES = [
     SelectChoice("5", _l("5 — excellent")),
@@ -47,7 +47,7 @@ class VisitForm(FlaskForm):
     visited_on = DateField(_l("Date of the visit"), validators=[InputRequired()])
     way = RadioField(_l("Way"), choices=WAYS, default=VisitWay.ON_SITE.value, validators=[InputRequired()])
     summary = TextAreaField(
-        _l("Summary"),
+        _l("Visit summary"),
         validators=[DataRequired(), Length(max=SUMMARY_MAX)],
         description=_l("What was discussed and the problems found."),
     )
