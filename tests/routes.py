@@ -14,6 +14,7 @@ from supervise.models import (
     ApiKey,
     ApiToken,
     Attachment,
+    CadreCard,
     LiaisonPair,
     LicenceReview,
     Notification,
@@ -101,6 +102,7 @@ def build_scene(world: World) -> Scene:
     peer = Peer(name="十堰", zone="十堰市", base_url="http://127.0.0.1:9/open311/v2", api_key="k_peer-secret")
     reply_template = ReplyTemplate(category=world.schooling, title="学位已协调", body="经协调，已安排学位。")
     db.session.add_all([notification, token, message, licence, peer, reply_template])
+    db.session.add(CadreCard(cadre=world.cadre, unit=world.edu, pledge="有求必应", published=True))
     db.session.commit()
     return Scene(
         ticket=ticket_,

@@ -139,6 +139,8 @@ MATRIX: dict[str, Policy] = {
     "public.alert_unsubscribe": PUBLIC,
     "public.attachment": FILE,
     "public.licence": LICENCE,
+    "public.cadres": PUBLIC,
+    "public.cadre": PUBLIC,  # the scene's cadre has a published card
     # accounts
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
@@ -160,6 +162,10 @@ MATRIX: dict[str, Policy] = {
     "enterprise.material": ticket(*PORTAL),
     "enterprise.rate": ticket(*PORTAL),
     "enterprise.followed": ticket(*PORTAL),
+    "enterprise.my_cadres": roles(Role.ENTERPRISE),
+    "enterprise.rate_cadre": owner("enterprise_user", (Role.ENTERPRISE,), others=NOT_FOUND),  # acme's cadre
+    "enterprise.pledge": roles(Role.CADRE),
+    "enterprise.visits": roles(Role.CADRE),  # acme, paired with the cadre
     # the unit workbench
     "unit.index": roles(*UNIT),
     "unit.ticket": ticket(*UNIT),
@@ -191,6 +197,8 @@ MATRIX: dict[str, Policy] = {
     "console.quarter_notice": roles(Role.SUPERVISOR),
     "console.ticket": ticket(Role.SUPERVISOR),
     "console.act": ticket(Role.SUPERVISOR),
+    "console.pledges_overview": roles(Role.SUPERVISOR, Role.ADMIN),
+    "console.pledge_publish": roles(Role.SUPERVISOR, Role.ADMIN),
     # administration
     "admin.index": roles(Role.ADMIN),
     "admin.units": roles(Role.ADMIN),

@@ -9,6 +9,7 @@ from supervise.models.duty import DutyAlert
 from supervise.models.forwarding import Forwarding, Peer
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
+from supervise.models.pledge import CadreCard, CadreProject, ServiceRating, VisitLog, VisitWay
 from supervise.models.publication import PublicGeneration
 from supervise.models.reply_template import ReplyTemplate
 from supervise.models.settlement import (
@@ -94,4 +95,9 @@ __all__ = [
     "ScoringScheme",
     "Settlement",
     "SiteTourScore",
+    "CadreCard",
+    "CadreProject",
+    "ServiceRating",
+    "VisitLog",
+    "VisitWay",
 ]
