@@ -14,3 +14,4 @@ from supervise.admin import (  # noqa: E402,F401
     units,
     users,
 )
+from supervise.admin import indicators  # noqa: E402,F401

@@ -27,6 +27,16 @@ from supervise.models.ticket import (
 )
 from supervise.models.user import UNIT_ROLES, Role, User, UserSession, Verification, VerificationMethod, hash_secret
 from supervise.models.verification import Invitation, LicenceReview, VerificationCode
+from supervise.models.indicator import (  # noqa: E402
+    Indicator,
+    ResponsibilityList,
+    Task,
+    TaskLevel,
+    TaskReport,
+    TaskReportFile,
+    TaskState,
+    task_co_units,
+)
 
 __all__ = [
     "AlertEvent",
@@ -80,4 +90,12 @@ __all__ = [
     "Verification",
     "VerificationCode",
     "VerificationMethod",
+    "Indicator",
+    "ResponsibilityList",
+    "Task",
+    "TaskLevel",
+    "TaskReport",
+    "TaskReportFile",
+    "TaskState",
+    "task_co_units",
 ]
