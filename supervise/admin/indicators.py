@@ -20,7 +20,7 @@ from supervise.web import roles_required
 class IndicatorForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
-    lead_unit_id = SelectField(_l("Lead unit"), coerce=int, default=NONE)
+    lead_unit_id = SelectField(_l("Leading unit"), coerce=int, default=NONE)
     chief_id = SelectField(_l("Indicator chief"), coerce=int, default=NONE, description=_l("A unit leader."))
     last_score = DecimalField(_l("Last score"), places=2, validators=[Optional(), NumberRange(0, 100)])
     target_score = DecimalField(_l("Target"), places=2, validators=[Optional(), NumberRange(0, 100)])

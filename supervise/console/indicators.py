@@ -47,7 +47,7 @@ def indicator_board():
     return render_template("console/indicators.html", board=boards.board(year, today), year=year, today=today)
 
 
-@bp.route("/indicators/<int:year>.xlsx")
+@bp.route("/indicators/<int(min=2000, max=2100):year>.xlsx")
 @web.roles_required(Role.SUPERVISOR)
 def indicator_export(year: int):
     """The year's list as a spreadsheet (the import's columns, then progress and state)."""

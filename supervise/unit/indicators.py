@@ -83,6 +83,9 @@ def indicator_tasks():
         .order_by(Task.number, Task.id)
     )
     tasks = list(db.session.scalars(listed))
+    this_month = select(TaskReport.task_id).where(
+        TaskReport.month == indicators.month_key(now()), TaskReport.task_id.in_([t.id for t in tasks])
+    )
     chiefed = list(
         db.session.scalars(select(Indicator).where(Indicator.chief_id == current_user.id).order_by(Indicator.sort))
     )
@@ -93,6 +96,7 @@ def indicator_tasks():
         own=[t for t in tasks if t.responsible_unit_id == current_user.unit_id],
         co=[t for t in tasks if t.responsible_unit_id != current_user.unit_id and current_user.unit in t.co_units],
         today=now().date(),
+        reported=set(db.session.scalars(this_month)),
     )
 
 
