@@ -8,10 +8,10 @@ from supervise.admin import (  # noqa: E402,F401
     calendar,
     categories,
     dashboard,
+    indicators,
     peers,
     reference,
     rules,
     units,
     users,
 )
-from supervise.admin import indicators  # noqa: E402,F401

@@ -7,6 +7,16 @@ from supervise.models.catalog import Category, LimitClass, RoutingRule, category
 from supervise.models.counts import EVERYWHERE, TicketCount
 from supervise.models.duty import DutyAlert
 from supervise.models.forwarding import Forwarding, Peer
+from supervise.models.indicator import (
+    Indicator,
+    ResponsibilityList,
+    Task,
+    TaskLevel,
+    TaskReport,
+    TaskReportFile,
+    TaskState,
+    task_co_units,
+)
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
 from supervise.models.publication import PublicGeneration
@@ -27,16 +37,6 @@ from supervise.models.ticket import (
 )
 from supervise.models.user import UNIT_ROLES, Role, User, UserSession, Verification, VerificationMethod, hash_secret
 from supervise.models.verification import Invitation, LicenceReview, VerificationCode
-from supervise.models.indicator import (  # noqa: E402
-    Indicator,
-    ResponsibilityList,
-    Task,
-    TaskLevel,
-    TaskReport,
-    TaskReportFile,
-    TaskState,
-    task_co_units,
-)
 
 __all__ = [
     "AlertEvent",
