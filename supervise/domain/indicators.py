@@ -9,6 +9,7 @@ a report at 100% finishes the task, and a major task is done when all its minor 
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from supervise import storage
@@ -117,8 +118,6 @@ def submit_report(
     """Take ``by``'s report on ``task`` at ``at`` with its checked evidence files: this month's report
     (late when filed after the 5th's due date); it resolves the month's warnings, and at 100% the task
     is done (and its deadline's warnings resolved). Raises :class:`ReportRefused`."""
-    from flask_babel import gettext as _
-
     if not may_report(by, task):
         raise ReportRefused(_("Only the responsible unit reports on an open task."))
     text = (text or "").strip()

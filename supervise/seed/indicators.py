@@ -4,11 +4,14 @@ progress reports the units filed (most on time, some late, some missing), replay
 through the domain (:func:`supervise.domain.indicators.submit_report`) with the warning job run in
 between (:func:`supervise.domain.indicator_duties.task_warnings`)."""
 
+import io
 import random
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
+from supervise import storage
 from supervise.domain import indicator_duties, indicators
 from supervise.domain.calendar import load_calendar
 from supervise.extensions import db
@@ -206,6 +209,23 @@ PROGRESS_TEXTS = [
 ]
 
 
+# A one-page PDF standing for the scanned evidence units attach (meeting minutes, notices, photos).
+EVIDENCE_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+EVIDENCE_NAMES = ["工作推进会会议纪要", "阶段性工作总结", "相关制度文件", "现场工作照片汇编", "系统上线运行截图"]
+
+
+def _evidence(rng: random.Random) -> list[storage.CheckedUpload]:
+    """One evidence file for about a third of the reports."""
+    if rng.random() > 0.35:
+        return []
+    name = f"{rng.choice(EVIDENCE_NAMES)}.pdf"
+    return [
+        storage.CheckedUpload(
+            FileStorage(io.BytesIO(EVIDENCE_PDF), filename=name), name, "application/pdf", len(EVIDENCE_PDF)
+        )
+    ]
+
+
 def load_indicators(now: datetime, rng: random.Random) -> list[Task]:
     """The 18 indicators, ``now``'s year's list and its reports up to ``now``; returns the tasks."""
     units = {slug: unit for slug, unit in _units().items()}
@@ -311,5 +331,5 @@ def _replay(now: datetime, rng: random.Random, tasks: list[Task], users: dict[st
         if indicators.may_report(reporter, task):
             percent = max(percent, task.progress)
             text = rng.choice(PROGRESS_TEXTS).format(n=rng.randint(3, 40))
-            indicators.submit_report(task, reporter, text, percent, [], at, cal)
+            indicators.submit_report(task, reporter, text, percent, _evidence(rng), at, cal)
     indicator_duties.task_warnings(now, cal)
