@@ -96,6 +96,8 @@ def test_a_task_reported_with_evidence_seen_by_the_chief_and_the_office_board(wo
             expect(page.locator("#reports .event")).to_have_count(1)
             expect(page.locator("#reports")).to_contain_text("一件事上线通知.pdf")
             expect(page.locator("#reports .badge.warn-orange")).to_be_visible()  # filed after the 7th
+            expect(page.locator("#warnings tbody tr")).to_have_count(1)  # the yellow of the 8th, cleared
+            expect(page.locator("#warnings tbody tr td").last).to_have_text("2026-12-09")
             shoot(unit, f"/unit/indicators/tasks/{minor_id}", "task-reported")
             shoot(unit, "/unit/indicators", "unit-list")
 

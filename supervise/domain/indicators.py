@@ -186,3 +186,14 @@ def may_download(user: User | None, file: TaskReportFile) -> bool:
     """Evidence files go to whoever sees the task: the office, the chief, the responsible and
     co-operating units."""
     return may_see(user, file.report.task)
+
+
+def warnings_of(task: Task) -> list[DutyAlert]:
+    """The warnings raised on ``task``'s reports and deadline, newest first (resolved ones included)."""
+    return list(
+        db.session.scalars(
+            select(DutyAlert)
+            .where(DutyAlert.subject.in_((REPORT_SUBJECT, DEADLINE_SUBJECT)), DutyAlert.subject_id == task.id)
+            .order_by(DutyAlert.raised_at.desc(), DutyAlert.id.desc())
+        )
+    )

@@ -126,7 +126,9 @@ def indicator_task(task_id: int):
         form.percent.data = task.progress
     elif request.method == "POST":
         abort(403, description=_("Only the responsible unit reports on an open task."))
-    return render_template("unit/indicator_task.html", task=task, form=form, today=now().date())
+    return render_template(
+        "unit/indicator_task.html", task=task, form=form, today=now().date(), warnings=indicators.warnings_of(task)
+    )
 
 
 @bp.route("/indicators/files/<id:file_id>")
