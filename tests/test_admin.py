@@ -8,7 +8,18 @@ from sqlalchemy import select
 
 from supervise.domain.calendar import forget_cached_calendar, load_calendar
 from supervise.extensions import db
-from supervise.models import CalendarDay, Category, LiaisonPair, LimitClass, Peer, Role, RoutingRule, Unit, User
+from supervise.models import (
+    CalendarDay,
+    Category,
+    Indicator,
+    LiaisonPair,
+    LimitClass,
+    Peer,
+    Role,
+    RoutingRule,
+    Unit,
+    User,
+)
 from supervise.open311 import keys
 from tests.factories import PASSWORD, make_user
 
@@ -509,6 +520,8 @@ def admin_urls(world) -> list[tuple[str, str]]:
     db.session.flush()
     peer = Peer(name=f"十堰平台{key.id}", zone="十堰市", base_url="http://127.0.0.1:9/open311/v2", api_key="k_peer")
     db.session.add(peer)
+    indicator = Indicator(code=f"ZB{key.id}", name=f"测试指标{key.id}")
+    db.session.add(indicator)
     db.session.commit()
     return [
         ("GET", "/admin/"),
@@ -551,6 +564,11 @@ def admin_urls(world) -> list[tuple[str, str]]:
         ("POST", "/admin/peers/new"),
         ("GET", f"/admin/peers/{peer.id}"),
         ("POST", f"/admin/peers/{peer.id}"),
+        ("GET", "/admin/indicators"),
+        ("GET", "/admin/indicators/new"),
+        ("POST", "/admin/indicators/new"),
+        ("GET", f"/admin/indicators/{indicator.id}"),
+        ("POST", f"/admin/indicators/{indicator.id}"),
     ]
 
 

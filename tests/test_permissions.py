@@ -262,6 +262,17 @@ MATRIX: dict[str, Policy] = {
     "health.healthz": PUBLIC,
     "health.readyz": PUBLIC,
     "health.metrics": NOWHERE,
+    # the responsibility list (指标长): the unit's tasks; a task's page and evidence also to the office
+    "unit.indicator_tasks": roles(*UNIT),
+    "unit.indicator_task": roles(*UNIT, Role.SUPERVISOR),
+    "unit.indicator_file": roles(*UNIT, Role.SUPERVISOR),
+    "console.indicator_board": roles(Role.SUPERVISOR),
+    "console.indicator_export": roles(Role.SUPERVISOR),
+    "console.indicator_template": roles(Role.SUPERVISOR),
+    "console.indicator_import": roles(Role.SUPERVISOR),
+    "admin.indicators": roles(Role.ADMIN),
+    "admin.indicator_new": roles(Role.ADMIN),
+    "admin.indicator_edit": roles(Role.ADMIN),
 }
 
 #: The JSON API with a bearer token of each user (anonymous: no token). ``api.act`` is asked to sign for

@@ -8,6 +8,7 @@ from supervise.admin import (  # noqa: E402,F401
     calendar,
     categories,
     dashboard,
+    indicators,
     peers,
     reference,
     rules,

@@ -4,7 +4,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from supervise.jobs import DEFAULT_QUEUE, alerts, periodic
+from supervise.jobs import DEFAULT_QUEUE, alerts, indicators, periodic
 
 
 @dataclass(frozen=True)
@@ -29,4 +29,5 @@ SCHEDULE = [
     Periodic(periodic.forwards, "*/5 * * * *", run_at_start=True),
     Periodic(periodic.nightly_refresh, "30 2 * * *"),
     Periodic(alerts.public_alerts, "* * * * *", run_at_start=True),
+    Periodic(indicators.indicator_tasks, "20 8 * * *", run_at_start=True),
 ]

@@ -7,6 +7,16 @@ from supervise.models.catalog import Category, LimitClass, RoutingRule, category
 from supervise.models.counts import EVERYWHERE, TicketCount
 from supervise.models.duty import DutyAlert
 from supervise.models.forwarding import Forwarding, Peer
+from supervise.models.indicator import (
+    Indicator,
+    ResponsibilityList,
+    Task,
+    TaskLevel,
+    TaskReport,
+    TaskReportFile,
+    TaskState,
+    task_co_units,
+)
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
 from supervise.models.pledge import CadreCard, CadreProject, ServiceRating, VisitLog, VisitWay
@@ -100,4 +110,12 @@ __all__ = [
     "ServiceRating",
     "VisitLog",
     "VisitWay",
+    "Indicator",
+    "ResponsibilityList",
+    "Task",
+    "TaskLevel",
+    "TaskReport",
+    "TaskReportFile",
+    "TaskState",
+    "task_co_units",
 ]
