@@ -7,6 +7,16 @@ from supervise.models.catalog import Category, LimitClass, RoutingRule, category
 from supervise.models.counts import EVERYWHERE, TicketCount
 from supervise.models.duty import DutyAlert
 from supervise.models.forwarding import Forwarding, Peer
+from supervise.models.ledger import (
+    LedgerEvent,
+    LedgerEvidence,
+    LedgerItem,
+    LedgerSource,
+    LedgerState,
+    RoundScore,
+    RoundVerification,
+    SupervisionRound,
+)
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
 from supervise.models.publication import PublicGeneration
@@ -80,4 +90,12 @@ __all__ = [
     "Verification",
     "VerificationCode",
     "VerificationMethod",
+    "LedgerEvent",
+    "LedgerEvidence",
+    "LedgerItem",
+    "LedgerSource",
+    "LedgerState",
+    "RoundScore",
+    "RoundVerification",
+    "SupervisionRound",
 ]
