@@ -27,7 +27,7 @@ class LedgerItemForm(FlaskForm):
     )
     title = StringField(_l("Problem"), validators=[DataRequired(_l("Give the problem a title.")), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
-    unit_id = _units_field(_l("Lead unit"))
+    unit_id = _units_field(_l("Leading unit"))
     deadline = DateField(_l("Deadline"), validators=[InputRequired(DATE_MESSAGE)])
     tickets = StringField(
         _l("Linked tickets"),
@@ -41,7 +41,7 @@ class AcceptForm(FlaskForm):
 
     note = TextAreaField(_l("Acceptance note"), validators=[Optional(), Length(max=2000)])
     public_summary = TextAreaField(
-        _l("Public summary"),
+        _l("Summary for the public"),
         validators=[DataRequired(_l("Write the summary the public reads.")), Length(max=2000)],
         description=_l("Published on the rectification page, masked; never name an enterprise."),
     )
@@ -59,7 +59,7 @@ class SendBackForm(FlaskForm):
 class AssignForm(FlaskForm):
     """Another lead unit or deadline for an open item."""
 
-    unit_id = _units_field(_l("Lead unit"))
+    unit_id = _units_field(_l("Leading unit"))
     deadline = DateField(_l("Deadline"), validators=[InputRequired(DATE_MESSAGE)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
@@ -68,8 +68,8 @@ class RoundForm(FlaskForm):
     """A new supervision round: its name, period and the units inspected."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Give the round a name.")), Length(max=100)])
-    period_start = DateField(_l("From"), validators=[InputRequired(DATE_MESSAGE)])
-    period_end = DateField(_l("To"), validators=[InputRequired(DATE_MESSAGE)])
+    period_start = DateField(_l("Period starts"), validators=[InputRequired(DATE_MESSAGE)])
+    period_end = DateField(_l("Period ends"), validators=[InputRequired(DATE_MESSAGE)])
     unit_ids = SelectMultipleField(
         _l("Units inspected"),
         coerce=int,

@@ -44,7 +44,7 @@ TEXT_MAX = 2000
 
 STATE_LABELS = {
     RECTIFYING: _l("Rectifying"),
-    AWAITING: _l("Awaiting acceptance"),
+    AWAITING: _l("Awaiting sign-off"),
     CLOSED: _l("Rectified and closed"),
 }
 SOURCE_LABELS = {
@@ -73,7 +73,7 @@ ACTIONS: dict[str, Move] = {
     "reopen": Move(frozenset({CLOSED}), RECTIFYING, "supervisor", _l("Reopened by verification")),
     "assign": Move(frozenset({RECTIFYING}), RECTIFYING, "supervisor", _l("Assigned")),
 }
-CREATE_LABEL = _l("Created")
+CREATE_LABEL = _l("Recorded in the ledger")
 
 
 class LedgerError(Exception):

@@ -31,7 +31,7 @@ class SubmitForm(FlaskForm):
         _l("Measures taken"),
         validators=[DataRequired(_l("Say what was done to rectify the problem.")), Length(max=2000)],
     )
-    files = MultipleFileField(_l("Evidence"), description=_l("Up to 5 files: JPEG, PNG, PDF, Word or Excel."))
+    files = MultipleFileField(_l("Evidence files"), description=_l("Up to 5 files: JPEG, PNG, PDF, Word or Excel."))
 
 
 @bp.route("/ledger")
