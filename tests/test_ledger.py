@@ -12,8 +12,11 @@ from werkzeug.datastructures import FileStorage
 from supervise import storage
 from supervise.domain import ledger
 from supervise.domain.calendar import WorkingCalendar
+from supervise.domain.clock import frozen
 from supervise.domain.ledger import LedgerError
 from supervise.extensions import db
+from supervise.jobs import periodic
+from supervise.jobs.schedule import SCHEDULE
 from supervise.models import DutyAlert, LedgerItem, LedgerSource, LedgerState, OutboxMessage
 from tests.factories import PDF_BYTES, file_ticket
 
@@ -213,3 +216,13 @@ def test_a_complaint_pattern_links_its_tickets_and_masks_their_enterprise(world)
     ledger.accept(item, world.supervisor, "", "入学政策已公开，咨询电话 0710-3456789 专人接听。")
     assert item.tickets == [ticket]
     assert "0710-3456789" not in ledger.public_summary(item)
+
+
+def test_the_periodic_job_warns_a_late_item_once_however_often_it_runs(world):
+    item = _item(world)
+    db.session.commit()
+    with frozen(datetime(2026, 12, 7, 9)):
+        assert periodic.ledger_deadlines() == "warnings 1"
+        assert periodic.ledger_deadlines() == "warnings 0"
+    assert db.session.scalar(select(func.count()).select_from(DutyAlert).where(DutyAlert.subject_id == item.id)) == 1
+    assert "ledger_deadlines" in {entry.name for entry in SCHEDULE}
