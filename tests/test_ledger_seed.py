@@ -9,12 +9,12 @@ from supervise import seed
 from supervise.domain import ledger, rounds
 from supervise.domain.clock import now
 from supervise.extensions import db
-from supervise.models import LedgerEvent, LedgerItem, LedgerSource, LedgerState, RoundScore, RoundVerification
+from supervise.models import LedgerEvent, LedgerItem, LedgerSource, LedgerState, RoundScore, RoundVerification, User
 from supervise.seed.accounts import load_staff
 from supervise.seed.ledger import load_ledger
 
 
-def test_the_demo_ledger_tells_the_districts_year(app):
+def test_the_demo_ledger_tells_the_districts_year(app, client, login):
     seed.load_reference()
     load_staff()
     at = now()
@@ -40,3 +40,10 @@ def test_the_demo_ledger_tells_the_districts_year(app):
         .where(LedgerItem.state == LedgerState.RECTIFYING, LedgerItem.deadline < at.date())
     )
     assert overdue >= 2
+    login(User.by_username("supervisor"))
+    for path in ("/console/ledger", "/console/rounds", f"/console/rounds/{first.id}", f"/console/rounds/{second.id}"):
+        assert client.get(path).status_code == 200, path
+    login(User.by_username("approval_handler"))
+    assert client.get("/unit/ledger").status_code == 200
+    page = client.get("/rectification").get_data(as_text=True)
+    assert "56 of 66 problems rectified and closed" in page  # 50, five of the first round, one of the second
