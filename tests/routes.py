@@ -3,18 +3,22 @@ permission matrix and the bad-input fuzz."""
 
 import io
 from dataclasses import dataclass
+from datetime import date
 
 from flask import g
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from supervise import create_app, storage
+from supervise.domain import ledger, rounds
 from supervise.extensions import db
 from supervise.models import (
     ApiKey,
     ApiToken,
     Attachment,
     CadreCard,
+    LedgerEvidence,
+    LedgerItem,
     LiaisonPair,
     LicenceReview,
     Notification,
@@ -23,6 +27,7 @@ from supervise.models import (
     ReplyTemplate,
     RoutingRule,
     State,
+    SupervisionRound,
     Ticket,
 )
 from supervise.open311 import keys
@@ -63,6 +68,9 @@ class Scene:
     reply_template: ReplyTemplate  # for schooling
     licence: LicenceReview  # uploaded by the enterprise user, awaiting review
     peer: Peer  # another zone's platform
+    ledger_item: LedgerItem  # edu's, awaiting acceptance, with one evidence file
+    evidence: LedgerEvidence
+    supervision_round: SupervisionRound  # inspects edu
 
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -103,6 +111,16 @@ def build_scene(world: World) -> Scene:
     reply_template = ReplyTemplate(category=world.schooling, title="学位已协调", body="经协调，已安排学位。")
     db.session.add_all([notification, token, message, licence, peer, reply_template])
     db.session.add(CadreCard(cadre=world.cadre, unit=world.edu, pledge="有求必应", published=True))
+
+    supervision_round = rounds.create_round(
+        world.supervisor, "第一轮闭环督导", date(2026, 4, 1), date(2026, 4, 27), [world.edu]
+    )
+    ledger_item = rounds.add_finding(
+        world.supervisor, supervision_round, world.edu, "宣传培训不到位", date(2026, 5, 31)
+    )
+    ledger.submit(
+        ledger_item, world.handler, "已培训", [storage.check_upload(FileStorage(io.BytesIO(PDF), filename="培训.pdf"))]
+    )
     db.session.commit()
     return Scene(
         ticket=ticket_,
@@ -118,6 +136,9 @@ def build_scene(world: World) -> Scene:
         licence=licence,
         peer=peer,
         reply_template=reply_template,
+        ledger_item=ledger_item,
+        evidence=ledger_item.evidence[0],
+        supervision_round=supervision_round,
     )
 
 
@@ -141,6 +162,9 @@ def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> 
         "review_id": scene.licence.id,
         "peer_id": scene.peer.id,
         "template_id": scene.reply_template.id,
+        "ledger_item_id": scene.ledger_item.id,
+        "evidence_id": scene.evidence.id,
+        "round_id": scene.supervision_round.id,
         "job_id": "no-such-job",
         "value": "2026-Q1",  # a quarter
         "scorecard_id": 1,

@@ -273,6 +273,24 @@ MATRIX: dict[str, Policy] = {
     "admin.indicators": roles(Role.ADMIN),
     "admin.indicator_new": roles(Role.ADMIN),
     "admin.indicator_edit": roles(Role.ADMIN),
+    # the rectification ledger and supervision rounds: the office's; a unit's staff its own items (the
+    # scene's is edu's); the public its progress
+    "public.rectification": PUBLIC,
+    "console.ledger_items": roles(Role.SUPERVISOR),
+    "console.ledger_new": roles(Role.SUPERVISOR),
+    "console.ledger_item": roles(Role.SUPERVISOR),
+    "console.ledger_accept": roles(Role.SUPERVISOR),
+    "console.ledger_send_back": roles(Role.SUPERVISOR),
+    "console.ledger_assign": roles(Role.SUPERVISOR),
+    "console.supervision_rounds": roles(Role.SUPERVISOR),
+    "console.supervision_round": roles(Role.SUPERVISOR),
+    "console.round_scores": roles(Role.SUPERVISOR),
+    "console.round_finding": roles(Role.SUPERVISOR),
+    "console.round_verify": roles(Role.SUPERVISOR),
+    "unit.ledger_items": roles(*UNIT),
+    "unit.ledger_item": ticket(*UNIT),  # edu's staff: TICKET_VIEWERS' unit staff
+    "unit.ledger_submit": ticket(*UNIT),
+    "unit.ledger_evidence": ticket(Role.HANDLER, Role.LEADER, Role.SUPERVISOR),
 }
 
 #: The JSON API with a bearer token of each user (anonymous: no token). ``api.act`` is asked to sign for

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__)
 
-from supervise.console import indicators, pledges, reply_templates, routes, settlement, verification  # noqa: E402,F401
+from supervise.console import indicators, ledger, pledges, reply_templates, rounds, routes, settlement, verification  # noqa: E402,F401

@@ -5,7 +5,8 @@ from collections.abc import Callable
 
 from sqlalchemy import delete, select
 
-from supervise.domain import supervision
+from supervise.domain import ledger, supervision
+from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.domain.measures import cells
 from supervise.extensions import db
@@ -116,3 +117,9 @@ def forwards() -> str:
         return f"handed over {handed}, updates {forwarding.fetch_forwarded()}"
 
     return _recorded("forwards", work)
+
+
+@job
+def ledger_deadlines() -> str:
+    """Warnings on rectification items past their deadline: the lead unit, the supervisors at red; once each."""
+    return _recorded("ledger_deadlines", lambda: f"warnings {ledger.warn_late(now(), load_calendar())}")

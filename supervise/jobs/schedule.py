@@ -30,4 +30,5 @@ SCHEDULE = [
     Periodic(periodic.nightly_refresh, "30 2 * * *"),
     Periodic(alerts.public_alerts, "* * * * *", run_at_start=True),
     Periodic(indicators.indicator_tasks, "20 8 * * *", run_at_start=True),
+    Periodic(periodic.ledger_deadlines, "20 * * * *", run_at_start=True),
 ]

@@ -17,6 +17,16 @@ from supervise.models.indicator import (
     TaskState,
     task_co_units,
 )
+from supervise.models.ledger import (
+    LedgerEvent,
+    LedgerEvidence,
+    LedgerItem,
+    LedgerSource,
+    LedgerState,
+    RoundScore,
+    RoundVerification,
+    SupervisionRound,
+)
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
 from supervise.models.pledge import CadreCard, CadreProject, ServiceRating, VisitLog, VisitWay
@@ -118,4 +128,12 @@ __all__ = [
     "TaskReportFile",
     "TaskState",
     "task_co_units",
+    "LedgerEvent",
+    "LedgerEvidence",
+    "LedgerItem",
+    "LedgerSource",
+    "LedgerState",
+    "RoundScore",
+    "RoundVerification",
+    "SupervisionRound",
 ]

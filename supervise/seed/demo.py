@@ -17,6 +17,7 @@ from supervise.operations import filing
 from supervise.seed.accounts import SEED, Names, demo_logins, load_staff, shared_hash
 from supervise.seed.companies import Companies
 from supervise.seed.indicators import load_indicators
+from supervise.seed.ledger import load_ledger
 from supervise.seed.plans import SCENARIOS, Plan, Planning
 from supervise.seed.pledges import load_pledges
 from supervise.seed.reply_templates import load_reply_templates
@@ -58,6 +59,7 @@ def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
         load_pledges(demo.now)
         supervision.refresh_overdue_flags(demo.now)
         load_indicators(demo.now, random.Random(SEED))
+        load_ledger(random.Random(SEED), demo.now)
     db.session.flush()
     cells.refresh_all(demo.now)  # the statistics pages read these cells
     load_settlements(demo.now, random.Random(SEED))  # the settled quarters score from those cells
