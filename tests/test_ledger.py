@@ -226,3 +226,14 @@ def test_the_periodic_job_warns_a_late_item_once_however_often_it_runs(world):
         assert periodic.ledger_deadlines() == "warnings 0"
     assert db.session.scalar(select(func.count()).select_from(DutyAlert).where(DutyAlert.subject_id == item.id)) == 1
     assert "ledger_deadlines" in {entry.name for entry in SCHEDULE}
+
+
+def test_closing_an_item_shows_on_the_public_page_at_once(world):
+    from supervise.domain import public_generation
+
+    item = _submitted(world)
+    db.session.commit()
+    before = public_generation.current()
+    ledger.accept(item, world.supervisor, "现场核验属实", "企业开办材料由12项精简为5项。")
+    db.session.commit()
+    assert public_generation.current() > before  # the cached public pages are stale from now on

@@ -26,6 +26,7 @@ from supervise.models import (
     Ticket,
     Unit,
 )
+from supervise.models.ledger import LedgerItem
 from supervise.models.publication import ROW
 from supervise.models.settlement import Adjustment, Scorecard, Settlement
 
@@ -59,6 +60,8 @@ SHOWN: dict[type, frozenset[str]] = {
     Settlement: frozenset({"settled_at"}),
     Scorecard: frozenset({"adjusted", "rank"}),
     Adjustment: frozenset({"points", "reason"}),
+    # The rectification progress: an item's state, source and its closed summary.
+    LedgerItem: frozenset({"state", "source", "public_summary"}),
 }
 _RAISED = "public_generation_raised"  # session.info: raised in the open transaction
 
