@@ -290,3 +290,13 @@ def test_units_cannot_use_the_office_pages_and_the_office_not_the_units(world, l
     evaluation, _tokens = make_evaluation(world)
     assert login(world.handler).get(f"/console/evaluations/{evaluation.id}").status_code == 403
     assert login(world.supervisor).get(f"/unit/evaluations/{evaluation.reports[0].id}").status_code == 403
+
+
+def test_a_link_sent_by_sms_needs_a_mobile_number_and_nothing_is_made_without_one(world, login):
+    evaluation, _tokens = make_evaluation(world, evaluators=())
+    page = login(world.supervisor).post(
+        f"/console/evaluations/{evaluation.id}/invite",
+        data={"kind": "service_user", "name": "王经理", "channel": "sms", "address": "not-a-number"},
+    )
+    assert page.status_code == 400 and "valid mobile number" in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Evaluator.id))) == 0

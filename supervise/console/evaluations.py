@@ -53,7 +53,7 @@ class EvaluationForm(FlaskForm):
 class InviteForm(FlaskForm):
     kind = SelectField(_l("Evaluator"), choices=options(rules.KIND_LABELS))
     name = StringField(
-        _l("Name"),
+        _l("Evaluator's name"),
         validators=[DataRequired(), Length(max=60)],
         description=_l("Kept for the office only: no unit and no public page shows it."),
     )

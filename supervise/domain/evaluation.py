@@ -7,6 +7,7 @@ States: draft → open (evaluators vote) → closed (links dead; units answer) �
 Nothing here commits; every write takes the acting user (or the evaluator) and changes the session.
 """
 
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ TOKEN_BYTES = 24
 
 STATE_LABELS = {
     DRAFT: _l("Being prepared"),
-    OPEN: _l("Open for scoring"),
+    OPEN: _l("Scoring under way"),
     CLOSED: _l("Closed, units answering"),
     PUBLISHED: _l("Published"),
 }
@@ -160,13 +161,14 @@ def invite(
     name = (name or "").strip()[:60]
     if not name:
         raise EvaluationError(_l("Give the evaluator's name (kept for the office only)."))
+    address = _checked_address(channel, address)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     evaluator = Evaluator(
         evaluation_id=evaluation.id,
         kind=kind,
         name=name,
         channel=channel if address else None,
-        address=(address or "").strip()[:120] or None,
+        address=address,
         token_hash=hash_secret(token),
         invited_by_id=by.id,
         invited_at=now(),
@@ -182,6 +184,18 @@ def invite(
         )
         notify.tell_address(f"evaluator{evaluator.id}", evaluator.channel, evaluator.address, evaluation.name, body)
     return evaluator, link
+
+
+def _checked_address(channel: str | None, address: str | None) -> str | None:
+    """Where to send the link: None when it is not sent; a mobile for SMS, an address for e-mail."""
+    address = (address or "").strip()[:120]
+    if not channel:
+        return None
+    if channel == "sms" and re.fullmatch(r"1[3-9]\d{9}", address):
+        return address
+    if channel == "email" and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+        return address
+    raise EvaluationError(_l("Give a valid mobile number for SMS, or a valid e-mail address for e-mail."))
 
 
 def link_for(token: str) -> str:
