@@ -9,11 +9,13 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from supervise import create_app, storage
+from supervise.domain import evaluation as evaluation_rules
 from supervise.extensions import db
 from supervise.models import (
     ApiKey,
     ApiToken,
     Attachment,
+    Evaluation,
     LiaisonPair,
     LicenceReview,
     Notification,
@@ -23,6 +25,7 @@ from supervise.models import (
     RoutingRule,
     State,
     Ticket,
+    Vote,
 )
 from supervise.open311 import keys
 from tests.factories import World, advance, file_ticket, publish
@@ -62,6 +65,8 @@ class Scene:
     reply_template: ReplyTemplate  # for schooling
     licence: LicenceReview  # uploaded by the enterprise user, awaiting review
     peer: Peer  # another zone's platform
+    evaluation: Evaluation | None = None  # published; edu evaluated
+    evaluation_vote: Vote | None = None  # on edu, with a comment
 
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -102,6 +107,7 @@ def build_scene(world: World) -> Scene:
     reply_template = ReplyTemplate(category=world.schooling, title="学位已协调", body="经协调，已安排学位。")
     db.session.add_all([notification, token, message, licence, peer, reply_template])
     db.session.commit()
+    evaluation, vote = evaluation_rows(world)
     return Scene(
         ticket=ticket_,
         rival_ticket=rival_ticket,
@@ -116,7 +122,23 @@ def build_scene(world: World) -> Scene:
         licence=licence,
         peer=peer,
         reply_template=reply_template,
+        evaluation=evaluation,
+        evaluation_vote=vote,
     )
+
+
+def evaluation_rows(world: World) -> tuple[Evaluation, Vote]:
+    """A published evaluation of edu with one commented vote, committed."""
+    criteria = [evaluation_rules.Criterion("履职尽责", 100)]
+    evaluation = evaluation_rules.create_evaluation("评议", 2026, [world.edu], criteria, world.supervisor)
+    link = evaluation_rules.invite(evaluation, "deputy", "张代表", world.supervisor)[1]
+    evaluation_rules.open_evaluation(evaluation, world.supervisor)
+    evaluator = evaluation_rules.evaluator_for(link.rsplit("/", 1)[1])
+    vote = evaluation_rules.cast_vote(evaluator, evaluation.reports[0], {evaluation.criteria[0].id: 80}, "窗口少")
+    evaluation_rules.close_evaluation(evaluation, world.supervisor)
+    evaluation_rules.publish_results(evaluation, world.supervisor)
+    db.session.commit()
+    return evaluation, vote
 
 
 def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> str:
@@ -149,6 +171,10 @@ def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> 
         "rest": "no-such-resource",
         "fmt": FORMAT_IN_URL.get(endpoint, "json"),
         "action": ACTION_IN_URL.get(endpoint),
+        "evaluation_id": scene.evaluation.id,
+        "report_id": scene.evaluation_vote.report_id,
+        "vote_id": scene.evaluation_vote.id,
+        "step": "open",
     }
     unknown = rule.arguments - {k for k, v in values.items() if v is not None}
     assert not unknown, f"teach url_for_route a value for {sorted(unknown)} of {endpoint}"

@@ -304,10 +304,12 @@ def answer_comment(vote: Vote, text: str, by: User) -> UnitAnswer:
     text = (text or "").strip()[:TEXT_MAX]
     if not text:
         raise EvaluationError(_l("Write the answer: what was or will be rectified."))
-    answer = vote.answer or UnitAnswer(vote=vote)
+    answer = vote.answer
+    if answer is None:
+        answer = UnitAnswer(vote=vote, text=text, answered_by_id=by.id)
+        db.session.add(answer)
     answer.text, answer.answered_by_id, answer.answered_at = text, by.id, now()
     if report.evaluation.state == PUBLISHED:
         answer.public_text = evaluation_results.mask(text, evaluation_results.public_terms(report.evaluation))
-    db.session.add(answer)
     db.session.flush()
     return answer
