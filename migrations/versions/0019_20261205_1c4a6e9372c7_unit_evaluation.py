@@ -72,6 +72,7 @@ def upgrade():
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('public_text', sa.Text(), nullable=True),
     sa.Column('filename', sa.String(length=200), nullable=True),
     sa.Column('stored_name', sa.String(length=80), nullable=True),
     sa.Column('content_type', sa.String(length=100), nullable=True),

@@ -187,8 +187,10 @@ def mask(text: str | None, terms: list[str]) -> str:
 
 
 def write_public_texts(evaluation: Evaluation) -> None:
-    """Write the masked comment and answer of every vote (at publication)."""
+    """Write the masked texts of every report, comment and answer (at publication)."""
     terms = public_terms(evaluation)
+    for report in evaluation.reports:
+        report.public_text = mask(report.text, terms)
     votes = db.session.scalars(
         select(Vote)
         .join(UnitReport, UnitReport.id == Vote.report_id)

@@ -75,6 +75,7 @@ class UnitReport(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     text: Mapped[str] = mapped_column(Text, default="")
+    public_text: Mapped[str | None] = mapped_column(Text)  # masked, written at publication
     filename: Mapped[str | None] = mapped_column(String(200))
     stored_name: Mapped[str | None] = mapped_column(String(80))
     content_type: Mapped[str | None] = mapped_column(String(100))
