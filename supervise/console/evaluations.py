@@ -21,7 +21,7 @@ from supervise.console.forms import options
 from supervise.domain import evaluation as rules
 from supervise.domain import evaluation_results
 from supervise.extensions import db
-from supervise.models import Evaluation, Role, Unit, UnitReport
+from supervise.models import Evaluation, Evaluator, Role, Unit, UnitReport
 
 supervisors = web.roles_required(Role.SUPERVISOR)
 STEPS = {
@@ -125,6 +125,9 @@ def _render(evaluation: Evaluation, invite_form: InviteForm | None = None, link:
             results=evaluation_results.results(evaluation) if evaluation.state != "draft" else [],
             measured=evaluation_results.measured_columns(),
             min_votes=evaluation_results.MIN_VOTES_SHOWN,
+            invited=db.session.scalars(
+                select(Evaluator).where(Evaluator.evaluation_id == evaluation.id).order_by(Evaluator.id)
+            ).all(),
             invite_form=invite_form or InviteForm(formdata=None),
             step_form=StepForm(),
             link=link,
