@@ -104,6 +104,8 @@ class Config:
     ALERT_SUBSCRIBE_RATE_LIMIT = os.environ.get("ALERT_SUBSCRIBE_RATE_LIMIT", "5 per minute;20 per hour")  # per address
     OPEN311_POST_RATE_LIMIT = os.environ.get("OPEN311_POST_RATE_LIMIT", "120 per minute")
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")  # per token
+    # An evaluator's personal link and votes (unit evaluation), per address: no guessing of tokens.
+    EVALUATION_RATE_LIMIT = os.environ.get("EVALUATION_RATE_LIMIT", "30 per minute;300 per hour")
     # Reverse proxies in front of the web (nginx, a load balancer): how many X-Forwarded-For hops to
     # trust for the client's address. 0 = clients connect directly.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from supervise import create_app, storage
+from supervise.domain import evaluation as evaluation_rules
 from supervise.domain import ledger, rounds
 from supervise.extensions import db
 from supervise.models import (
@@ -17,6 +18,7 @@ from supervise.models import (
     ApiToken,
     Attachment,
     CadreCard,
+    Evaluation,
     LedgerEvidence,
     LedgerItem,
     LiaisonPair,
@@ -29,6 +31,7 @@ from supervise.models import (
     State,
     SupervisionRound,
     Ticket,
+    Vote,
 )
 from supervise.open311 import keys
 from tests.factories import World, advance, file_ticket, publish
@@ -71,6 +74,8 @@ class Scene:
     ledger_item: LedgerItem  # edu's, awaiting acceptance, with one evidence file
     evidence: LedgerEvidence
     supervision_round: SupervisionRound  # inspects edu
+    evaluation: Evaluation | None = None  # published; edu evaluated
+    evaluation_vote: Vote | None = None  # on edu, with a comment
 
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -122,6 +127,7 @@ def build_scene(world: World) -> Scene:
         ledger_item, world.handler, "已培训", [storage.check_upload(FileStorage(io.BytesIO(PDF), filename="培训.pdf"))]
     )
     db.session.commit()
+    evaluation, vote = evaluation_rows(world)
     return Scene(
         ticket=ticket_,
         rival_ticket=rival_ticket,
@@ -139,7 +145,23 @@ def build_scene(world: World) -> Scene:
         ledger_item=ledger_item,
         evidence=ledger_item.evidence[0],
         supervision_round=supervision_round,
+        evaluation=evaluation,
+        evaluation_vote=vote,
     )
+
+
+def evaluation_rows(world: World) -> tuple[Evaluation, Vote]:
+    """A published evaluation of edu with one commented vote, committed."""
+    criteria = [evaluation_rules.Criterion("履职尽责", 100)]
+    evaluation = evaluation_rules.create_evaluation("评议", 2026, [world.edu], criteria, world.supervisor)
+    link = evaluation_rules.invite(evaluation, "deputy", "张代表", world.supervisor)[1]
+    evaluation_rules.open_evaluation(evaluation, world.supervisor)
+    evaluator = evaluation_rules.evaluator_for(link.rsplit("/", 1)[1])
+    vote = evaluation_rules.cast_vote(evaluator, evaluation.reports[0], {evaluation.criteria[0].id: 80}, "窗口少")
+    evaluation_rules.close_evaluation(evaluation, world.supervisor)
+    evaluation_rules.publish_results(evaluation, world.supervisor)
+    db.session.commit()
+    return evaluation, vote
 
 
 def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> str:
@@ -181,6 +203,10 @@ def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> 
         "file_id": 1,
         "indicator_id": 1,
         "year": 2026,
+        "evaluation_id": scene.evaluation.id,
+        "report_id": scene.evaluation_vote.report_id,
+        "vote_id": scene.evaluation_vote.id,
+        "step": "open",
     }
     unknown = rule.arguments - {k for k, v in values.items() if v is not None}
     assert not unknown, f"teach url_for_route a value for {sorted(unknown)} of {endpoint}"

@@ -141,6 +141,12 @@ MATRIX: dict[str, Policy] = {
     "public.licence": LICENCE,
     "public.cadres": PUBLIC,
     "public.cadre": PUBLIC,  # the scene's cadre has a published card
+    "public.evaluations": PUBLIC,
+    "public.evaluation": PUBLIC,  # published
+    "public.evaluation_report_file": PUBLIC,  # of a published evaluation
+    "public.evaluator_link": PUBLIC,  # the personal link's token is the credential
+    "public.evaluator_home": PUBLIC,
+    "public.evaluator_vote": PUBLIC,  # without a link opened: a page saying so
     # accounts
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
@@ -176,6 +182,9 @@ MATRIX: dict[str, Policy] = {
     "unit.request_material": ticket(*UNIT),
     "unit.reply": ticket(*UNIT),
     "unit.answer_order": ticket(*UNIT),
+    "unit.evaluations": roles(*UNIT),
+    "unit.evaluation": ticket(*UNIT),  # edu's report: edu's staff only, like edu's ticket
+    "unit.evaluation_answer": ticket(*UNIT),  # a comment on edu
     # the supervisor's console
     "console.index": roles(Role.SUPERVISOR),
     "console.intake": roles(Role.SUPERVISOR),
@@ -184,6 +193,11 @@ MATRIX: dict[str, Policy] = {
     "console.resend_invitation": roles(Role.SUPERVISOR),
     "console.verifications": roles(Role.SUPERVISOR),
     "console.verification_review": roles(Role.SUPERVISOR),
+    "console.evaluations": roles(Role.SUPERVISOR),
+    "console.evaluation_new": roles(Role.SUPERVISOR),
+    "console.evaluation": roles(Role.SUPERVISOR),
+    "console.evaluation_invite": roles(Role.SUPERVISOR),
+    "console.evaluation_step": roles(Role.SUPERVISOR),
     "console.decide_verification": roles(Role.SUPERVISOR),
     "console.reply_templates": roles(Role.SUPERVISOR),
     "console.reply_template": roles(Role.SUPERVISOR),

@@ -6,6 +6,15 @@ from supervise.models.calendar import CalendarChange, CalendarDay
 from supervise.models.catalog import Category, LimitClass, RoutingRule, category_co_units
 from supervise.models.counts import EVERYWHERE, TicketCount
 from supervise.models.duty import DutyAlert
+from supervise.models.evaluation import (
+    Evaluation,
+    EvaluationCriterion,
+    Evaluator,
+    UnitAnswer,
+    UnitReport,
+    Vote,
+    VoteScore,
+)
 from supervise.models.forwarding import Forwarding, Peer
 from supervise.models.indicator import (
     Indicator,
@@ -136,4 +145,11 @@ __all__ = [
     "RoundScore",
     "RoundVerification",
     "SupervisionRound",
+    "Evaluation",
+    "EvaluationCriterion",
+    "Evaluator",
+    "UnitAnswer",
+    "UnitReport",
+    "Vote",
+    "VoteScore",
 ]

@@ -16,6 +16,7 @@ from supervise.models import Area, Category, Enterprise, Role, Source, Ticket, U
 from supervise.operations import filing
 from supervise.seed.accounts import SEED, Names, demo_logins, load_staff, shared_hash
 from supervise.seed.companies import Companies
+from supervise.seed.evaluation import load_evaluation
 from supervise.seed.indicators import load_indicators
 from supervise.seed.ledger import load_ledger
 from supervise.seed.plans import SCENARIOS, Plan, Planning
@@ -57,6 +58,7 @@ def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
         demo.add_tickets(tickets)
         demo.add_pending_registration()
         load_pledges(demo.now)
+        load_evaluation(demo)
         supervision.refresh_overdue_flags(demo.now)
         load_indicators(demo.now, random.Random(SEED))
         load_ledger(random.Random(SEED), demo.now)
