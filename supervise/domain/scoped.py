@@ -1,7 +1,8 @@
 """Staff lists and counts that cost the same at ten thousand tickets and at a million (issue 10).
 
 A list is the union of a few index ranges, each walked newest first and cut at one page: the parts of
-the user's scope (:func:`access.scope_parts`: a unit's led and co-handled tickets) times the
+the user's scope (:func:`access.scope_parts`: a unit's led and co-handled tickets, the latter read
+from the co-handling rows' copies of state and due date alone) times the
 alternatives of the list's condition (the console's "to publish" is two partial indexes). An OR over
 them would leave the planner no index whose order is the list's. The counts a page shows come from
 the kept counters (:mod:`supervise.domain.counts`); those that depend on the time of day are counted
@@ -21,9 +22,8 @@ def newest_ids(user: User, conditions: Sequence[ColumnElement[bool]], after: tup
     """The ids of the ``limit`` newest tickets of ``user``'s scope meeting any of ``conditions`` (all
     tickets when empty), below the cursor ``after``: at most ``limit`` ids from each index range."""
     parts = []
-    for query, column in access.scope_parts(user):
-        for condition in conditions or [None]:
-            part = query if condition is None else query.where(condition)
+    for condition in conditions or [None]:
+        for part, column in access.scope_parts(user, condition):
             if after is not None:
                 part = part.where(column < after[0])
             parts.append(select(part.order_by(column.desc()).limit(limit).subquery().c[0]))
@@ -38,6 +38,6 @@ def in_newest(user: User, conditions: Sequence[ColumnElement[bool]], after: tupl
 def count(user: User, condition: ColumnElement[bool]) -> int:
     """How many tickets of ``user``'s scope meet ``condition``: for conditions on open tickets (due
     soon, overdue, open orders), whose index ranges do not grow with the table's history."""
-    parts = [query.where(condition) for query, _ in access.scope_parts(user)]
+    parts = [query for query, _ in access.scope_parts(user, condition)]
     ids = parts[0] if len(parts) == 1 else union(*parts)  # a ticket led and co-handled counts once
     return db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
