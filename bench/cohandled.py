@@ -9,24 +9,29 @@ overdue and due-soon counts of the tickets it co-handles, and the first page of 
 overdue list: *joined* (``ticket_co_units`` joined to ``tickets`` for each row's state and due date,
 as before the copies) and *copies* (``ticket_co_units`` alone, through
 ``ix_ticket_co_units_unit_state_due``: :func:`supervise.domain.co_copies.co_handled`, what the
-workbench runs). Each query is run under ``EXPLAIN (ANALYZE, BUFFERS)`` ``--repeat`` times after one
-warm-up; prints the median execution time, the count, the plan's top scan and the buffers it touched.
+workbench runs; its list reads the whole range and sorts it, as the workbench's overdue tab does).
+Each query is run under ``EXPLAIN (ANALYZE, BUFFERS)`` ``--repeat`` times after one warm-up; prints
+the median execution time, the count, the plan's scans and the buffers it touched. ``--pages`` also
+requests each workbench tab in this process, one at a time (no queueing), and prints the median time
+of a request and of its SQL.
 """
 
 import argparse
 import re
 import statistics
+import time
 
 from sqlalchemy import func, select
 
 from bench import staff
 
-PLAN_NODE = re.compile(r"(Index Only Scan|Bitmap Index Scan|Index Scan|Bitmap Heap Scan|Seq Scan)( Backward)?( using \S+)?( on \S+)")
+SCANS = "Index Only Scan|Bitmap Index Scan|Index Scan|Bitmap Heap Scan|Seq Scan"
+PLAN_NODE = re.compile(rf"({SCANS})( Backward)?( using \S+)?( on \S+)")
 
 
 def queries(unit_id: int) -> list[tuple[str, str, object]]:
     """(name, form, SQLAlchemy query) of each measured query."""
-    from supervise.domain import clocks, co_copies
+    from supervise.domain import clocks, co_copies, scoped
     from supervise.domain.calendar import load_calendar
     from supervise.domain.clock import now
     from supervise.models import Ticket, ticket_co_units
@@ -41,7 +46,13 @@ def queries(unit_id: int) -> list[tuple[str, str, object]]:
         for form, query in (("joined", joined), ("copies", copies)):
             found.append((f"{name} count", form, select(func.count()).select_from(query.subquery())))
             if name == "overdue":
-                found.append((f"{name} list (26)", form, query.order_by(co.ticket_id.desc()).limit(26)))
+                # Joined: the newest first, filtered (as before); copies: the workbench's whole range, sorted.
+                listed = (
+                    scoped.newest_part(query, co.ticket_id, 26, whole_range=True)
+                    if form == "copies"
+                    else query.order_by(co.ticket_id.desc()).limit(26)
+                )
+                found.append((f"{name} list (26)", form, listed))
     return found
 
 
@@ -78,6 +89,38 @@ def run(label: str, url: str, repeat: int, forms: list[str]) -> None:
         db.session.remove()
 
 
+def pages(label: str, url: str, repeat: int) -> None:
+    """Each workbench tab requested in this process, one request at a time, as the bench's handler:
+    the median of ``repeat`` requests after one warm-up (no queueing behind other requests)."""
+    from sqlalchemy import event
+
+    from supervise import create_app
+    from supervise.extensions import db
+
+    config = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": staff.SECRET_KEY, "TRUSTED_HOSTS": ["localhost"]}
+    app = create_app("production", SESSION_COOKIE_SECURE=False, **config)
+    with app.app_context():
+        handler, _, _ = staff._users(db)
+        name, _, value = staff._cookie(app, handler).partition("=")
+        db.session.remove()
+        client = app.test_client()
+        client.set_cookie(name, value)
+        spent: list[float] = []
+        event.listen(db.engine, "before_cursor_execute", lambda *a: spent.append(-time.perf_counter()))
+        event.listen(db.engine, "after_cursor_execute", lambda *a: spent.append(time.perf_counter()))
+        print(f"\n{label}: workbench tabs, one request at a time (median of {repeat})")
+        for tab in staff.UNIT_TABS:
+            totals, sql = [], []
+            for _ in range(repeat + 1):
+                spent.clear()
+                start = time.perf_counter()
+                assert client.get(f"/unit/?tab={tab}").status_code == 200
+                totals.append(time.perf_counter() - start)
+                sql.append(sum(spent))
+            total, in_sql = statistics.median(totals[1:]) * 1000, statistics.median(sql[1:]) * 1000
+            print(f"unit_{tab:<12} {total:8.1f} ms, of which SQL {in_sql:6.1f} ms")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", action="append", required=True, help="label=SQLAlchemy URL (repeatable)")
@@ -85,10 +128,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--form", action="append", choices=["joined", "copies"], help="default both (joined alone before 0019)"
     )
+    parser.add_argument("--pages", action="store_true", help="also time each workbench tab in this process")
     args = parser.parse_args(argv)
     for entry in args.database:
         label, _, url = entry.partition("=")
         run(label, url, args.repeat, args.form or ["joined", "copies"])
+        if args.pages:
+            pages(label, url, args.repeat)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ from supervise.extensions import db
 from supervise.models import Ticket, User
 
 
-def _newest(part: Select, column: ColumnElement[int], limit: int, *, whole_range: bool) -> Select:
+def newest_part(part: Select, column: ColumnElement[int], limit: int, *, whole_range: bool) -> Select:
+    """The ``limit`` newest ids of one part (a query of ticket ids ordered by ``column``)."""
     if whole_range:
         # OFFSET 0 keeps the planner from walking the newest tickets of the unit and filtering them
         # (the newest are rarely late: at 1M it filtered 116,000 to find a page of overdue ones); the
@@ -45,7 +46,7 @@ def newest_ids(
         for part, column in access.scope_parts(user, condition):
             if after is not None:
                 part = part.where(column < after[0])
-            parts.append(_newest(part, column, limit, whole_range=whole_range))
+            parts.append(newest_part(part, column, limit, whole_range=whole_range))
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
