@@ -212,3 +212,17 @@ def test_the_co_handled_counts_and_lists_are_ranges_of_the_co_handling_index(wor
         if key != "to_sign":
             assert "handle_due <" in condition_line, plan
         assert "on tickets" not in plan and "Seq Scan" not in plan, plan
+
+
+def test_the_timed_lists_read_whole_ranges_and_page_newest_first(world, street_handler):
+    long_ago = now() - timedelta(days=60)
+    late = [co_handled(world, State.IN_PROGRESS, at=long_ago).id for _ in range(3)]
+    co_handled(world, State.IN_PROGRESS)  # not late
+
+    def page(after):
+        ids = scoped.newest_ids(street_handler, [clocks.overdue_clause(now())], after, 2, whole_range=True)
+        return sorted(set(db.session.scalars(ids)), reverse=True)[:2]
+
+    first = page(None)
+    assert first == sorted(late, reverse=True)[:2]
+    assert page((first[-1],)) == [min(late)]
