@@ -314,7 +314,7 @@ def _load_batch(task: tuple[int, list[int], int]) -> tuple[int, int, float, floa
         for table, columns, rows in (
             ("tickets", simulate.TICKET_COLUMNS, tickets),
             ("ticket_events", simulate.EVENT_COLUMNS, events),
-            ("ticket_co_units", ("ticket_id", "unit_id"), co_units),
+            ("ticket_co_units", simulate.CO_UNIT_COLUMNS, co_units),
         ):
             with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:

@@ -743,15 +743,21 @@ class Story:
         return tuple(r[c] for c in TICKET_COLUMNS), events
 
 
-def co_unit_rows(world: World, rows: Sequence[tuple]) -> list[tuple[int, int]]:
-    """(ticket id, unit id) for the co-units of dispatched tickets (``routing.co_units_for``)."""
+CO_UNIT_COLUMNS = ("ticket_id", "unit_id", "state", "handle_due")
+
+
+def co_unit_rows(world: World, rows: Sequence[tuple]) -> list[tuple]:
+    """:data:`CO_UNIT_COLUMNS` for the co-units of dispatched tickets (``routing.co_units_for``), with
+    the copies of the ticket's state and handling due date (``supervise.domain.co_copies``)."""
     by_id = {c.id: c for c in world.categories}
     index_category, index_unit = TICKET_COLUMNS.index("category_id"), TICKET_COLUMNS.index("lead_unit_id")
+    index_state, index_due = TICKET_COLUMNS.index("state"), TICKET_COLUMNS.index("handle_due")
     pairs = []
     for row in rows:
         lead = row[index_unit]
         if lead is not None:
-            pairs += [(row[0], u) for u in by_id[row[index_category]].co_units if u != lead]
+            copies = (row[index_state], row[index_due])
+            pairs += [(row[0], u, *copies) for u in by_id[row[index_category]].co_units if u != lead]
     return pairs
 
 

@@ -194,6 +194,7 @@ def test_every_reaction_to_an_event_is_listed():
     assert [f"{h.__module__}.{h.__name__}" for h in subscribers.SESSION_HOOKS] == [
         "supervise.domain.public_generation.connect",
         "supervise.domain.counts.connect",
+        "supervise.domain.co_copies.connect",
     ]
 
 

@@ -46,13 +46,15 @@ def calendar_sync(years: tuple[int, ...]) -> None:
 @click.command("counts-rebuild")
 @with_appcontext
 def counts_rebuild() -> None:
-    """Recompute the kept ticket counts (workbench tabs, console queues) from the tickets, after an
-    import that went around the application."""
-    from supervise.domain import counts
+    """Recompute the kept ticket counts (workbench tabs, console queues) from the tickets, and copy
+    each ticket's state and due date onto its co-handling rows, after an import that went around the
+    application."""
+    from supervise.domain import co_copies, counts
 
     rows = counts.rebuild()
+    co_copies.refresh()
     db.session.commit()
-    click.echo(f"{rows} ticket counts rebuilt.")
+    click.echo(f"{rows} ticket counts rebuilt; co-handling rows' state and due date copied.")
 
 
 COMMANDS = [measures_refresh, search_reindex, calendar_sync, counts_rebuild]

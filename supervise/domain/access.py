@@ -2,6 +2,7 @@
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 
+from supervise.domain import co_copies
 from supervise.extensions import db
 from supervise.models import (
     LiaisonPair,
@@ -39,21 +40,23 @@ def ticket_scope(user: User | None) -> ColumnElement[bool]:
     return false()
 
 
-def scope_parts(user: User | None) -> list[tuple[Select, ColumnElement[int]]]:
-    """:func:`ticket_scope` as parts whose union it is, each a query of ticket ids with the column to
-    order it by: a unit's "lead unit or co-handling" is the tickets it leads and those it co-handles,
-    two index ranges each walked newest first (an OR of the two would leave no index to the planner)."""
+def scope_parts(
+    user: User | None, condition: ColumnElement[bool] | None = None
+) -> list[tuple[Select, ColumnElement[int]]]:
+    """:func:`ticket_scope` as parts whose union it is, each a query of the ids of the tickets meeting
+    ``condition`` (a clause on tickets; None: all) with the column to order it by: a unit's "lead
+    unit or co-handling" is the tickets it leads and those it co-handles, two index ranges each walked
+    newest first (an OR of the two would leave no index to the planner); the co-handled part reads
+    the copies of state and due date kept on the co-handling rows (:mod:`co_copies`)."""
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     if signed_in and user.role != Role.SUPERVISOR and user.is_unit_staff and user.unit_id:
-        co = ticket_co_units.c
+        lead = select(Ticket.id).where(Ticket.lead_unit_id == user.unit_id)
         return [
-            (select(Ticket.id).where(Ticket.lead_unit_id == user.unit_id), Ticket.id),
-            (
-                select(co.ticket_id).join(Ticket, Ticket.id == co.ticket_id).where(co.unit_id == user.unit_id),
-                co.ticket_id,
-            ),
+            (lead if condition is None else lead.where(condition), Ticket.id),
+            (co_copies.co_handled(user.unit_id, condition), ticket_co_units.c.ticket_id),
         ]
-    return [(select(Ticket.id).where(ticket_scope(user)), Ticket.id)]
+    query = select(Ticket.id).where(ticket_scope(user))
+    return [(query if condition is None else query.where(condition), Ticket.id)]
 
 
 def parties(user: User | None, ticket: Ticket) -> frozenset[str]:

@@ -12,7 +12,7 @@ connecting a receiver from the module that implements it.
 
 from collections.abc import Callable
 
-from supervise.domain import alerts, counts, notify, public_generation, search, supervision
+from supervise.domain import alerts, co_copies, counts, notify, public_generation, search, supervision
 from supervise.domain.measures import cells
 from supervise.domain.workflow import event_recorded
 from supervise.models import TicketEvent
@@ -30,6 +30,7 @@ EVENT_RECORDED: tuple[Callable[[TicketEvent], None], ...] = (
 SESSION_HOOKS: tuple[Callable[[], None], ...] = (
     public_generation.connect,  # raise the public generation in a flush that changes what is public
     counts.connect,  # the kept ticket counts (per unit and state) follow every flushed ticket change
+    co_copies.connect,  # the co-handling rows' copies of state and due date follow every flushed change
 )
 
 

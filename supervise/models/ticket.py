@@ -6,7 +6,7 @@ State changes go through ``supervise.domain.workflow`` only; nothing here moves 
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from supervise.domain.clock import now
@@ -72,8 +72,16 @@ ticket_co_units = Table(
     db.metadata,
     Column("ticket_id", ForeignKey("tickets.id"), primary_key=True),
     Column("unit_id", ForeignKey("units.id"), primary_key=True),
+    # Copies of the ticket's state and handling due date, kept by a session hook
+    # (supervise.domain.co_copies): the co-handled half of the workbench's counts and lists is read
+    # from this table alone.
+    Column("state", enum_column(State)),
+    Column("handle_due", DateTime),
     # A unit's co-handled tickets, newest first (the workbench's "lead unit or co-handling" scope).
     Index("ix_ticket_co_units_unit", "unit_id", "ticket_id"),
+    # Its co-handled tickets by state and due date: the timed counts (overdue, due soon) as index-only
+    # ranges over open tickets, and the state tabs' lists.
+    Index("ix_ticket_co_units_unit_state_due", "unit_id", "state", "handle_due", "ticket_id"),
 )
 
 # The console's "to publish" queue, newest first, as two partial indexes (see workflow.oversight's
@@ -100,7 +108,7 @@ class Ticket(db.Model):
         # Staff lists and counts (workbench tabs, console queues, enterprise portal), newest first.
         Index("ix_tickets_unit_id", "lead_unit_id", "id"),
         Index("ix_tickets_unit_state_id", "lead_unit_id", "state", "id"),
-        Index("ix_tickets_unit_state_due", "lead_unit_id", "state", "handle_due"),
+        Index("ix_tickets_unit_state_due", "lead_unit_id", "state", "handle_due", "id"),
         Index("ix_tickets_state_id", "state", "id"),
         Index("ix_tickets_state_due", "state", "handle_due"),
         Index("ix_tickets_enterprise_newest", "enterprise_id", "id"),

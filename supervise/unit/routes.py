@@ -53,6 +53,10 @@ TAB_STATES: dict[str, frozenset[State]] = {
 }
 
 
+# The tabs of open tickets by due date: listed from the whole (short) index range, sorted.
+TIMED_TABS = frozenset({"due_soon", "overdue"})
+
+
 def _tab_conditions(at: datetime) -> dict[str, ColumnElement[bool]]:
     """The WHERE clause of each tab that depends on the time or on orders (counted through indexes)."""
     unanswered = select(SupervisionOrder.ticket_id).where(SupervisionOrder.answered_at.is_(None))
@@ -87,7 +91,11 @@ def index():
         tab = "all"
     conditions = _tab_conditions(now())
     newest = scoped.in_newest(
-        current_user, _tab_condition(tab, conditions), paging.cursor_arg((Ticket.id,)), PAGE_SIZE + 1
+        current_user,
+        _tab_condition(tab, conditions),
+        paging.cursor_arg((Ticket.id,)),
+        PAGE_SIZE + 1,
+        whole_range=tab in TIMED_TABS,
     )
     query = (
         select(Ticket)
