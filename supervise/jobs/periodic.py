@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from supervise.domain import supervision
 from supervise.domain.clock import now
 from supervise.domain.measures import cells
+from supervise.domain.projects import reports as project_reports
 from supervise.extensions import db
 from supervise.jobs import forwarding, job
 from supervise.jobs.delivery import relay_outbox as _relay_outbox
@@ -116,3 +117,9 @@ def forwards() -> str:
         return f"handed over {handed}, updates {forwarding.fetch_forwarded()}"
 
     return _recorded("forwards", work)
+
+
+@job
+def project_duties() -> str:
+    """Key projects: this month's report rows, and warnings on late reports and late milestones."""
+    return _recorded("project_duties", lambda: project_reports.run_duties(now()))

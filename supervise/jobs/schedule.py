@@ -29,4 +29,5 @@ SCHEDULE = [
     Periodic(periodic.forwards, "*/5 * * * *", run_at_start=True),
     Periodic(periodic.nightly_refresh, "30 2 * * *"),
     Periodic(alerts.public_alerts, "* * * * *", run_at_start=True),
+    Periodic(periodic.project_duties, "5 * * * *", run_at_start=True),  # key projects' reports and milestones
 ]

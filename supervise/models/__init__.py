@@ -27,6 +27,7 @@ from supervise.models.ticket import (
 )
 from supervise.models.user import UNIT_ROLES, Role, User, UserSession, Verification, VerificationMethod, hash_secret
 from supervise.models.verification import Invitation, LicenceReview, VerificationCode
+from supervise.models.project import Blocker, Milestone, MonthlyReport, Project  # noqa: E402  (after Ticket)
 
 __all__ = [
     "AlertEvent",
@@ -80,4 +81,8 @@ __all__ = [
     "Verification",
     "VerificationCode",
     "VerificationMethod",
+    "Blocker",
+    "Milestone",
+    "MonthlyReport",
+    "Project",
 ]
