@@ -6,5 +6,19 @@ The quarterly settlement reads :func:`project_figures`; everything else goes thr
 
 from supervise.domain.projects.figures import UnitFigures, project_figures
 from supervise.domain.projects.register import STAGE_LABELS, ProjectError, ProjectSpec, can_view, reports_for
+from supervise.domain.projects.reports import BLOCKER_LABELS
 
-__all__ = ["STAGE_LABELS", "ProjectError", "ProjectSpec", "UnitFigures", "can_view", "project_figures", "reports_for"]
+#: What the projects' templates show codes by.
+LABELS = {"stage_labels": STAGE_LABELS, "blocker_labels": BLOCKER_LABELS}
+
+__all__ = [
+    "BLOCKER_LABELS",
+    "LABELS",
+    "STAGE_LABELS",
+    "ProjectError",
+    "ProjectSpec",
+    "UnitFigures",
+    "can_view",
+    "project_figures",
+    "reports_for",
+]
