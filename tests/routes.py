@@ -3,12 +3,15 @@ permission matrix and the bad-input fuzz."""
 
 import io
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from flask import g
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from supervise import create_app, storage
+from supervise.domain.projects import ProjectSpec, register, reports
 from supervise.extensions import db
 from supervise.models import (
     ApiKey,
@@ -24,11 +27,12 @@ from supervise.models import (
     State,
     Ticket,
 )
+from supervise.models.project import Blocker, Milestone, Project
 from supervise.open311 import keys
 from tests.factories import World, advance, file_ticket, publish
 
 ACTION_IN_URL = {"console.act": "approve_reply", "api.act": "sign"}
-FORMAT_IN_URL = {"public.stats_export": "csv"}
+FORMAT_IN_URL = {"public.stats_export": "csv", "console.projects_digest": "xlsx"}
 
 ROUTES_APP = create_app("test")  # only to list the routes at collection time; no database is opened
 
@@ -62,6 +66,9 @@ class Scene:
     reply_template: ReplyTemplate  # for schooling
     licence: LicenceReview  # uploaded by the enterprise user, awaiting review
     peer: Peer  # another zone's platform
+    project: Project  # a key project led by edu (leader: chief service officer, handler: secretary)
+    milestone: Milestone  # of ``project``
+    blocker: Blocker  # named in ``project``'s report
 
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -101,6 +108,7 @@ def build_scene(world: World) -> Scene:
     peer = Peer(name="十堰", zone="十堰市", base_url="http://127.0.0.1:9/open311/v2", api_key="k_peer-secret")
     reply_template = ReplyTemplate(category=world.schooling, title="学位已协调", body="经协调，已安排学位。")
     db.session.add_all([notification, token, message, licence, peer, reply_template])
+    project = _project(world)
     db.session.commit()
     return Scene(
         ticket=ticket_,
@@ -116,7 +124,29 @@ def build_scene(world: World) -> Scene:
         licence=licence,
         peer=peer,
         reply_template=reply_template,
+        project=project,
+        milestone=project.milestones[0],
+        blocker=db.session.scalar(select(Blocker)),
     )
+
+
+def _project(world: World) -> Project:
+    """A key project led by edu, with a milestone and a month's report naming a blocker."""
+    spec = ProjectSpec(
+        "襄阳新能源汽车电驱系统项目",
+        world.acme,
+        Decimal("12.5"),
+        "新能源汽车",
+        world.edu,
+        world.leader,
+        world.handler,
+        public=True,
+    )
+    project = register.register_project(spec, world.supervisor)
+    register.add_milestone(project, "开工建设", date(2026, 11, 1))
+    data = reports.ReportInput("主体施工中。", 40, Decimal("3"), blockers=[("stuck", "用电增容未批复。")])
+    reports.submit_report(reports.report_for(project, "2026-11"), data, world.handler)
+    return project
 
 
 def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> str:
@@ -139,6 +169,9 @@ def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> 
         "review_id": scene.licence.id,
         "peer_id": scene.peer.id,
         "template_id": scene.reply_template.id,
+        "project_id": scene.project.id,
+        "milestone_id": scene.milestone.id,
+        "blocker_id": scene.blocker.id,
         "job_id": "no-such-job",
         "name": "no-such-task",
         "lang": "en",

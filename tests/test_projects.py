@@ -228,3 +228,16 @@ def test_a_blocker_ticket_goes_through_the_state_machine(world):
     assert [e.action for e in ticket.events] == ["submit", "accept"]
     assert workflow.allowed(world.supervisor, ticket, "dispatch")
     assert db.session.get(Blocker, blocker.id).ticket_id == ticket.id
+
+
+def test_the_periodic_job_opens_the_months_reports_and_warns_once(world):
+    from supervise.domain.clock import frozen
+    from supervise.jobs import periodic
+
+    project = make_project(world)
+    db.session.commit()
+    with frozen(datetime(2026, 12, 8, 9)):
+        assert "report warnings 1" in periodic.project_duties()
+        assert "report warnings 0" in periodic.project_duties()
+    report = reports.report_for(project, "2026-12")
+    assert [a.kind for a in _alerts("project_report", report.id)] == ["yellow"]

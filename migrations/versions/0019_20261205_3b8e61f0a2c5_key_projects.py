@@ -48,6 +48,7 @@ def upgrade():
         batch_op.create_index('ix_projects_public_id', ['public', 'id'], unique=False)
         batch_op.create_index('ix_projects_secretary_id_id', ['secretary_id', 'id'], unique=False)
         batch_op.create_index('ix_projects_stage_id', ['stage', 'id'], unique=False)
+        batch_op.create_index('ix_projects_industry_id', ['industry', 'id'], unique=False)
 
     op.create_table('milestones',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -136,6 +137,7 @@ def downgrade():
     op.drop_table('milestones')
     with op.batch_alter_table('projects', schema=None) as batch_op:
         batch_op.drop_index('ix_projects_stage_id')
+        batch_op.drop_index('ix_projects_industry_id')
         batch_op.drop_index('ix_projects_secretary_id_id')
         batch_op.drop_index('ix_projects_public_id')
         batch_op.drop_index('ix_projects_lead_unit_id_id')

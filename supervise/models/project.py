@@ -36,6 +36,7 @@ class Project(db.Model):
         Index("ix_projects_chief_officer_id_id", "chief_officer_id", "id"),
         Index("ix_projects_secretary_id_id", "secretary_id", "id"),
         Index("ix_projects_stage_id", "stage", "id"),
+        Index("ix_projects_industry_id", "industry", "id"),
         Index("ix_projects_public_id", "public", "id"),
     )
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from supervise.domain import deadlines, duties
@@ -16,7 +16,7 @@ from supervise.domain.calendar import WorkingCalendar, load_calendar
 from supervise.domain.clock import now as clock_now
 from supervise.domain.projects.register import ProjectError, reports_for, set_stage
 from supervise.extensions import db
-from supervise.models import User
+from supervise.models import DutyAlert, User
 from supervise.models.project import BLOCKER_KINDS, Blocker, Milestone, MonthlyReport, Project
 
 REPORT_SUBJECT, MILESTONE_SUBJECT = "project_report", "milestone"
@@ -121,12 +121,22 @@ def _audience(project: Project) -> list[User]:
     return [u for u in (project.chief_officer, project.secretary) if u is not None and u.active]
 
 
+def _not_red(subject: str, column):
+    """Duties whose red warning is not raised yet (after red nothing more is raised: skip them)."""
+    red = exists().where(DutyAlert.subject == subject, DutyAlert.subject_id == column, DutyAlert.kind == "red")
+    return ~red
+
+
 def late_report_warnings(at: datetime, cal: WorkingCalendar | None = None) -> int:
     """Warn about every unsubmitted report past its due day (once per level and due day); the count raised."""
     cal = cal or load_calendar()
     query = (
         select(MonthlyReport)
-        .where(MonthlyReport.submitted_at.is_(None), MonthlyReport.due_on < at.date())
+        .where(
+            MonthlyReport.submitted_at.is_(None),
+            MonthlyReport.due_on < at.date(),
+            _not_red(REPORT_SUBJECT, MonthlyReport.id),
+        )
         .options(selectinload(MonthlyReport.project).selectinload(Project.chief_officer))
         .order_by(MonthlyReport.id)
     )
@@ -157,7 +167,7 @@ def late_milestone_warnings(at: datetime, cal: WorkingCalendar | None = None) ->
     cal = cal or load_calendar()
     query = (
         select(Milestone)
-        .where(Milestone.done_on.is_(None), Milestone.planned_on < at.date())
+        .where(Milestone.done_on.is_(None), Milestone.planned_on < at.date(), _not_red(MILESTONE_SUBJECT, Milestone.id))
         .options(selectinload(Milestone.project))
         .order_by(Milestone.id)
     )
