@@ -10,6 +10,7 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -107,3 +108,32 @@ class RegisterFilterForm(FlaskForm):
     industry = SelectField(_l("Industry"), default="")
     late = BooleanField(_l("Late report"))
     month = StringField(_l("Month"), validators=[Optional(), Length(max=7)])
+
+
+class ProjectForm(FlaskForm):
+    """A supervisor registers a key project; milestones one per line: ``name, YYYY-MM-DD``."""
+
+    name = StringField(_l("Project name"), validators=[DataRequired(_l("A project needs a name.")), Length(max=200)])
+    credit_code = StringField(
+        _l("Enterprise's unified social credit code"),
+        validators=[DataRequired(_l("Give the enterprise's credit code.")), Length(max=18)],
+    )
+    investment = DecimalField(
+        _l("Investment (100 million yuan)"),
+        places=2,
+        validators=[InputRequired(_l("Give the investment in 100 million yuan, not negative.")), NumberRange(min=0)],
+    )
+    investment_public = BooleanField(_l("Publish the investment"))
+    industry = StringField(_l("Industry"), validators=[Optional(), Length(max=60)])
+    stage = SelectField(_l("Stage"), choices=options(STAGE_LABELS))
+    lead_unit = SelectField(_l("Lead unit"), coerce=int)
+    chief_officer = SelectField(_l("Chief service officer"), coerce=int)
+    secretary = SelectField(_l("Project secretary"), coerce=int)
+    team = SelectMultipleField(_l("Service team"), coerce=int, validators=[Optional()])
+    milestones = TextAreaField(
+        _l("Milestones"),
+        description=_l("One per line: name, planned date (YYYY-MM-DD)."),
+        validators=[Optional(), Length(max=4000)],
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
+    public = BooleanField(_l("Show on the public projects page"))

@@ -114,6 +114,7 @@ def test_a_monthly_report_blocker_becomes_a_supervision_order(world, browser, ba
         expect(page.locator(f"#blocker-{blocker_id} .tag").last).to_be_visible()
         shoot(office, f"/console/projects/{project_id}", "project-console-page")
         shoot(office, "/console/projects", "project-register")
+        shoot(office, "/console/projects/new", "project-new")
         page.goto("/console/projects")
         expect(page.locator(f"#project-{project_id} .open-blockers")).to_have_text("1")
 

@@ -258,6 +258,7 @@ MATRIX: dict[str, Policy] = {
     "console.blocker_order": roles(Role.SUPERVISOR),
     "console.blocker_clear": roles(Role.SUPERVISOR),
     "console.projects_digest": roles(Role.SUPERVISOR),
+    "console.project_new": roles(Role.SUPERVISOR),
     "public.projects": PUBLIC,
 }
 

@@ -13,7 +13,7 @@ from supervise.domain.clock import now
 from supervise.domain.projects import reports
 from supervise.extensions import db
 from supervise.models import Role, State
-from supervise.models.project import Blocker, MonthlyReport
+from supervise.models.project import Blocker, MonthlyReport, Project
 from tests.factories import make_user
 from tests.test_projects import make_project
 
@@ -169,3 +169,33 @@ def test_the_public_page_hides_unpublished_projects_and_private_investment(world
     assert "投资不公开的项目" in page and "44.40" not in page
     assert "不公开的项目" not in page.replace("投资不公开的项目", "")
     assert world.acme.name not in page and world.acme.credit_code not in page and "13912345678" not in page
+
+
+def test_a_supervisor_registers_a_project_with_its_team_and_milestones(world, login):
+    client = login(world.supervisor)
+    assert client.get("/console/projects/new").status_code == 200
+    data = {
+        "name": "高端轴承智能制造基地",
+        "credit_code": world.acme.credit_code,
+        "investment": "18.50",
+        "industry": "高端装备",
+        "stage": "signed",
+        "lead_unit": world.edu.id,
+        "chief_officer": world.leader.id,
+        "secretary": world.handler.id,
+        "team": [world.hr_handler.id],
+        "milestones": "供地, 2027-01-15\n开工建设，2027-03-01",
+        "public": "y",
+    }
+    bad = client.post("/console/projects/new", data=data | {"milestones": "开工建设 明年三月"})
+    assert bad.status_code == 400 and db.session.query(Project).count() == 0
+    assert client.post("/console/projects/new", data=data | {"credit_code": "91420600000000000X"}).status_code == 400
+    response = client.post("/console/projects/new", data=data)
+    assert response.status_code == 302
+    project = db.session.query(Project).one()
+    assert project.enterprise == world.acme and project.team == [world.hr_handler]
+    assert [(m.name, m.planned_on.isoformat()) for m in project.milestones] == [
+        ("供地", "2027-01-15"),
+        ("开工建设", "2027-03-01"),
+    ]
+    assert project.public and not project.investment_public

@@ -12,11 +12,27 @@ from supervise.console import bp
 from supervise.console.routes import _categories, _units
 from supervise.domain import workflow
 from supervise.domain.clock import now
-from supervise.domain.projects import LABELS, STAGE_LABELS, ProjectError, blockers, digest, register, reports
+from supervise.domain.projects import (
+    LABELS,
+    STAGE_LABELS,
+    ProjectError,
+    ProjectSpec,
+    blockers,
+    digest,
+    register,
+    reports,
+)
 from supervise.domain.projects.figures import rows_for
 from supervise.extensions import db
-from supervise.forms_projects import BlockerOrderForm, BlockerTicketForm, ClearForm, RegisterFilterForm, options
-from supervise.models import Category, Role
+from supervise.forms_projects import (
+    BlockerOrderForm,
+    BlockerTicketForm,
+    ClearForm,
+    ProjectForm,
+    RegisterFilterForm,
+    options,
+)
+from supervise.models import Category, Enterprise, Role, Unit, User
 from supervise.models.project import Blocker, MonthlyReport
 from supervise.project_pages import history, load_project
 
@@ -64,6 +80,75 @@ def projects():
     return render_template(
         "projects/register.html", form=form, rows=rows, page=page, month=month, today=at.date(), **LABELS
     )
+
+
+def _project_form() -> ProjectForm:
+    form = ProjectForm()
+    form.lead_unit.choices = options([(u.id, u.name) for u in _units()])
+    staff = db.session.scalars(
+        select(User)
+        .where(User.role.in_((Role.HANDLER, Role.LEADER)), User.active.is_(True))
+        .options(selectinload(User.unit))
+        .order_by(User.unit_id, User.id)
+    ).all()
+    named = [(u.id, f"{u.name}（{u.unit.name if u.unit else ''}）") for u in staff]
+    form.chief_officer.choices = options(
+        [(u.id, label) for u, (_id, label) in zip(staff, named, strict=True) if u.role == Role.LEADER]
+    )
+    form.secretary.choices = options(named)
+    form.team.choices = options(named)
+    return form
+
+
+def _spec(form: ProjectForm) -> ProjectSpec:
+    """The project the form describes; refuses an unknown enterprise."""
+    enterprise = db.session.scalar(
+        select(Enterprise).where(Enterprise.credit_code == form.credit_code.data.strip().upper())
+    )
+    if enterprise is None:
+        raise ProjectError(_("No enterprise has this credit code."))
+    users = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_([form.chief_officer.data, form.secretary.data, *form.team.data]))
+        )
+    }
+    return ProjectSpec(
+        name=form.name.data,
+        enterprise=enterprise,
+        investment=form.investment.data,
+        industry=(form.industry.data or "").strip(),
+        lead_unit=db.session.get(Unit, form.lead_unit.data),
+        chief_officer=users[form.chief_officer.data],
+        secretary=users[form.secretary.data],
+        team=[users[i] for i in form.team.data],
+        stage=form.stage.data,
+        description=(form.description.data or "").strip(),
+        public=form.public.data,
+        investment_public=form.investment_public.data,
+    )
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+@web.roles_required(Role.SUPERVISOR)
+def project_new():
+    """Register a key project with its service team and milestones."""
+    form = _project_form()
+    if form.validate_on_submit():
+        try:
+            milestones = register.parse_milestones(form.milestones.data)
+            project = register.register_project(_spec(form), current_user)
+            for name, planned in milestones:
+                register.add_milestone(project, name, planned)
+        except ProjectError as err:
+            db.session.rollback()
+            flash(str(err), "danger")
+        else:
+            db.session.commit()
+            flash(_("Key project %(name)s registered.", name=project.name), "success")
+            return redirect(url_for("console.project", project_id=project.id))
+    status = 400 if form.errors or request.method == "POST" else 200
+    return render_template("projects/new.html", form=form), status
 
 
 @bp.route("/projects/<id:project_id>")

@@ -87,6 +87,23 @@ def add_milestone(project: Project, name: str, planned_on: date, done_on: date |
     return milestone
 
 
+def parse_milestones(text: str) -> list[tuple[str, date]]:
+    """Milestones typed one per line as ``name, YYYY-MM-DD`` (a Chinese comma too)."""
+    found = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        name, _sep, day = line.replace("，", ",").rpartition(",")
+        try:
+            planned = date.fromisoformat(day.strip())
+        except ValueError:
+            planned = None
+        if not name.strip() or planned is None:
+            raise ProjectError(_l("Write each milestone as: name, planned date (YYYY-MM-DD)."))
+        found.append((name.strip()[:200], planned))
+    return found
+
+
 def set_stage(project: Project, stage: str) -> None:
     """Move the project to ``stage`` (reported by its lead unit, or set by a supervisor)."""
     if stage not in STAGES:
