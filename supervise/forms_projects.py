@@ -135,5 +135,5 @@ class ProjectForm(FlaskForm):
         description=_l("One per line: name, planned date (YYYY-MM-DD)."),
         validators=[Optional(), Length(max=4000)],
     )
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
+    description = TextAreaField(_l("Project description"), validators=[Optional(), Length(max=4000)])
     public = BooleanField(_l("Show on the public projects page"))
