@@ -9,6 +9,7 @@ from supervise.models.duty import DutyAlert
 from supervise.models.forwarding import Forwarding, Peer
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
+from supervise.models.project import Blocker, Milestone, MonthlyReport, Project
 from supervise.models.publication import PublicGeneration
 from supervise.models.reply_template import ReplyTemplate
 from supervise.models.stats import NO_UNIT, StatsCell, StatsDirty
@@ -27,7 +28,6 @@ from supervise.models.ticket import (
 )
 from supervise.models.user import UNIT_ROLES, Role, User, UserSession, Verification, VerificationMethod, hash_secret
 from supervise.models.verification import Invitation, LicenceReview, VerificationCode
-from supervise.models.project import Blocker, Milestone, MonthlyReport, Project  # noqa: E402  (after Ticket)
 
 __all__ = [
     "AlertEvent",
