@@ -4,6 +4,7 @@ permission matrix and the bad-input fuzz."""
 import io
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from flask import g
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 from supervise import create_app, storage
 from supervise.domain import evaluation as evaluation_rules
 from supervise.domain import ledger, rounds
+from supervise.domain.projects import ProjectSpec, register, reports
 from supervise.extensions import db
 from supervise.models import (
     ApiKey,
@@ -33,11 +35,12 @@ from supervise.models import (
     Ticket,
     Vote,
 )
+from supervise.models.project import Blocker, Milestone, Project
 from supervise.open311 import keys
 from tests.factories import World, advance, file_ticket, publish
 
 ACTION_IN_URL = {"console.act": "approve_reply", "api.act": "sign"}
-FORMAT_IN_URL = {"public.stats_export": "csv", "console.quarter_notice": "docx"}
+FORMAT_IN_URL = {"public.stats_export": "csv", "console.quarter_notice": "docx", "console.projects_digest": "xlsx"}
 
 ROUTES_APP = create_app("test")  # only to list the routes at collection time; no database is opened
 
@@ -74,6 +77,9 @@ class Scene:
     ledger_item: LedgerItem  # edu's, awaiting acceptance, with one evidence file
     evidence: LedgerEvidence
     supervision_round: SupervisionRound  # inspects edu
+    project: Project  # a key project led by edu (leader: chief service officer, handler: secretary)
+    milestone: Milestone  # of ``project``
+    blocker: Blocker  # named in ``project``'s report
     evaluation: Evaluation | None = None  # published; edu evaluated
     evaluation_vote: Vote | None = None  # on edu, with a comment
 
@@ -126,6 +132,7 @@ def build_scene(world: World) -> Scene:
     ledger.submit(
         ledger_item, world.handler, "已培训", [storage.check_upload(FileStorage(io.BytesIO(PDF), filename="培训.pdf"))]
     )
+    project = _project(world)
     db.session.commit()
     evaluation, vote = evaluation_rows(world)
     return Scene(
@@ -147,6 +154,9 @@ def build_scene(world: World) -> Scene:
         supervision_round=supervision_round,
         evaluation=evaluation,
         evaluation_vote=vote,
+        project=project,
+        milestone=project.milestones[0],
+        blocker=db.session.scalar(select(Blocker)),
     )
 
 
@@ -162,6 +172,25 @@ def evaluation_rows(world: World) -> tuple[Evaluation, Vote]:
     evaluation_rules.publish_results(evaluation, world.supervisor)
     db.session.commit()
     return evaluation, vote
+
+
+def _project(world: World) -> Project:
+    """A key project led by edu, with a milestone and a month's report naming a blocker."""
+    spec = ProjectSpec(
+        "襄阳新能源汽车电驱系统项目",
+        world.acme,
+        Decimal("12.5"),
+        "新能源汽车",
+        world.edu,
+        world.leader,
+        world.handler,
+        public=True,
+    )
+    project = register.register_project(spec, world.supervisor)
+    register.add_milestone(project, "开工建设", date(2026, 11, 1))
+    data = reports.ReportInput("主体施工中。", 40, Decimal("3"), blockers=[("stuck", "用电增容未批复。")])
+    reports.submit_report(reports.report_for(project, "2026-11"), data, world.handler)
+    return project
 
 
 def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> str:
@@ -187,6 +216,9 @@ def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> 
         "ledger_item_id": scene.ledger_item.id,
         "evidence_id": scene.evidence.id,
         "round_id": scene.supervision_round.id,
+        "project_id": scene.project.id,
+        "milestone_id": scene.milestone.id,
+        "blocker_id": scene.blocker.id,
         "job_id": "no-such-job",
         "value": "2026-Q1",  # a quarter
         "scorecard_id": 1,

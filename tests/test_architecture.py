@@ -190,6 +190,7 @@ def test_every_reaction_to_an_event_is_listed():
         "supervise.domain.search.on_event_recorded",
         "supervise.domain.measures.cells.on_event_recorded",
         "supervise.domain.alerts.on_event_recorded",
+        "supervise.domain.projects.blockers.on_event_recorded",
     ]
     assert [f"{h.__module__}.{h.__name__}" for h in subscribers.SESSION_HOOKS] == [
         "supervise.domain.public_generation.connect",

@@ -90,6 +90,8 @@ class Policy:
             return FORBIDDEN
         if self.kind == "owner" and who != self.owner:
             return self.others
+        if self.kind == "viewers" and who not in self.viewers:
+            return self.others
         return ALLOW
 
 
@@ -305,6 +307,20 @@ MATRIX: dict[str, Policy] = {
     "unit.ledger_item": ticket(*UNIT),  # edu's staff: TICKET_VIEWERS' unit staff
     "unit.ledger_submit": ticket(*UNIT),
     "unit.ledger_evidence": ticket(Role.HANDLER, Role.LEADER, Role.SUPERVISOR),
+    # key projects: the scene's project is led by edu (leader: its chief service officer, handler: its
+    # secretary); another unit's staff do not see it (404); the public page shows published projects
+    "unit.projects": roles(*UNIT),
+    "unit.project": Policy("viewers", UNIT, others=NOT_FOUND, viewers=frozenset({"handler", "leader"})),
+    "unit.project_report": Policy("viewers", UNIT, others=NOT_FOUND, viewers=frozenset({"handler", "leader"})),
+    "unit.milestone_done": Policy("viewers", UNIT, others=NOT_FOUND, viewers=frozenset({"handler", "leader"})),
+    "console.projects": roles(Role.SUPERVISOR),
+    "console.project": roles(Role.SUPERVISOR),
+    "console.blocker_ticket": roles(Role.SUPERVISOR),
+    "console.blocker_order": roles(Role.SUPERVISOR),
+    "console.blocker_clear": roles(Role.SUPERVISOR),
+    "console.projects_digest": roles(Role.SUPERVISOR),
+    "console.project_new": roles(Role.SUPERVISOR),
+    "public.projects": PUBLIC,
 }
 
 #: The JSON API with a bearer token of each user (anonymous: no token). ``api.act`` is asked to sign for

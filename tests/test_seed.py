@@ -24,6 +24,7 @@ from supervise.models import (
     UnitKind,
     User,
 )
+from supervise.models.project import Blocker, MonthlyReport, Project
 
 TICKET_TIMES = (
     "created_at",
@@ -67,7 +68,8 @@ def test_the_reference_data_has_the_zone_units_areas_and_category_tree(app):
 
 
 def test_the_demo_reaches_every_state_and_every_source(demo):
-    tickets = _tickets()
+    followed = set(db.session.scalars(select(Blocker.ticket_id).where(Blocker.ticket_id.is_not(None))))
+    tickets = [t for t in _tickets() if t.id not in followed]  # the key projects' blockers add their own
     assert len(tickets) == 120
     # Forwarding needs a second zone's platform, which the demo does not have.
     assert {t.state for t in tickets} == set(State) - {State.FORWARDED}
@@ -172,3 +174,18 @@ def test_demo_enterprise_accounts_are_verified_and_one_registration_awaits_revie
     review = db.session.scalar(select(LicenceReview))
     assert review.user_id == pending[0].id and review.state == "pending"
     assert all(e.contact_on_record for e in db.session.scalars(select(Enterprise)) if e.id != review.enterprise_id)
+
+
+def test_the_demo_has_twenty_key_projects_with_reports_late_missing_and_blockers_followed_up(demo):
+    projects = db.session.scalars(select(Project)).all()
+    assert len(projects) == 20 and all(p.team for p in projects)
+    assert any(not p.public for p in projects) and any(not p.investment_public for p in projects)
+    submitted = db.session.scalars(select(MonthlyReport).where(MonthlyReport.submitted_at.is_not(None))).all()
+    assert any(r.on_time for r in submitted) and any(r.on_time is False for r in submitted)
+    missing = db.session.scalars(
+        select(MonthlyReport).where(MonthlyReport.submitted_at.is_(None), MonthlyReport.due_on < now().date())
+    ).all()
+    assert missing
+    found = db.session.scalars(select(Blocker)).all()
+    assert any(b.ticket_id for b in found) and any(b.state == "cleared" for b in found)
+    assert any(b.ticket and b.ticket.supervision_orders for b in found)

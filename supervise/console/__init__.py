@@ -2,11 +2,12 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__)
 
-from supervise.console import (  # noqa: E402,F401
+from supervise.console import (  # noqa: E402,F401,E501
     evaluations,
     indicators,
     ledger,
     pledges,
+    projects,
     reply_templates,
     rounds,
     routes,

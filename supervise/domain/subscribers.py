@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from supervise.domain import alerts, co_copies, counts, notify, public_generation, search, supervision
 from supervise.domain.measures import cells
+from supervise.domain.projects import blockers
 from supervise.domain.workflow import event_recorded
 from supervise.models import TicketEvent
 
@@ -24,6 +25,7 @@ EVENT_RECORDED: tuple[Callable[[TicketEvent], None], ...] = (
     search.on_event_recorded,  # the public search document, after an event that changes public texts
     cells.on_event_recorded,  # the measure cells the ticket counts in (and leaves, on re-dispatch) marked dirty
     alerts.on_event_recorded,  # a public event on a published ticket: its followers' e-mail alerts, fanned out by a job
+    blockers.on_event_recorded,  # a key project's blocker is cleared when its ticket closes resolved
 )
 
 #: SQLAlchemy session hooks of the domain (each idempotent).

@@ -9,6 +9,7 @@ from supervise.domain import ledger, supervision
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
 from supervise.domain.measures import cells
+from supervise.domain.projects import reports as project_reports
 from supervise.extensions import db
 from supervise.jobs import forwarding, job
 from supervise.jobs.delivery import relay_outbox as _relay_outbox
@@ -123,3 +124,9 @@ def forwards() -> str:
 def ledger_deadlines() -> str:
     """Warnings on rectification items past their deadline: the lead unit, the supervisors at red; once each."""
     return _recorded("ledger_deadlines", lambda: f"warnings {ledger.warn_late(now(), load_calendar())}")
+
+
+@job
+def project_duties() -> str:
+    """Key projects: this month's report rows, and warnings on late reports and late milestones."""
+    return _recorded("project_duties", lambda: project_reports.run_duties(now()))

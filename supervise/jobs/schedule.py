@@ -31,4 +31,5 @@ SCHEDULE = [
     Periodic(alerts.public_alerts, "* * * * *", run_at_start=True),
     Periodic(indicators.indicator_tasks, "20 8 * * *", run_at_start=True),
     Periodic(periodic.ledger_deadlines, "20 * * * *", run_at_start=True),
+    Periodic(periodic.project_duties, "5 * * * *", run_at_start=True),  # key projects' reports and milestones
 ]

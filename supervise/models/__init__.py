@@ -39,6 +39,7 @@ from supervise.models.ledger import (
 from supervise.models.notification import JobRun, Notification, OutboxMessage, TicketAlert, month_key
 from supervise.models.org import Area, Enterprise, LiaisonPair, Unit, UnitKind
 from supervise.models.pledge import CadreCard, CadreProject, ServiceRating, VisitLog, VisitWay
+from supervise.models.project import Blocker, Milestone, MonthlyReport, Project
 from supervise.models.publication import PublicGeneration
 from supervise.models.reply_template import ReplyTemplate
 from supervise.models.settlement import (
@@ -152,4 +153,8 @@ __all__ = [
     "UnitReport",
     "Vote",
     "VoteScore",
+    "Blocker",
+    "Milestone",
+    "MonthlyReport",
+    "Project",
 ]

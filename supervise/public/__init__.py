@@ -2,4 +2,16 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from supervise.public import alerts, evaluations, evaluator, feeds, files, ledger, pledges, quarters, routes, stats  # noqa: E402,F401
+from supervise.public import (  # noqa: E402,F401
+    alerts,
+    evaluations,
+    evaluator,
+    feeds,
+    files,
+    ledger,
+    pledges,
+    projects,
+    quarters,
+    routes,
+    stats,
+)

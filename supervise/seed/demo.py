@@ -21,6 +21,7 @@ from supervise.seed.indicators import load_indicators
 from supervise.seed.ledger import load_ledger
 from supervise.seed.plans import SCENARIOS, Plan, Planning
 from supervise.seed.pledges import load_pledges
+from supervise.seed.projects import load_projects
 from supervise.seed.reply_templates import load_reply_templates
 from supervise.seed.settlement import load_settlements
 from supervise.seed.steps import Steps
@@ -59,6 +60,7 @@ def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
         demo.add_pending_registration()
         load_pledges(demo.now)
         load_evaluation(demo)
+        load_projects(demo)  # key projects, their monthly reports and blockers
         supervision.refresh_overdue_flags(demo.now)
         load_indicators(demo.now, random.Random(SEED))
         load_ledger(random.Random(SEED), demo.now)

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("unit", __name__)
 
-from supervise.unit import evaluations, indicators, ledger, routes  # noqa: E402,F401
+from supervise.unit import evaluations, indicators, ledger, projects, routes  # noqa: E402,F401
