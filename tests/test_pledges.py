@@ -301,3 +301,15 @@ def test_the_demo_has_a_dozen_cards_with_visits_and_ratings_and_names_no_enterpr
         assert response.status_code == 200
         text = readable(response)
         assert not [n for n in names if n in text]
+
+
+def test_the_card_shows_the_registers_published_projects_the_cadre_serves(world):
+    from supervise.domain import pledges
+    from tests.test_projects import make_project
+
+    served = make_project(world, "襄阳新能源汽车电驱系统项目", team=[world.cadre])
+    make_project(world, "未公开的项目", team=[world.cadre], public=False)
+    make_project(world, "别人的项目")  # the cadre is not on its team
+    db.session.flush()
+    names = [p.name for p in pledges.served_projects(world.cadre)]
+    assert names[0] == served.name and "未公开的项目" not in names and "别人的项目" not in names

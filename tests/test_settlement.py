@@ -3,7 +3,7 @@ settled after the quarter ends, frozen against later changes, corrected only by 
 and its notice written as .docx and XLSX from what was settled."""
 
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import docx
@@ -165,3 +165,20 @@ def test_a_units_history_lists_its_settled_quarters(quarter):
     db.session.flush()
     [(settled, card, ranked)] = settlement.history(quarter.hr.id)
     assert (settled.quarter, card.unit_id, ranked) == (1, quarter.hr.id, 2)
+
+
+def test_the_key_projects_duties_score_their_lead_unit(world):
+    from supervise.domain.projects import register, reports
+    from tests.test_projects import make_project, report_input
+
+    q4 = Period("quarter", 2026, 4)
+    project = make_project(world)  # led by edu
+    register.add_milestone(project, "开工", date(2026, 11, 2), date(2026, 11, 1))  # met
+    register.add_milestone(project, "封顶", date(2026, 11, 20))  # missed
+    late = reports.report_for(project, "2026-11")
+    reports.submit_report(late, report_input(), world.handler, at=datetime(2026, 11, 20, 9))
+    db.session.flush()
+    weights = {"project_reports_on_time": 1, "milestones_met": 1}
+    edu = next(c for c in settlement.preview(q4, weights) if c.unit_id == world.edu.id)
+    assert edu.figures["milestones_met"] == {"value": 0.5, "points": 50.0}
+    assert edu.figures["project_reports_on_time"]["points"] < 100  # November's report came late

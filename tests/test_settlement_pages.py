@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from supervise.domain import subscribers
 from supervise.domain.clock import frozen
 from supervise.domain.measures import cells
+from supervise.domain.settlement.figures import FIGURES
 from supervise.extensions import db
 from supervise.models import Adjustment, ScoringScheme, Settlement, SiteTourScore
 from tests.factories import dispatched, handled
@@ -40,9 +41,8 @@ def count(model) -> int:
 def test_the_supervisor_previews_a_quarter_and_saves_a_new_scheme_version(office, world):
     page = office.get("/console/quarters/2026-Q1").text
     assert world.edu.name in page and world.hr.name in page
-    weights = {f"scheme-w_{key}": "0" for key in ("signed_on_time", "replied_on_time", "first_satisfaction")}
-    weights |= {"scheme-w_satisfaction": "5", "scheme-w_reopen": "0", "scheme-w_open_overdue": "0"}
-    weights |= {"scheme-w_orders_on_time": "0", "scheme-w_site_tour": "0", "scheme-note": "只看满意度"}
+    weights = {f"scheme-w_{key}": "0" for key in FIGURES}
+    weights |= {"scheme-w_satisfaction": "5", "scheme-note": "只看满意度"}
     assert office.post("/console/quarters/2026-Q1/scheme", data=weights).status_code == 302
     assert db.session.scalar(select(ScoringScheme.version)) == 1
 

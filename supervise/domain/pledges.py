@@ -5,15 +5,17 @@ Every operation takes the acting user, checks what that user may do, changes the
 commits. What the public sees of all this is in :mod:`supervise.domain.pledge_figures`.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from supervise.domain import public_generation
 from supervise.domain.clock import now
+from supervise.domain.projects.register import STAGE_LABELS
 from supervise.extensions import db
 from supervise.models import (
     CadreCard,
@@ -28,6 +30,7 @@ from supervise.models import (
     VisitLog,
     VisitWay,
 )
+from supervise.models.project import Project, project_team
 
 PLEDGE_MAX = 2000
 SUMMARY_MAX = 2000
@@ -97,17 +100,30 @@ def set_published(actor: User, card: CadreCard, published: bool) -> None:
         public_generation.bump(db.session)
 
 
-def served_projects(user: User) -> list[CadreProject]:
-    """The key projects ``user`` serves as chief service officer (首席服务官), in their order.
+@dataclass(frozen=True)
+class ServedProject:
+    """A key project on a cadre's card: its name and stage as shown."""
 
-    The one place that says where they come from: a simple list today, the key-project register once
-    it exists.
-    """
-    return list(
-        db.session.scalars(
-            select(CadreProject).where(CadreProject.cadre_id == user.id).order_by(CadreProject.sort, CadreProject.id)
-        )
+    name: str
+    stage: str
+
+
+def served_projects(user: User) -> list[ServedProject]:
+    """The key projects ``user`` serves: the published ones of the key-project register where they are
+    the chief service officer (首席服务官), the secretary or on the service team, then the cadre's own
+    list for projects the register does not hold (the one place that says where they come from)."""
+    serving = or_(
+        Project.chief_officer_id == user.id,
+        Project.secretary_id == user.id,
+        Project.id.in_(select(project_team.c.project_id).where(project_team.c.user_id == user.id)),
     )
+    registered = db.session.scalars(select(Project).where(Project.public.is_(True), serving).order_by(Project.id))
+    served = [ServedProject(p.name, str(STAGE_LABELS.get(p.stage, p.stage))) for p in registered]
+    own = db.session.scalars(
+        select(CadreProject).where(CadreProject.cadre_id == user.id).order_by(CadreProject.sort, CadreProject.id)
+    )
+    names = {s.name for s in served}
+    return served + [ServedProject(p.name, p.stage) for p in own if p.name not in names]
 
 
 def add_project(cadre: User, name: str, stage: str = "") -> CadreProject:
@@ -116,7 +132,7 @@ def add_project(cadre: User, name: str, stage: str = "") -> CadreProject:
     if not name:
         raise PledgeError(_l("Name the project."))
     project = CadreProject(cadre_id=cadre.id, name=name[:120], stage=(stage or "").strip()[:60])
-    project.sort = len(served_projects(cadre))
+    project.sort = db.session.scalar(select(func.count()).where(CadreProject.cadre_id == cadre.id)) or 0
     db.session.add(project)
     public_generation.bump(db.session)
     return project

@@ -7,6 +7,7 @@ registers add their figures with :func:`register`.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,8 +16,9 @@ from sqlalchemy import func, select
 
 from supervise.domain.measures import reports
 from supervise.domain.measures.periods import Period
+from supervise.domain.projects.figures import project_figures
 from supervise.extensions import db
-from supervise.models import NO_UNIT, SupervisionOrder, Ticket
+from supervise.models import NO_UNIT, SupervisionOrder, Ticket, Unit
 from supervise.models.settlement import SiteTourScore
 
 MAX_SCORE = 100  # a site-tour score is out of 100, like every figure's points
@@ -77,6 +79,23 @@ def _site_tour(period: Period, _shared: dict) -> Values:
     return {unit: float(Decimal(str(avg))) for unit, avg in rows}
 
 
+def _projects(numerator: str, denominator: str) -> Source:
+    """A share of the key projects' duties per lead unit (``projects.figures.project_figures``)."""
+
+    def values(period: Period, shared: dict) -> Values:
+        if "projects" not in shared:
+            units = list(db.session.scalars(select(Unit.id).where(Unit.handles_tickets)))
+            shared["projects"] = project_figures(units, period.start, period.end - timedelta(days=1))
+        found = shared["projects"]
+        return {
+            unit: getattr(f, numerator) / getattr(f, denominator)
+            for unit, f in found.items()
+            if getattr(f, denominator)
+        }
+
+    return values
+
+
 FIGURES: dict[str, Figure] = {}
 
 
@@ -100,7 +119,7 @@ for _figure in (
         _l("Share of the unit's replies sent within the handling time limit."),
         "rate",
         _measure("on_time_completion"),
-        default_weight=20,
+        default_weight=15,
     ),
     Figure(
         "first_satisfaction",
@@ -125,7 +144,7 @@ for _figure in (
         "rate",
         _measure("reopen"),
         higher_is_better=False,
-        default_weight=10,
+        default_weight=5,
     ),
     Figure(
         "open_overdue",
@@ -145,7 +164,31 @@ for _figure in (
         _l("Share of the supervision orders due in the quarter that the unit answered by their deadline."),
         "rate",
         _orders_on_time,
-        default_weight=10,
+        default_weight=5,
+    ),
+    Figure(
+        "project_reports_on_time",
+        _l("Project reports on time"),
+        _l("Share of the key projects' monthly reports due in the quarter that the lead unit sent by the due day."),
+        "rate",
+        _projects("reports_on_time", "reports_due"),
+        default_weight=5,
+    ),
+    Figure(
+        "milestones_met",
+        _l("Milestones met"),
+        _l("Share of the key projects' milestones planned in the quarter that were reached by their planned day."),
+        "rate",
+        _projects("milestones_met", "milestones_due"),
+        default_weight=5,
+    ),
+    Figure(
+        "blockers_cleared",
+        _l("Blockers cleared"),
+        _l("Share of the blockers reported on the unit's key projects in the quarter that are cleared."),
+        "rate",
+        _projects("blockers_cleared", "blockers_raised"),
+        default_weight=5,
     ),
     Figure(
         "site_tour",
@@ -153,7 +196,7 @@ for _figure in (
         _l("Average of the evaluation group's scores (0–100) of the unit's sites on the quarter's tour."),
         "score",
         _site_tour,
-        default_weight=15,
+        default_weight=10,
     ),
 ):
     register(_figure)
