@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from supervise import labels, times
+from supervise import labels, sections, times
 from supervise.domain import clocks, notify, timeline, workflow
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
@@ -75,6 +75,8 @@ def register(app: Flask) -> None:
         due_provisional=lambda due: load_calendar().is_provisional(due),
         missing_schedule_year=lambda: load_calendar().next_year_missing(now().date()),
         now=now,
+        has_endpoint=sections.has_endpoint,
+        public_registers=sections.PUBLIC_REGISTERS,
     )
 
     @app.context_processor

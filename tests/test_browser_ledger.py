@@ -139,7 +139,8 @@ def test_a_round_from_checklist_to_findings_to_closure_and_the_public_page(world
         sessions.append(visitor)
         page = visitor.page
         page.goto("/")
-        page.click("footer >> text=Rectification progress")
+        page.click("footer >> text=Supervision in public")
+        page.click("main >> text=Rectification progress")
         expect(page.locator("main")).to_contain_text("1 of 4 problems rectified and closed")
         expect(page.locator("ol.rectified")).to_contain_text(SUMMARY)
         expect(page.locator("main")).not_to_contain_text(world.acme.name)

@@ -242,5 +242,6 @@ def test_the_public_page_counts_match_and_show_no_enterprise(client, world):
     assert world.acme.name not in page and world.acme.credit_code not in page
 
 
-def test_the_public_page_is_linked_from_every_page(client, world):
-    assert 'href="/rectification"' in client.get("/").get_data(as_text=True)
+def test_the_public_page_is_reached_from_every_page(client, world):
+    assert 'href="/accountability"' in client.get("/").get_data(as_text=True)  # the menu's 监督公开
+    assert 'href="/rectification"' in client.get("/accountability").get_data(as_text=True)

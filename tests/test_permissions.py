@@ -133,6 +133,7 @@ MATRIX: dict[str, Policy] = {
     "public.stats": PUBLIC,
     "public.stats_export": PUBLIC,
     "public.quarters": PUBLIC,
+    "public.accountability": PUBLIC,
     "public.quarter": PUBLIC,
     "public.unit_quarters": PUBLIC,
     "public.feed": PUBLIC,

@@ -3,6 +3,7 @@ from flask import Blueprint
 bp = Blueprint("public", __name__)
 
 from supervise.public import (  # noqa: E402,F401
+    accountability,
     alerts,
     evaluations,
     evaluator,
