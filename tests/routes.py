@@ -9,11 +9,13 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from supervise import create_app, storage
+from supervise.domain import campaigns as campaign_rules
 from supervise.extensions import db
 from supervise.models import (
     ApiKey,
     ApiToken,
     Attachment,
+    Campaign,
     LiaisonPair,
     LicenceReview,
     Notification,
@@ -28,7 +30,11 @@ from supervise.open311 import keys
 from tests.factories import World, advance, file_ticket, publish
 
 ACTION_IN_URL = {"console.act": "approve_reply", "api.act": "sign"}
-FORMAT_IN_URL = {"public.stats_export": "csv"}
+FORMAT_IN_URL = {
+    "public.stats_export": "csv",
+    "public.campaign_report_file": "docx",
+    "console.campaign_download": "xlsx",
+}
 
 ROUTES_APP = create_app("test")  # only to list the routes at collection time; no database is opened
 
@@ -62,6 +68,7 @@ class Scene:
     reply_template: ReplyTemplate  # for schooling
     licence: LicenceReview  # uploaded by the enterprise user, awaiting review
     peer: Peer  # another zone's platform
+    campaign: Campaign | None = None  # open, every enterprise, visited by the cadre and edu
 
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -101,6 +108,14 @@ def build_scene(world: World) -> Scene:
     peer = Peer(name="十堰", zone="十堰市", base_url="http://127.0.0.1:9/open311/v2", api_key="k_peer-secret")
     reply_template = ReplyTemplate(category=world.schooling, title="学位已协调", body="经协调，已安排学位。")
     db.session.add_all([notification, token, message, licence, peer, reply_template])
+    campaign = campaign_rules.save_campaign(
+        None,
+        campaign_rules.Setup(
+            "刀刃向内找问题", 2026, 4, units=[world.edu], cadres=[world.cadre], questions=["最急需解决的问题？"]
+        ),
+        world.supervisor,
+    )
+    campaign_rules.open_campaign(campaign, world.supervisor)
     db.session.commit()
     return Scene(
         ticket=ticket_,
@@ -116,6 +131,7 @@ def build_scene(world: World) -> Scene:
         licence=licence,
         peer=peer,
         reply_template=reply_template,
+        campaign=campaign,
     )
 
 
@@ -139,6 +155,7 @@ def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> 
         "review_id": scene.licence.id,
         "peer_id": scene.peer.id,
         "template_id": scene.reply_template.id,
+        "campaign_id": scene.campaign.id,
         "job_id": "no-such-job",
         "name": "no-such-task",
         "lang": "en",

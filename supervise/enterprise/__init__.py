@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("enterprise", __name__)
 
-from supervise.enterprise import routes, verification  # noqa: E402,F401
+from supervise.enterprise import campaigns, routes, verification  # noqa: E402,F401

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from supervise.public import alerts, feeds, files, routes, stats  # noqa: E402,F401
+from supervise.public import alerts, campaigns, feeds, files, routes, stats  # noqa: E402,F401
