@@ -68,7 +68,8 @@ def test_the_reference_data_has_the_zone_units_areas_and_category_tree(app):
 
 def test_the_demo_reaches_every_state_and_every_source(demo):
     tickets = _tickets()
-    assert len(tickets) == 120
+    assert len([t for t in tickets if t.campaign_id is None]) == 120  # and the campaigns' own problems
+    assert len({t.state for t in tickets if t.campaign_id is not None}) >= 5
     # Forwarding needs a second zone's platform, which the demo does not have.
     assert {t.state for t in tickets} == set(State) - {State.FORWARDED}
     assert {t.source for t in tickets} == set(Source)

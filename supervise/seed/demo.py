@@ -15,6 +15,7 @@ from supervise.extensions import db
 from supervise.models import Area, Category, Enterprise, Role, Source, Ticket, Unit, User
 from supervise.operations import filing
 from supervise.seed.accounts import SEED, Names, demo_logins, load_staff, shared_hash
+from supervise.seed.campaigns import load_campaigns
 from supervise.seed.companies import Companies
 from supervise.seed.plans import SCENARIOS, Plan, Planning
 from supervise.seed.reply_templates import load_reply_templates
@@ -52,6 +53,7 @@ def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
         demo.add_enterprises()
         demo.add_tickets(tickets)
         demo.add_pending_registration()
+        load_campaigns(demo)
         supervision.refresh_overdue_flags(demo.now)
     db.session.flush()
     cells.refresh_all(demo.now)  # the statistics pages read these cells
