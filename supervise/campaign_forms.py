@@ -41,7 +41,7 @@ class CampaignForm(FlaskForm):
         _l("Quarter"), coerce=int, choices=[SelectChoice(q, _l("Quarter %(q)d", q=q)) for q in (1, 2, 3, 4)]
     )
     theme = StringField(_l("Theme"), validators=[Optional(), Length(max=120)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    description = TextAreaField(_l("About the campaign"), validators=[Optional(), Length(max=2000)])
     target_all = BooleanField(_l("Every enterprise of the zone"))
     area_ids = MultiCheckboxField(_l("Areas"), coerce=int)
     industries = MultiCheckboxField(_l("Industries"))
@@ -107,7 +107,7 @@ class ForumForm(WithProblems):
     held_on = DateField(_l("Date"), validators=[DataRequired()])
     place = StringField(_l("Place"), validators=[DataRequired(), Length(max=120)])
     attendees = TextAreaField(_l("Attendees"), validators=[Optional(), Length(max=2000)])
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=4000)])
+    summary = TextAreaField(_l("Minutes"), validators=[Optional(), Length(max=4000)])
     enterprise_id = SelectField(_l("Enterprise raising the problems"), coerce=int, validate_choice=False)
 
 
