@@ -92,9 +92,10 @@ def test_the_campaign_page_figures_match_the_tickets(world, login, campaign):
     advance(world, tickets[1], State.IN_PROGRESS, at=START + timedelta(hours=2))
     db.session.commit()
     page = login(world.supervisor).get(f"/console/campaigns/{campaign.id}").get_data(as_text=True)
-    count = lambda *where: len(
-        db.session.scalars(select(Ticket).where(Ticket.campaign_id == campaign.id, *where)).all()
-    )  # noqa: E731
+
+    def count(*where) -> int:
+        return len(db.session.scalars(select(Ticket).where(Ticket.campaign_id == campaign.id, *where)).all())
+
     shown = figures(page)
     assert shown["reached"] == "2 / 2"
     assert shown["raised"] == str(count())
