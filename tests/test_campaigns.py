@@ -222,3 +222,13 @@ def test_visits_are_listed_for_their_visitor(world, campaign):
 def test_date_fields_in_the_future_are_refused(world, campaign):
     with pytest.raises(campaigns.CampaignError):
         campaigns.record_visit(campaign, world.cadre, world.acme, date(2027, 1, 1), "王建国", [], at=NOW)
+
+
+def test_satisfaction_counts_only_satisfied_ratings(world, campaign):
+    good, bad = _visited(world, campaign, world.acme, problem(world), problem(world), at=datetime(2026, 3, 2, 9))
+    advance(world, good, State.CLOSED)  # rated 5
+    advance(world, bad, State.AWAITING_RATING)
+    workflow.perform(bad, "rate", world.enterprise_user, rating=2, solved=False)
+    db.session.flush()
+    total = campaigns.tallies([campaign.id], NOW)[campaign.id].total
+    assert (total.rated, total.satisfied, total.satisfaction) == (2, 1, 0.5)

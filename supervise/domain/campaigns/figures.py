@@ -10,8 +10,20 @@ from sqlalchemy import and_, case, distinct, func, or_, select, union
 
 from supervise.domain import clocks
 from supervise.extensions import db
-from supervise.models import Campaign, CampaignAnswer, CampaignVisit, Enterprise, LiaisonPair, State, Ticket, User
+from supervise.models import (
+    Campaign,
+    CampaignAnswer,
+    CampaignVisit,
+    Enterprise,
+    LiaisonPair,
+    Rating,
+    State,
+    Ticket,
+    User,
+)
 
+#: The ratings that count as satisfied (基本满意 or better).
+SATISFIED = [r for r in Rating if r.is_satisfied]
 #: Ended without a result to count (declined, merged into another, forwarded to another zone).
 SET_ASIDE = clocks.FINAL_STATES - {State.CLOSED}
 
@@ -70,7 +82,7 @@ def tallies(campaign_ids: list[int], at: datetime) -> dict[int, Tallies]:
             func.count().label("n"),
             func.sum(case((and_(Ticket.state.in_(open_states), _late(at)), 1), else_=0)).label("overdue"),
             func.count(Ticket.rating).label("rated"),
-            func.sum(case((Ticket.rating >= 3, 1), else_=0)).label("satisfied"),
+            func.sum(case((Ticket.rating.in_(SATISFIED), 1), else_=0)).label("satisfied"),
         )
         .where(Ticket.campaign_id.in_(campaign_ids))
         .group_by(Ticket.campaign_id, Ticket.lead_unit_id, Ticket.category_id, Ticket.state)
