@@ -55,6 +55,7 @@ def test_a_supervisor_prepares_and_opens_a_campaign(world, login):
             "quarter": "2",
             "theme": "刀刃向内找问题",
             "area_ids": [str(world.area.id)],
+            "sizes": ["small", "micro"],
             "unit_ids": [str(world.edu.id)],
             "cadre_ids": [str(world.cadre.id)],
             "question_text": "最急需解决的问题？\n意见建议？",
@@ -68,11 +69,14 @@ def test_a_supervisor_prepares_and_opens_a_campaign(world, login):
         [world.area.id],
     )
     assert campaign.units == [world.edu] and campaign.cadres == [world.cadre]
+    assert campaign.target_sizes == ["micro", "small"]
+    world.acme.size = "small"  # acme matches the area and the size; rival neither
     assert campaign.questions == ["最急需解决的问题？", "意见建议？"]
     assert client.post(f"/console/campaigns/{campaign.id}/state", data={"to": "open"}).status_code == 302
     assert campaign.state == CampaignState.OPEN
     page = client.get(f"/console/campaigns/{campaign.id}").get_data(as_text=True)
     assert "倾听心声谋发展" in page and figures(page)["reached"] == "0 / 1"
+    assert f"{world.area.name}、Micro、Small" in page
 
 
 def test_a_bad_setup_gets_a_message_in_chinese_and_nothing_is_saved(world, login):

@@ -160,10 +160,19 @@ def campaign(campaign_id: int):
         ref=ref,
         percent=percent,
         state_form=FlaskForm(),
-        area_names=[ref.area_name(a) for a in campaign.target_area_ids or []],
+        targets=_targets_text(campaign, ref),
         state_labels=STATE_LABELS,
         size_labels=SIZE_LABELS,
     )
+
+
+def _targets_text(campaign: Campaign, ref) -> str:
+    """Whom the campaign targets, in words: every enterprise, or its areas, industries and sizes."""
+    if campaign.target_all:
+        return _("Every enterprise")
+    sizes = [str(SIZE_LABELS[s]) for s in campaign.target_sizes or [] if s in SIZE_LABELS]
+    areas = [ref.area_name(a) for a in campaign.target_area_ids or []]
+    return "、".join([*areas, *(campaign.target_industries or []), *sizes])
 
 
 @bp.route("/campaigns/<id:campaign_id>/forum", methods=["GET", "POST"])
