@@ -264,3 +264,34 @@ def test_no_enterprise_name_in_the_public_report_docx_or_xlsx(client, world, rep
         for secret in (world.acme.name, world.rival.name, "王建国", "赵云帆"):
             assert secret not in text
     assert "职工子女入学难" in texts[0]
+
+
+def test_a_supervisor_records_a_forum_whose_problems_become_the_enterprises_tickets(world, login, campaign):
+    client = login(world.supervisor)
+    data = {
+        "held_on": "2026-03-02",
+        "place": "高新区管委会三楼会议室",
+        "attendees": "企业代表12人",
+        "summary": "座谈纪要",
+        "enterprise_id": str(world.rival.id),
+        **{k: v for k, v in visit_form(world).items() if k.startswith("problems-")},
+    }
+    assert client.post(f"/console/campaigns/{campaign.id}/forum", data=data).status_code == 302
+    ticket = db.session.scalar(select(Ticket).where(Ticket.campaign_id == campaign.id))
+    assert (ticket.enterprise, ticket.source, ticket.filed_by) == (world.rival, Source.CAMPAIGN, world.supervisor)
+    page = client.get(f"/console/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "高新区管委会三楼会议室" in page
+
+
+def test_forum_problems_need_the_enterprise_that_raised_them(world, login, campaign):
+    client = login(world.supervisor)
+    data = {
+        "held_on": "2026-03-02",
+        "place": "会议室",
+        **{k: v for k, v in visit_form(world).items() if k.startswith("problems-")},
+    }
+    response = client.post(f"/console/campaigns/{campaign.id}/forum", data=data)
+    assert response.status_code == 200 and "Choose the enterprise that raised the problems." in response.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(Ticket)) is None
