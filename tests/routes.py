@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from supervise import create_app, storage
+from supervise.domain import campaigns as campaign_rules
 from supervise.domain import evaluation as evaluation_rules
 from supervise.domain import ledger, rounds
 from supervise.domain.projects import ProjectSpec, register, reports
@@ -20,6 +21,7 @@ from supervise.models import (
     ApiToken,
     Attachment,
     CadreCard,
+    Campaign,
     Evaluation,
     LedgerEvidence,
     LedgerItem,
@@ -40,7 +42,13 @@ from supervise.open311 import keys
 from tests.factories import World, advance, file_ticket, publish
 
 ACTION_IN_URL = {"console.act": "approve_reply", "api.act": "sign"}
-FORMAT_IN_URL = {"public.stats_export": "csv", "console.quarter_notice": "docx", "console.projects_digest": "xlsx"}
+FORMAT_IN_URL = {
+    "public.stats_export": "csv",
+    "console.quarter_notice": "docx",
+    "console.projects_digest": "xlsx",
+    "public.campaign_report_file": "docx",
+    "console.campaign_download": "xlsx",
+}
 
 ROUTES_APP = create_app("test")  # only to list the routes at collection time; no database is opened
 
@@ -82,6 +90,7 @@ class Scene:
     blocker: Blocker  # named in ``project``'s report
     evaluation: Evaluation | None = None  # published; edu evaluated
     evaluation_vote: Vote | None = None  # on edu, with a comment
+    campaign: Campaign | None = None  # open, every enterprise, visited by the cadre and edu
 
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -133,6 +142,14 @@ def build_scene(world: World) -> Scene:
         ledger_item, world.handler, "已培训", [storage.check_upload(FileStorage(io.BytesIO(PDF), filename="培训.pdf"))]
     )
     project = _project(world)
+    campaign = campaign_rules.save_campaign(
+        None,
+        campaign_rules.Setup(
+            "刀刃向内找问题", 2026, 4, units=[world.edu], cadres=[world.cadre], questions=["最急需解决的问题？"]
+        ),
+        world.supervisor,
+    )
+    campaign_rules.open_campaign(campaign, world.supervisor)
     db.session.commit()
     evaluation, vote = evaluation_rows(world)
     return Scene(
@@ -157,6 +174,7 @@ def build_scene(world: World) -> Scene:
         project=project,
         milestone=project.milestones[0],
         blocker=db.session.scalar(select(Blocker)),
+        campaign=campaign,
     )
 
 
@@ -219,6 +237,7 @@ def url_for_route(endpoint: str, rule_text: str, world: World, scene: Scene) -> 
         "project_id": scene.project.id,
         "milestone_id": scene.milestone.id,
         "blocker_id": scene.blocker.id,
+        "campaign_id": scene.campaign.id,
         "job_id": "no-such-job",
         "value": "2026-Q1",  # a quarter
         "scorecard_id": 1,

@@ -322,6 +322,20 @@ MATRIX: dict[str, Policy] = {
     "console.projects_digest": roles(Role.SUPERVISOR),
     "console.project_new": roles(Role.SUPERVISOR),
     "public.projects": PUBLIC,
+    # campaigns (专项活动): reports public, setup the office's, visits the visitors', questionnaires the enterprises'
+    "public.campaigns": PUBLIC,
+    "public.campaign": PUBLIC,
+    "public.campaign_report_file": PUBLIC,
+    "console.campaign_list": roles(Role.SUPERVISOR),
+    "console.campaign_new": roles(Role.SUPERVISOR),
+    "console.campaign_edit": roles(Role.SUPERVISOR),
+    "console.campaign_state": roles(Role.SUPERVISOR),
+    "console.campaign": roles(Role.SUPERVISOR),
+    "console.campaign_forum": roles(Role.SUPERVISOR),
+    "console.campaign_download": roles(Role.SUPERVISOR),
+    "enterprise.campaign_visits": roles(Role.CADRE, *UNIT),
+    "enterprise.campaign_visit": roles(Role.CADRE, *UNIT),
+    "enterprise.campaign_questionnaire": roles(Role.ENTERPRISE),
 }
 
 #: The JSON API with a bearer token of each user (anonymous: no token). ``api.act`` is asked to sign for

@@ -2,7 +2,8 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__)
 
-from supervise.console import (  # noqa: E402,F401,E501
+from supervise.console import (  # noqa: E402,F401
+    campaigns,
     evaluations,
     indicators,
     ledger,

@@ -3,6 +3,7 @@
 from supervise.models.alerts import AlertEvent, AlertSubscription
 from supervise.models.api import ApiKey, ApiToken
 from supervise.models.calendar import CalendarChange, CalendarDay
+from supervise.models.campaign import Campaign, CampaignAnswer, CampaignForum, CampaignState, CampaignVisit
 from supervise.models.catalog import Category, LimitClass, RoutingRule, category_co_units
 from supervise.models.counts import EVERYWHERE, TicketCount
 from supervise.models.duty import DutyAlert
@@ -157,4 +158,9 @@ __all__ = [
     "Milestone",
     "MonthlyReport",
     "Project",
+    "Campaign",
+    "CampaignAnswer",
+    "CampaignForum",
+    "CampaignState",
+    "CampaignVisit",
 ]

@@ -83,6 +83,7 @@ class Enterprise(db.Model):
     contact_on_record: Mapped[bool] = mapped_column(default=False)
     address: Mapped[str | None] = mapped_column(String(200))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    size: Mapped[str | None] = mapped_column(String(10))  # large | medium | small | micro (campaign targets)
     aliases: Mapped[str] = mapped_column(Text, default="")  # redaction terms, one per line
     created_at: Mapped[datetime] = mapped_column(default=now)
 

@@ -128,6 +128,8 @@ class Ticket(db.Model):
         Index("ix_tickets_created", "created_at", "id"),  # Open311 date ranges, newest first
         # Likely duplicates: the same company's tickets in one category around a date (domain.duplicates).
         Index("ix_tickets_company_category", "enterprise_id", "category_id", "created_at"),
+        # A campaign's problems counted by unit, class and state (domain.campaign_figures).
+        Index("ix_tickets_campaign", "campaign_id", "lead_unit_id", "category_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,6 +160,8 @@ class Ticket(db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     # Filed here by another zone's platform (跨域转办 received): shown as the ticket's origin.
     origin_peer_id: Mapped[int | None] = mapped_column(ForeignKey("peers.id"))
+    # Found by a campaign (专项活动): reported with it (晒问题、晒结果).
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
 
     created_at: Mapped[datetime] = mapped_column(default=now)
     accepted_at: Mapped[datetime | None]

@@ -5,6 +5,7 @@ bp = Blueprint("public", __name__)
 from supervise.public import (  # noqa: E402,F401
     accountability,
     alerts,
+    campaigns,
     evaluations,
     evaluator,
     feeds,

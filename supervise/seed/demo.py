@@ -15,6 +15,7 @@ from supervise.extensions import db
 from supervise.models import Area, Category, Enterprise, Role, Source, Ticket, Unit, User
 from supervise.operations import filing
 from supervise.seed.accounts import SEED, Names, demo_logins, load_staff, shared_hash
+from supervise.seed.campaigns import load_campaigns
 from supervise.seed.companies import Companies
 from supervise.seed.evaluation import load_evaluation
 from supervise.seed.indicators import load_indicators
@@ -61,6 +62,7 @@ def load_demo(tickets: int = 360) -> list[tuple[str, str, str]]:
         load_pledges(demo.now)
         load_evaluation(demo)
         load_projects(demo)  # key projects, their monthly reports and blockers
+        load_campaigns(demo)
         supervision.refresh_overdue_flags(demo.now)
         load_indicators(demo.now, random.Random(SEED))
         load_ledger(random.Random(SEED), demo.now)

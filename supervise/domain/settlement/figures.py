@@ -7,13 +7,14 @@ registers add their figures with :func:`register`.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from supervise.domain.campaigns.figures import campaign_figures
 from supervise.domain.measures import reports
 from supervise.domain.measures.periods import Period
 from supervise.domain.projects.figures import project_figures
@@ -94,6 +95,14 @@ def _projects(numerator: str, denominator: str) -> Source:
         }
 
     return values
+
+
+def _campaign_resolved(period: Period, _shared: dict) -> Values:
+    """The share of the problems that the quarter's campaigns raised with the unit that are resolved."""
+    units = list(db.session.scalars(select(Unit.id).where(Unit.handles_tickets)))
+    start = datetime.combine(period.start, time.min)
+    found = campaign_figures(units, start, datetime.combine(period.end, time.min))
+    return {unit: f.resolved / f.raised for unit, f in found.items() if f.raised}
 
 
 FIGURES: dict[str, Figure] = {}
@@ -188,6 +197,14 @@ for _figure in (
         _l("Share of the blockers reported on the unit's key projects in the quarter that are cleared."),
         "rate",
         _projects("blockers_cleared", "blockers_raised"),
+        default_weight=5,
+    ),
+    Figure(
+        "campaign_resolved",
+        _l("Campaign problems resolved"),
+        _l("Share of the problems raised with the unit by the quarter's campaigns that are resolved."),
+        "rate",
+        _campaign_resolved,
         default_weight=5,
     ),
     Figure(
