@@ -76,17 +76,29 @@ def staff_pages(database_url: str) -> list[tuple[str, str, str]]:
     """(key, path, cookie) for each staff page on ``database_url``."""
     from supervise import create_app
     from supervise.extensions import db
+    from supervise.models import Campaign, Settlement
 
     app = create_app("production", SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY=SECRET_KEY)
     with app.app_context():
         handler, supervisor, enterprise = _users(db)
+        campaign = db.session.scalar(select(func.max(Campaign.id)))
+        settled = db.session.execute(
+            select(Settlement.year, Settlement.quarter).order_by(Settlement.id.desc()).limit(1)
+        ).first()
         unit, console, portal = _cookie(app, handler), _cookie(app, supervisor), _cookie(app, enterprise)
         notes = _cookie(app, handler)
         db.session.remove()
     pages = [(f"unit_{tab}", f"/unit/?tab={tab}", unit) for tab in UNIT_TABS]
     pages += [(f"console_{queue}", f"/console/?tab={queue}", console) for queue in CONSOLE_QUEUES]
     pages += [("enterprise", "/my/", portal), ("notifications", "/notifications/", notes)]
-    # the registers: the current quarter's settlement preview (scored live from the measure cells)
+    # the registers (bench.registers fills them): the key projects, a campaign, the current quarter's
+    # settlement preview (scored live from the measure cells) and the last settled quarter
     quarter = Period.containing(date.today())
+    pages += [("console_projects", "/console/projects", console), ("console_campaigns", "/console/campaigns", console)]
+    if campaign is not None:
+        pages += [("console_campaign", f"/console/campaigns/{campaign}", console)]
     pages += [("console_settlement", f"/console/quarters/{quarter.value}", console)]
+    if settled is not None:
+        last = Period("quarter", settled.year, settled.quarter)
+        pages += [("console_settled", f"/console/quarters/{last.value}", console)]
     return pages

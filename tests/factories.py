@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from xml.etree import ElementTree as ET
 
+import docx
 import openpyxl
 
 from supervise.domain import credit_code, routing, verification, workflow
@@ -353,7 +354,7 @@ def filing(world, secret, **extra) -> dict:
 
 
 def readable(response) -> str:
-    """The text of a page, feed, CSV or spreadsheet download, to search for secrets."""
+    """The text of a page, feed, CSV, spreadsheet or Word download, to search for secrets."""
     if response.mimetype.endswith("spreadsheetml.sheet"):
         book = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
         return "\n".join(
@@ -363,6 +364,10 @@ def readable(response) -> str:
             for value in row
             if value is not None
         )
+    if response.mimetype.endswith("wordprocessingml.document"):
+        document = docx.Document(io.BytesIO(response.data))
+        cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
     return response.data.decode("utf-8-sig")
 
 

@@ -42,6 +42,14 @@ def test_no_public_page_feed_or_api_of_the_demo_names_an_enterprise_or_a_person(
     assert len(published) > 50
     seeds = [
         "/",
+        # the registers published beside the complaints (监督公开), their downloads followed from there
+        "/accountability",
+        "/projects",
+        "/campaigns",
+        "/quarters",
+        "/rectification",
+        "/evaluations",
+        "/cadres",
         "/disclosure",
         "/stats",
         "/rules",
