@@ -124,3 +124,24 @@ class Session:
 
     def close(self) -> None:
         self.context.close()
+
+
+def photograph(session: "Session", path: str, name: str, folder: Path = SCREENSHOTS) -> None:
+    """Full-page PNGs of ``path`` in Chinese at 1366 and 390 px (``<name>-1366.png``, ``<name>-390.png``
+    in ``folder``), failing when the page is wider than the window and naming what sticks out; the
+    session is left on the page, in English again. The browser walks of every feature call this."""
+    page = session.page
+    folder.mkdir(parents=True, exist_ok=True)
+    target = quote(path, safe="/?=&")
+    page.goto(f"/language/zh_CN?next={target}")
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        wide = page.evaluate(
+            "Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > "
+            "window.innerWidth + 1).slice(0, 5).map(e => e.tagName + '.' + e.className)"
+        )
+        assert overflow <= 0, f"{path} is {overflow}px wider than a {width}px window: {wide}"
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"/language/en?next={target}")

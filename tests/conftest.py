@@ -461,3 +461,21 @@ def app_server(tmp_path):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for a module's browser walks (``tests/browser_support.py``)."""
+    from tests import browser_support
+
+    with browser_support.chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def base_url(app):
+    """The session's app served on a free local port, CSRF on, for a module's browser walks."""
+    from tests import browser_support
+
+    with browser_support.live_server(app) as url:
+        yield url

@@ -3,6 +3,7 @@ blueprints or the request, modules small enough to read, and the reactions to ti
 one place. Read from the source with ``ast``: nothing is imported to check it."""
 
 import ast
+import re
 from functools import cache
 from pathlib import Path
 
@@ -215,3 +216,11 @@ def test_no_module_connects_to_events_on_its_own():
         and (getattr(node.value, "id", None) or getattr(node.value, "attr", None)) == "event_recorded"
     )
     assert connecting == ["supervise.domain.subscribers"]
+
+
+def test_every_page_title_is_plain_text():
+    """A ``title`` block holds the page's name only: markup there would land in the browser's tab."""
+    blocks = re.compile(r"{%-?\s*block title\s*-?%}(.*?){%-?\s*endblock", re.S)
+    for template in (PACKAGE / "templates").rglob("*.html"):
+        for title in blocks.findall(template.read_text(encoding="utf-8")):
+            assert "<" not in title and "\n" not in title, f"{template.name}: {title[:80]!r}"

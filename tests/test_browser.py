@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from supervise.extensions import db
 from supervise.models import Outcome, Rating, State, Ticket
-from tests import browser_support
 from tests.browser_support import Session
 from tests.factories import PASSWORD
 
@@ -21,18 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.committed]  # the live server rea
 TITLE = "职工子女秋季入学没有学位"
 DESCRIPTION_MOBILE = "13712345678"
 REPLY = "已协调东津小学为两名职工子女安排学位，孩子已于九月入学。"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with browser_support.chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def base_url(app):
-    with browser_support.live_server(app) as url:
-        yield url
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from supervise.extensions import db
 from supervise.jobs import alerts as alert_jobs
 from supervise.jobs import delivery
 from supervise.models import AlertEvent, AlertSubscription, OutboxMessage, State
-from tests import browser_support
 from tests.browser_support import SCREENSHOTS, Session
 from tests.factories import SmtpInbox, advance, file_ticket, publish
 
@@ -32,18 +31,6 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 READER = "zhang.wei@example.com"  # follows the ticket, on a desktop
 NEIGHBOUR = "li.na@example.com"  # follows the unit, on a phone
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with browser_support.chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def base_url(app):
-    with browser_support.live_server(app) as url:
-        yield url
 
 
 @pytest.fixture

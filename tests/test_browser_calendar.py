@@ -5,7 +5,6 @@ the form (the local script fills the text). Screenshots at 1366 and 390 px in /t
 import re
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
@@ -27,34 +26,8 @@ ACCEPTED = datetime(2026, 12, 18, 9)
 TEMPLATE_TEXT = "经协调，已为贵公司职工子女安排学位，请于开学前到校办理入学手续。"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with browser_support.chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def base_url(app):
-    with browser_support.live_server(app) as url:
-        yield url
-
-
 def shoot(session: Session, path: str, name: str) -> None:
-    """Full-page PNGs of ``path`` in Chinese at 390 and 1366 px; no page wider than the window."""
-    page = session.page
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"/language/zh_CN?next={quote(path, safe='/?=&')}")
-    for size, suffix in ((PHONE, "390"), (DESKTOP, "1366")):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SHOTS / f"{name}-{suffix}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        wide = page.evaluate(
-            "Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > "
-            "window.innerWidth + 1).slice(0, 5).map(e => e.tagName + '.' + e.className)"
-        )
-        assert overflow <= 0, f"{path} is {overflow}px wider than a {size['width']}px window: {wide}"
-    page.set_viewport_size(DESKTOP)
-    page.goto(f"/language/en?next={quote(path, safe='/?=&')}")
+    browser_support.photograph(session, path, name, SHOTS)
 
 
 def test_a_new_holiday_moves_a_due_date_and_the_unit_replies_with_a_template(world, browser, base_url):

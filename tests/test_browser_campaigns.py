@@ -3,8 +3,6 @@ problem, the problem is handled (accepted and dispatched, signed, replied, rated
 public campaign report shows it with its result, masked. Pages photographed at 1366 and 390 px
 (test-artifacts/screenshots/campaign-*)."""
 
-from urllib.parse import quote
-
 import pytest
 from sqlalchemy import select
 
@@ -20,30 +18,7 @@ SHOTS = browser_support.SCREENSHOTS
 
 
 def shoot(session: Session, path: str, name: str) -> None:
-    """Full-page PNGs of ``path`` in Chinese at 1366 and 390 px; no page wider than its window. The
-    session is left on the page, in English again."""
-    page = session.page
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"/language/zh_CN?next={quote(path, safe='/')}")
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900 if width > 390 else 844})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{path} is {overflow}px wider than {width}px"
-    page.set_viewport_size(browser_support.DESKTOP)
-    page.goto(f"/language/en?next={quote(path, safe='/')}")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with browser_support.chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def base_url(app):
-    with browser_support.live_server(app) as url:
-        yield url
+    browser_support.photograph(session, path, name, SHOTS)
 
 
 def test_a_campaign_from_opening_to_its_public_report(world, browser, base_url):

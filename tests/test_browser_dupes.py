@@ -25,18 +25,6 @@ PHONE = browser_support.PHONE
 RENT = "厂房租金减免承诺未执行"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with browser_support.chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def base_url(app):
-    with browser_support.live_server(app) as url:
-        yield url
-
-
 @pytest.fixture
 def session(browser, base_url):
     opened = Session(browser, base_url, "dupes")

@@ -3,7 +3,7 @@ no account, scores both units through it and cannot use it again; the office clo
 unit reads the comments (no names) and answers one; the office publishes; the public page shows the
 results beside the measured figures, masked. Pages photographed in Chinese at 1366 and 390 px."""
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -21,30 +21,8 @@ COMMENT = "窗口高峰时段排队较长，襄阳市恒达精密制造有限公
 ANSWER = "已在周一、周五高峰时段增设两个弹性窗口，平均等候时间缩短到15分钟。"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with browser_support.chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def base_url(app):
-    with browser_support.live_server(app) as url:
-        yield url
-
-
 def shoot(session: Session, path: str, name: str) -> None:
-    """Full-page PNGs of ``path`` in Chinese at 1366 and 390 px; no page wider than its window."""
-    page = session.page
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"/language/zh_CN?next={quote(path, safe='/')}")
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"evaluation-{name}-{width}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{path} is {overflow}px wider than {width}px"
-    page.set_viewport_size(browser_support.DESKTOP)
-    page.goto(f"/language/en?next={quote(path, safe='/')}")
+    browser_support.photograph(session, path, f"evaluation-{name}", SHOTS)
 
 
 def _other_votes(evaluation_id: int, supervisor) -> None:

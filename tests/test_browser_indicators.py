@@ -5,7 +5,6 @@ Pages photographed in Chinese at 1366 and 390 px (test-artifacts/screenshots/ind
 
 import io
 from datetime import date, datetime
-from urllib.parse import quote
 
 import pytest
 from openpyxl import Workbook
@@ -24,30 +23,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.committed]
 NOW = datetime(2026, 12, 9, 10)  # the report of December (due Monday the 7th) is two days late
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with browser_support.chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def base_url(app):
-    with browser_support.live_server(app) as url:
-        yield url
-
-
 def shoot(session: Session, path: str, name: str) -> None:
-    """Full-page PNGs of ``path`` in Chinese at 1366 and 390 px; no page wider than its window."""
-    page = session.page
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"/language/zh_CN?next={quote(path, safe='/')}")
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900 if width > 800 else 844})
-        page.screenshot(path=str(SCREENSHOTS / f"indicators-{name}-{width}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{path} is {overflow}px wider than {width}px"
-    page.set_viewport_size(browser_support.DESKTOP)
-    page.goto(f"/language/en?next={quote(path, safe='/')}")
+    browser_support.photograph(session, path, f"indicators-{name}", SCREENSHOTS)
 
 
 def _bad_sheet(path) -> None:

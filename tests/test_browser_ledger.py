@@ -5,7 +5,6 @@ shows it, masked. Pages photographed in Chinese at 1366 and 390 px (test-artifac
 
 import re
 from datetime import date
-from urllib.parse import quote
 
 import pytest
 
@@ -22,30 +21,8 @@ FINDING = "宣传培训未覆盖一线窗口人员"
 SUMMARY = "一线窗口人员营商环境培训已全覆盖，培训记录已归档。"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with browser_support.chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def base_url(app):
-    with browser_support.live_server(app) as url:
-        yield url
-
-
 def shoot(session: Session, path: str, name: str) -> None:
-    """Full-page PNGs of ``path`` in Chinese at 1366 and 390 px; no page wider than its window."""
-    page = session.page
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"/language/zh_CN?next={quote(path, safe='/')}")
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENSHOTS / f"ledger-{name}-{width}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{path} is {overflow}px wider than {width}px"
-    page.set_viewport_size(browser_support.DESKTOP)
-    page.goto(f"/language/en?next={quote(path, safe='/')}")
+    browser_support.photograph(session, path, f"ledger-{name}", SCREENSHOTS)
 
 
 def test_a_round_from_checklist_to_findings_to_closure_and_the_public_page(world, browser, base_url, tmp_path):

@@ -4,7 +4,6 @@ filer follows the surviving ticket, masked. Pages photographed at 1366 and 390 p
 
 import re
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
@@ -20,30 +19,8 @@ SHOTS = Path("/tmp/shots-merge")
 REPLY = "已协调东津小学增加学位，两家企业职工子女均已入学。"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with browser_support.chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def base_url(app):
-    with browser_support.live_server(app) as url:
-        yield url
-
-
 def shoot(session: Session, path: str, name: str) -> None:
-    """Full-page PNGs of ``path`` in Chinese at 1366 and 390 px; no page wider than its window."""
-    page = session.page
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"/language/zh_CN?next={quote(path, safe='/')}")
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{path} is {overflow}px wider than {width}px"
-    page.set_viewport_size(browser_support.DESKTOP)
-    page.goto(f"/language/en?next={quote(path, safe='/')}")
+    browser_support.photograph(session, path, name, SHOTS)
 
 
 def test_merge_reply_with_a_file_and_both_filers_rate(world, browser, base_url, tmp_path):

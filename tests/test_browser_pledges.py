@@ -3,7 +3,6 @@ cards list and the card (no enterprise named), the paired enterprise rates its c
 photographed at 1366 and 390 px (test-artifacts/screenshots/pledges-*)."""
 
 from datetime import timedelta
-from urllib.parse import quote
 
 import pytest
 
@@ -20,30 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.committed]
 PLEDGE = "企业有诉求，24小时内回应、3个工作日内上门；每月至少走访一次，问题不解决不撒手。"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with browser_support.chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def base_url(app):
-    with browser_support.live_server(app) as url:
-        yield url
-
-
 def shoot(session: Session, path: str, name: str) -> None:
-    """Full-page PNGs of ``path`` in Chinese at 1366 and 390 px; no page wider than its window."""
-    page = session.page
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"/language/zh_CN?next={quote(path, safe='/?=&')}")
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENSHOTS / f"pledges-{name}-{width}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{path} is {overflow}px wider than {width}px"
-    page.set_viewport_size(browser_support.DESKTOP)
-    page.goto(f"/language/en?next={quote(path, safe='/?=&')}")
+    browser_support.photograph(session, path, f"pledges-{name}", SCREENSHOTS)
 
 
 def test_a_cadre_pledges_the_office_publishes_the_public_reads_and_the_enterprise_rates(world, browser, base_url):

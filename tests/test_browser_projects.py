@@ -5,7 +5,6 @@ finds the order in its workbench; the register and the public projects page. Scr
 
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
@@ -26,29 +25,7 @@ SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots
 
 
 def shoot(session: Session, path: str, name: str) -> None:
-    """Full-page PNGs of ``path`` in Chinese at 1366 and 390 px; no page wider than its window."""
-    page = session.page
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"/language/zh_CN?next={quote(path, safe='/?=&')}")
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{path} is {overflow}px wider than {width}px"
-    page.set_viewport_size(browser_support.DESKTOP)
-    page.goto(f"/language/en?next={quote(path, safe='/?=&')}")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with browser_support.chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def base_url(app):
-    with browser_support.live_server(app) as url:
-        yield url
+    browser_support.photograph(session, path, name, SHOTS)
 
 
 def test_a_monthly_report_blocker_becomes_a_supervision_order(world, browser, base_url):
