@@ -479,3 +479,22 @@ def base_url(app):
 
     with browser_support.live_server(app) as url:
         yield url
+
+
+@pytest.fixture
+def inbox(app):
+    """A real local SMTP server (aiosmtpd), and the app's mail pointed at it over SMTP, as in production."""
+    from tests.factories import SmtpInbox
+
+    server = SmtpInbox()
+    server.controller.start()
+    settings = server.settings()
+    saved = {key: app.config.get(key) for key in settings}
+    app.config.update(settings)
+    app.extensions.pop("mail", None)  # Flask-Mail reads its settings once
+    try:
+        yield server
+    finally:
+        server.controller.stop()
+        app.config.update(saved)
+        app.extensions.pop("mail", None)

@@ -17,26 +17,10 @@ from supervise.extensions import db
 from supervise.jobs import alerts as alert_jobs
 from supervise.jobs import delivery
 from supervise.models import AlertEvent, AlertSubscription, OutboxMessage, State
-from tests.factories import MONDAY, SmtpInbox, advance, file_ticket, publish
+from tests.factories import MONDAY, advance, file_ticket, publish
 from tests.production import production_like
 
 READER = "Reader@Example.COM"
-
-
-@pytest.fixture
-def inbox(app):
-    server = SmtpInbox()
-    server.controller.start()
-    settings = server.settings()
-    saved = {key: app.config.get(key) for key in settings}
-    app.config.update(settings)
-    app.extensions.pop("mail", None)  # Flask-Mail reads its settings once
-    try:
-        yield server
-    finally:
-        server.controller.stop()
-        app.config.update(saved)
-        app.extensions.pop("mail", None)
 
 
 def run_jobs() -> None:

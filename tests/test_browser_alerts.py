@@ -33,23 +33,6 @@ READER = "zhang.wei@example.com"  # follows the ticket, on a desktop
 NEIGHBOUR = "li.na@example.com"  # follows the unit, on a phone
 
 
-@pytest.fixture
-def inbox(app):
-    """The local SMTP server, and the app's mail pointed at it over SMTP, as in production."""
-    server = SmtpInbox()
-    server.controller.start()
-    settings = server.settings()
-    saved = {key: app.config.get(key) for key in settings}
-    app.config.update(settings)
-    app.extensions.pop("mail", None)  # Flask-Mail reads its settings once
-    try:
-        yield server
-    finally:
-        server.controller.stop()
-        app.config.update(saved)
-        app.extensions.pop("mail", None)
-
-
 def run_jobs() -> None:
     """What the workers do after the commits: fan out the alerted events, then deliver the e-mail."""
     db.session.expire_all()
