@@ -10,7 +10,6 @@ already reached do not move.
 from datetime import date, datetime
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
@@ -18,6 +17,7 @@ from supervise import times
 from supervise.domain import deadlines
 from supervise.domain.calendar import WorkingCalendar
 from supervise.domain.clocks import OPEN_STATES
+from supervise.domain.locales import speaking
 from supervise.domain.workflow import claim, record
 from supervise.extensions import db
 from supervise.models import CalendarChange, CalendarDay, Ticket
@@ -79,7 +79,7 @@ def move(ticket: Ticket, before: WorkingCalendar, after: WorkingCalendar, first:
     """Move ``ticket``'s deadlines for the change; a timeline event says which moved, from when to when.
     False (and nothing written) when none moves."""
     lines, data = [], {}
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with speaking(current_app.config["BABEL_DEFAULT_LOCALE"]):
         for name, what in DUES.items():
             due = getattr(ticket, name)
             moved = deadlines.moved_by_calendar(before, after, first, due) if due else None

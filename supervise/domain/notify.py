@@ -12,11 +12,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from supervise.domain import access, messages
 from supervise.domain.clock import now
+from supervise.domain.locales import speaking
 from supervise.extensions import db
 from supervise.links import absolute
 from supervise.models import Notification, OutboxMessage, Role, Ticket, TicketEvent, User
@@ -162,7 +162,7 @@ def tell_user(key: str, user: User, compose, link: str | None = None) -> list[Ou
 
     ``compose()`` returns (subject, body); it is called in the user's language.
     """
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with speaking(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject, body = compose()
     channels = [("inapp", None)]
     channels += [("email", user.email)] if user.email and user.notify_email else []
@@ -229,7 +229,7 @@ def queue_messages(ticket: Ticket, event: TicketEvent) -> list[OutboxMessage]:
         if key in written:
             continue
         link = _link_for(ticket, recipient)
-        with force_locale(recipient.locale or default_locale):
+        with speaking(recipient.locale or default_locale):
             text = messages.render(ticket, event, _reader(recipient))
         body = text.body + (f"\n{absolute(link)}" if channel == "sms" and link else "")
         rows.append(_outbox(key, channel, text.subject, body, recipient.user, address, ticket, link))

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
@@ -29,6 +28,7 @@ from sqlalchemy import exists, func, select, update
 from supervise import storage
 from supervise.domain import notify
 from supervise.domain.clock import now
+from supervise.domain.locales import speaking
 from supervise.extensions import db
 from supervise.models import (
     Enterprise,
@@ -128,7 +128,7 @@ def _code_hash(user_id: int, code: str) -> str:
 
 
 def _default_locale():
-    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
+    return speaking(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def send_code(user: User, channel: str) -> VerificationCode:

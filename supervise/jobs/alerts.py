@@ -12,7 +12,6 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +19,7 @@ from supervise.domain import alerts as rules
 from supervise.domain import disclosure
 from supervise.domain.calendar import load_calendar
 from supervise.domain.clock import now
+from supervise.domain.locales import speaking
 from supervise.domain.mail import subject_line
 from supervise.domain.redaction import terms_for
 from supervise.extensions import db
@@ -51,7 +51,7 @@ class _Fanout:
             return None
         locale = rules.locale_or_default(subscription.locale)
         if (locale, kind, ident) not in self.texts:
-            with force_locale(locale):
+            with speaking(locale):
                 self.texts[locale, kind, ident] = rules.compose_alert(self.view, self.event, self.terms, target)
         return self.texts[locale, kind, ident]
 

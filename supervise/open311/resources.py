@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from supervise.domain import disclosure, routing
 from supervise.domain.calendar import load_calendar
@@ -82,7 +82,7 @@ def offered_category(service_code: str) -> Category | None:
     ident = parse_id((service_code or "").strip())
     if ident is None:
         return None
-    category = db.session.get(Category, ident)
+    category = db.session.get(Category, ident, options=[joinedload(Category.parent)])
     if category is None or category.is_area or not category.active or not category.parent.active:
         return None
     return category

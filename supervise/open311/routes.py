@@ -169,6 +169,8 @@ def create_request(fmt: str):
             raise Open311Error(403, _("Missing or invalid api_key: ask the platform's administrators for a key."))
         try:
             ticket, created = filing.file_request(key, request.form)
+            # Read before the commit expires them: the answer needs no second trip to the database.
+            tracking_no, retrieval_code = ticket.tracking_no, ticket.retrieval_code
             db.session.commit()
             break
         except IntegrityError:  # a concurrent first request for the same company or client id: look again
@@ -178,12 +180,12 @@ def create_request(fmt: str):
     notice = _(
         "Received as %(no)s (retrieval code %(code)s); look up its progress at %(url)s. It is accepted "
         "or declined within %(days)s working days.",
-        no=ticket.tracking_no,
-        code=ticket.retrieval_code,
+        no=tracking_no,
+        code=retrieval_code,
         url=external_url("public.lookup"),
         days=deadlines.ACCEPT_DAYS,
     )
-    body = [{"service_request_id": ticket.tracking_no, "service_notice": notice, "account_id": None}]
+    body = [{"service_request_id": tracking_no, "service_notice": notice, "account_id": None}]
     return render("service_requests", body, fmt, 201 if created else 200)
 
 

@@ -5,11 +5,11 @@ forgetting unconfirmed requests. No account: the visitor acts through the signed
 
 from datetime import datetime, timedelta
 
-from flask_babel import force_locale
 from sqlalchemy import delete, select
 
 from supervise.domain import alerts as rules
 from supervise.domain import notify
+from supervise.domain.locales import speaking
 from supervise.extensions import db
 from supervise.models import AlertSubscription, OutboxMessage
 
@@ -36,12 +36,12 @@ def subscribe(email: str, target: rules.Target, locale: str | None, at: datetime
         # A new nonce: the links of an earlier request stop working, and the new mail is a new message.
         subscription.nonce, subscription.requested_at, subscription.locale = rules.new_nonce(), at, locale
         db.session.flush()
-        with force_locale(rules.locale_or_default(locale)):
+        with speaking(rules.locale_or_default(locale)):
             subject, body = rules.compose_confirmation(target, rules.confirm_path(subscription))
         key = f"alert-confirm:s{subscription.id}:{subscription.nonce}"
     else:
         db.session.flush()
-        with force_locale(rules.locale_or_default(subscription.locale or locale)):
+        with speaking(rules.locale_or_default(subscription.locale or locale)):
             subject, body = rules.compose_already(target, rules.unsubscribe_path(subscription))
         key = f"alert-already:s{subscription.id}:{at:%Y%m%d%H}"  # at most one reminder an hour
     if not db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):

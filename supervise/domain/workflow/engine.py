@@ -206,6 +206,10 @@ def record(
         public=public,
         data=data or None,
     )
-    ticket.events.append(event)
+    # Through the event's side: the backref appends to ``ticket.events`` if it is loaded and queues the
+    # append if not, so recording an event never loads the ticket's whole timeline. (A backref does not
+    # cascade into the session: the event is added to it here.)
+    event.ticket = ticket
+    db.session.add(event)
     event_recorded.send(event)
     return event

@@ -10,13 +10,13 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from supervise import labels
+from supervise.domain.locales import speaking
 from supervise.models import Role
 
 STAFF_ROLES = (Role.HANDLER, Role.LEADER, Role.SUPERVISOR, Role.CADRE, Role.ADMIN)
@@ -152,7 +152,7 @@ def spellings(text: Any, key: str | None = None) -> set[str]:
     """``text`` (a lazy string) as written in each of the platform's languages, and ``key``, folded."""
     found = {key.casefold()} if key else set()
     for language in current_app.config["LANGUAGES"]:
-        with force_locale(language):
+        with speaking(language):
             found.add(str(text).strip().casefold())
     return found
 
