@@ -498,3 +498,12 @@ def inbox(app):
         server.controller.stop()
         app.config.update(saved)
         app.extensions.pop("mail", None)
+
+
+@pytest.fixture
+def postgresql_only():
+    """For a test of PostgreSQL's plans or features: skipped on SQLite."""
+    from supervise.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the plans are PostgreSQL's (run with TEST_DATABASE_URL)")

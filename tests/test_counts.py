@@ -209,12 +209,6 @@ def _plans(statements) -> list[str]:
     return plans
 
 
-@pytest.fixture
-def postgresql_only():
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the plans are PostgreSQL's (run with TEST_DATABASE_URL)")
-
-
 @pytest.mark.parametrize(
     "who,path",
     [

@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, text, true
 
 from supervise.domain import duplicates, workflow
 from supervise.domain.clock import frozen
@@ -89,6 +89,33 @@ def test_the_queue_asks_for_a_whole_page_in_a_fixed_number_of_queries(world):
         event.remove(db.engine, "before_cursor_execute", listen)
     assert counts == {t.id: 5 for t in tickets}
     assert len(statements) == 2  # the company rule and the text rule, for all rows at once
+
+
+def test_a_common_title_counts_at_most_the_limit_and_the_closest_are_offered_first(world):
+    same = [file_ticket(world, title=RENT, enterprise=world.rival, category=world.misc, at=AT) for _ in range(10)]
+    reworded = file_ticket(world, title=f"{RENT}，请督促兑现", enterprise=world.rival, category=world.misc, at=AT)
+    db.session.commit()
+    assert duplicates.counts([*same, reworded]) == {t.id: duplicates.LIMIT for t in [*same, reworded]}
+    offered = duplicates.candidates(same[0])
+    assert len(offered) == duplicates.LIMIT
+    assert reworded not in [c.ticket for c in offered]  # seven identical titles are closer than a rewording
+
+
+def test_postgresql_counts_a_page_without_ranking_every_close_ticket(postgresql_only, world):
+    """A title shared by thousands of open tickets (a common complaint, at a million tickets) must not be
+    scored and sorted thousands of times per row: the queue's count stops at the limit in the index."""
+    tickets = [file_ticket(world, title=RENT, category=world.misc, at=AT) for _ in range(3)]
+    db.session.commit()
+    connection = db.session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a small table would be read whole
+
+    def plan(closest_first: bool) -> str:
+        query = duplicates.text_query([t.id for t in tickets], true(), closest_first)
+        compiled = query.compile(dialect=db.engine.dialect, compile_kwargs={"render_postcompile": True})
+        return "\n".join(connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).scalars())
+
+    assert "Sort" not in plan(closest_first=False)
+    assert "Sort" in plan(closest_first=True)  # one ticket's page ranks them: the test can tell
 
 
 def test_postgresql_keeps_a_trigram_index_of_the_open_tickets_titles():

@@ -108,18 +108,22 @@ def _company_pairs(tickets: list[Ticket], scope: ColumnElement[bool]) -> set[tup
     }
 
 
-def text_query(ticket_ids: list[int], scope: ColumnElement[bool]) -> Select:
+def text_query(ticket_ids: list[int], scope: ColumnElement[bool], closest_first: bool = True) -> Select:
     """PostgreSQL: (ticket id, candidate id, similarity) by the text rule for ``ticket_ids``, in one
-    statement: a lateral lookup per ticket in the open tickets' trigram index, the closest first."""
+    statement: a lateral lookup per ticket in the open tickets' trigram index, at most :data:`LIMIT`
+    each, the closest first.
+
+    Without ``closest_first`` it takes the first :data:`LIMIT` close tickets the index finds instead:
+    enough to count (see :func:`counts`), and bounded however many open tickets share a title, where
+    ranking them must score every one (thousands for a common title at a million tickets)."""
     source = aliased(Ticket, name="source")
     score = func.similarity(Ticket.title, source.title)
-    close = (
-        select(Ticket.id.label("candidate_id"), score.label("score"))
-        .where(_open(), scope, Ticket.title.op("%")(source.title), Ticket.id != source.id)
-        .order_by(score.desc(), Ticket.id.desc())
-        .limit(LIMIT)
-        .lateral("close")
+    close = select(Ticket.id.label("candidate_id"), score.label("score")).where(
+        _open(), scope, Ticket.title.op("%")(source.title), Ticket.id != source.id
     )
+    if closest_first:
+        close = close.order_by(score.desc(), Ticket.id.desc())
+    close = close.limit(LIMIT).lateral("close")
     return (
         select(source.id, close.c.candidate_id, close.c.score)
         .select_from(source)
@@ -128,8 +132,10 @@ def text_query(ticket_ids: list[int], scope: ColumnElement[bool]) -> Select:
     )
 
 
-def _text_pairs_postgresql(tickets: list[Ticket], scope: ColumnElement[bool]) -> dict[tuple[int, int], float]:
-    rows = db.session.execute(text_query([t.id for t in tickets], scope)).all()
+def _text_pairs_postgresql(
+    tickets: list[Ticket], scope: ColumnElement[bool], closest_first: bool
+) -> dict[tuple[int, int], float]:
+    rows = db.session.execute(text_query([t.id for t in tickets], scope, closest_first)).all()
     return {(row[0], row[1]): float(row[2]) for row in rows}
 
 
@@ -147,19 +153,22 @@ def _text_pairs_python(tickets: list[Ticket], scope: ColumnElement[bool]) -> dic
     return found
 
 
-def _text_pairs(tickets: list[Ticket], scope: ColumnElement[bool]) -> dict[tuple[int, int], float]:
+def _text_pairs(tickets: list[Ticket], scope: ColumnElement[bool], closest_first: bool) -> dict[tuple[int, int], float]:
     if db.session.get_bind(mapper=Ticket.__mapper__).dialect.name == "postgresql":
-        return _text_pairs_postgresql(tickets, scope)
+        return _text_pairs_postgresql(tickets, scope, closest_first)
     return _text_pairs_python(tickets, scope)
 
 
-def _pairs(tickets: list[Ticket], scope: ColumnElement[bool]) -> dict[int, dict[int, tuple[bool, float]]]:
-    """For each open ticket of ``tickets``: candidate id -> (same company, text similarity)."""
+def _pairs(
+    tickets: list[Ticket], scope: ColumnElement[bool], closest_first: bool = True
+) -> dict[int, dict[int, tuple[bool, float]]]:
+    """For each open ticket of ``tickets``: candidate id -> (same company, text similarity); by the text
+    rule the closest :data:`LIMIT`, or any :data:`LIMIT` of them unless ``closest_first``."""
     tickets = [t for t in tickets if t.state in OPEN_STATES]
     found: dict[int, dict[int, tuple[bool, float]]] = {t.id: {} for t in tickets}
     if not tickets:
         return found
-    text = _text_pairs(tickets, scope)
+    text = _text_pairs(tickets, scope, closest_first)
     for ticket_id, candidate_id in _company_pairs(tickets, scope):
         found[ticket_id][candidate_id] = (True, text.get((ticket_id, candidate_id), 0.0))
     for (ticket_id, candidate_id), score in text.items():
@@ -177,8 +186,12 @@ def _ranked(found: dict[int, tuple[bool, float]]) -> list[int]:
 
 def counts(tickets: list[Ticket], scope: ColumnElement[bool] | None = None) -> dict[int, int]:
     """How many likely duplicates each of ``tickets`` has (at most :data:`LIMIT`), for a queue page:
-    two queries for the whole page, whatever its length. Tickets without any are left out."""
-    pairs = _pairs(tickets, true() if scope is None else scope)
+    two queries for the whole page, whatever its length. Tickets without any are left out.
+
+    The count is the same whichever close tickets the text rule takes, so it takes the first it finds
+    rather than ranking them all: when a ticket has :data:`LIMIT` or more close ones the count is
+    :data:`LIMIT` either way, and with fewer it found them all."""
+    pairs = _pairs(tickets, true() if scope is None else scope, closest_first=False)
     return {tid: len(_ranked(found)) for tid, found in pairs.items() if found}
 
 
