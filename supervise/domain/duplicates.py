@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from supervise.domain.clocks import OPEN_STATES
@@ -110,24 +110,36 @@ def _company_pairs(tickets: list[Ticket], scope: ColumnElement[bool]) -> set[tup
 
 def text_query(ticket_ids: list[int], scope: ColumnElement[bool], closest_first: bool = True) -> Select:
     """PostgreSQL: (ticket id, candidate id, similarity) by the text rule for ``ticket_ids``, in one
-    statement: a lateral lookup per ticket in the open tickets' trigram index, at most :data:`LIMIT`
-    each, the closest first.
+    statement: a lateral lookup per ticket, at most :data:`LIMIT` each, the closest first.
 
-    Without ``closest_first`` it takes the first :data:`LIMIT` close tickets the index finds instead:
-    enough to count (see :func:`counts`), and bounded however many open tickets share a title, where
-    ranking them must score every one (thousands for a common title at a million tickets)."""
+    Without ``closest_first`` it takes any :data:`LIMIT` close tickets instead, which is enough to count
+    (see :func:`counts`) and bounded however many open tickets share a title, where ranking them must
+    score every one (thousands for a common title at a million tickets): first those with the very same
+    title (the btree ``ix_tickets_open_title``, which stops at the limit), and only when they fall short
+    the other close ones from the trigram index (which reads every match before it answers)."""
     source = aliased(Ticket, name="source")
     score = func.similarity(Ticket.title, source.title)
-    close = select(Ticket.id.label("candidate_id"), score.label("score")).where(
-        _open(), scope, Ticket.title.op("%")(source.title), Ticket.id != source.id
-    )
+
+    def close(*criteria: ColumnElement[bool]) -> Select:
+        return (
+            select(Ticket.id.label("candidate_id"), score.label("score"))
+            .where(_open(), scope, Ticket.id != source.id, *criteria)
+            .correlate(source)
+        )
+
     if closest_first:
-        close = close.order_by(score.desc(), Ticket.id.desc())
-    close = close.limit(LIMIT).lateral("close")
+        found = close(Ticket.title.op("%")(source.title)).order_by(score.desc(), Ticket.id.desc()).limit(LIMIT)
+    else:  # the two parts do not overlap; PostgreSQL runs the second only if the first yields too few
+        either = union_all(
+            close(Ticket.title == source.title).limit(LIMIT),
+            close(Ticket.title.op("%")(source.title), Ticket.title != source.title).limit(LIMIT),
+        ).subquery("either")
+        found = select(either).limit(LIMIT)
+    close_ones = found.lateral("close")
     return (
-        select(source.id, close.c.candidate_id, close.c.score)
+        select(source.id, close_ones.c.candidate_id, close_ones.c.score)
         .select_from(source)
-        .join(close, true())
+        .join(close_ones, true())
         .where(source.id.in_(ticket_ids))
     )
 

@@ -90,6 +90,12 @@ AWAITING_PUBLICATION = text(
     "publish_consent AND published_at IS NULL AND state NOT IN ('submitted', 'declined', 'merged', 'forwarded')"
 )
 RESULT_AWAITING_PUBLICATION = text("state = 'closed' AND published_at IS NOT NULL AND result_published_at IS NULL")
+# The open states as the likely-duplicate indexes name them: PostgreSQL takes a partial index only for a
+# query naming the same list, domain.duplicates.OPEN_VALUES (tests hold the two equal).
+OPEN_FOR_DUPLICATES = text(
+    "state IN ('awaiting_dispatch', 'awaiting_material', 'awaiting_rating', 'dispatched', 'in_progress', "
+    "'rating_review', 'replied', 'returned', 'submitted')"
+)
 
 
 class Ticket(db.Model):
@@ -128,6 +134,13 @@ class Ticket(db.Model):
         Index("ix_tickets_created", "created_at", "id"),  # Open311 date ranges, newest first
         # Likely duplicates: the same company's tickets in one category around a date (domain.duplicates).
         Index("ix_tickets_company_category", "enterprise_id", "category_id", "created_at"),
+        # ... and open tickets with the very same title (a queue's count stops at the limit in it).
+        Index(
+            "ix_tickets_open_title",
+            "title",
+            postgresql_where=OPEN_FOR_DUPLICATES,
+            sqlite_where=OPEN_FOR_DUPLICATES,
+        ),
         # A campaign's problems counted by unit, class and state (domain.campaign_figures).
         Index("ix_tickets_campaign", "campaign_id", "lead_unit_id", "category_id", "state"),
     )
