@@ -15,11 +15,12 @@ queue asks :func:`counts` once for the page's rows; a ticket's page asks :func:`
 """
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, union_all
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from supervise.domain.clocks import OPEN_STATES
 from supervise.extensions import db
@@ -98,13 +99,14 @@ def _company_pairs(tickets: list[Ticket], scope: ColumnElement[bool]) -> set[tup
             _open(), scope, _same_company(tickets)
         )
     ).all()
+    by_company: dict[tuple[int, int], list] = defaultdict(list)
+    for row in rows:
+        by_company[(row.enterprise_id, row.category_id)].append(row)
     return {
         (t.id, row.id)
         for t in tickets
-        for row in rows
-        if row.id != t.id
-        and (row.enterprise_id, row.category_id) == (t.enterprise_id, t.category_id)
-        and abs(row.created_at - t.created_at) <= WINDOW
+        for row in by_company[(t.enterprise_id, t.category_id)]
+        if row.id != t.id and abs(row.created_at - t.created_at) <= WINDOW
     }
 
 
@@ -117,31 +119,27 @@ def text_query(ticket_ids: list[int], scope: ColumnElement[bool], closest_first:
     score every one (thousands for a common title at a million tickets): first those with the very same
     title (the btree ``ix_tickets_open_title``, which stops at the limit), and only when they fall short
     the other close ones from the trigram index (which reads every match before it answers)."""
-    source = aliased(Ticket, name="source")
-    score = func.similarity(Ticket.title, source.title)
+    # The tickets asked about, by the two columns the lookup needs (not an alias of the whole row).
+    source = select(Ticket.id, Ticket.title).where(Ticket.id.in_(ticket_ids)).subquery("source")
+    score = func.similarity(Ticket.title, source.c.title)
 
     def close(*criteria: ColumnElement[bool]) -> Select:
         return (
             select(Ticket.id.label("candidate_id"), score.label("score"))
-            .where(_open(), scope, Ticket.id != source.id, *criteria)
+            .where(_open(), scope, Ticket.id != source.c.id, *criteria)
             .correlate(source)
         )
 
     if closest_first:
-        found = close(Ticket.title.op("%")(source.title)).order_by(score.desc(), Ticket.id.desc()).limit(LIMIT)
+        found = close(Ticket.title.op("%")(source.c.title)).order_by(score.desc(), Ticket.id.desc()).limit(LIMIT)
     else:  # the two parts do not overlap; PostgreSQL runs the second only if the first yields too few
         either = union_all(
-            close(Ticket.title == source.title).limit(LIMIT),
-            close(Ticket.title.op("%")(source.title), Ticket.title != source.title).limit(LIMIT),
+            close(Ticket.title == source.c.title).limit(LIMIT),
+            close(Ticket.title.op("%")(source.c.title), Ticket.title != source.c.title).limit(LIMIT),
         ).subquery("either")
         found = select(either).limit(LIMIT)
     close_ones = found.lateral("close")
-    return (
-        select(source.id, close_ones.c.candidate_id, close_ones.c.score)
-        .select_from(source)
-        .join(close_ones, true())
-        .where(source.id.in_(ticket_ids))
-    )
+    return select(source.c.id, close_ones.c.candidate_id, close_ones.c.score).join_from(source, close_ones, true())
 
 
 def _text_pairs_postgresql(
