@@ -259,3 +259,13 @@ def test_the_tab_counts_are_read_from_the_kept_counts(postgresql_only, world, lo
     counted = [s for s, _ in sent if "count(" in s.lower() and "tickets" in s]
     assert counted and all("state IN" in s or "supervision_orders" in s for s in counted), counted
     assert any("ticket_counts" in s for s, _ in sent)
+
+
+def test_the_overdue_queues_index_holds_exactly_the_states_whose_handling_clock_runs(postgresql_only):
+    """ix_tickets_handling_newest (migration handling_newest_index) serves the console's overdue queue only
+    while its states are the ones the overdue clause names (the planner takes a partial index only then)."""
+    definition = db.session.execute(
+        text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_tickets_handling_newest'")
+    ).scalar()
+    assert "INCLUDE (handle_due)" in definition
+    assert set(re.findall(r"'(\w+)'::character varying", definition)) == {s.value for s in clocks.HANDLING}

