@@ -77,8 +77,8 @@ def _tab_counts(conditions: dict[str, ColumnElement[bool]]) -> dict[str, int]:
 def _tab_condition(tab: str, conditions: dict[str, ColumnElement[bool]]) -> list[ColumnElement[bool]]:
     if tab == "all":
         return []
-    if tab in TAB_STATES:
-        return [Ticket.state.in_(TAB_STATES[tab])]
+    if tab in TAB_STATES:  # one index range per state: (unit, state, id) walked newest first in each
+        return [Ticket.state == state for state in sorted(TAB_STATES[tab])]
     return [conditions[tab]]
 
 
