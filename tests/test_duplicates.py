@@ -98,7 +98,7 @@ def test_a_common_title_counts_at_most_the_limit_and_the_closest_are_offered_fir
     assert duplicates.counts([*same, reworded]) == {t.id: duplicates.LIMIT for t in [*same, reworded]}
     offered = duplicates.candidates(same[0])
     assert len(offered) == duplicates.LIMIT
-    assert reworded not in [c.ticket for c in offered]  # seven identical titles are closer than a rewording
+    assert reworded not in [c.ticket for c in offered]  # nine identical titles are closer than a rewording
 
 
 def test_postgresql_counts_a_page_without_ranking_every_close_ticket(postgresql_only, world):

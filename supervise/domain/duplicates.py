@@ -6,7 +6,9 @@ Two rules, each answered from an index so a page stays fast at a million tickets
   ``ix_tickets_company_category``: enterprise, category, creation time);
 - **close text**: titles whose trigram similarity reaches :data:`TEXT_SIMILARITY`. PostgreSQL asks the
   pg_trgm GIN index ``ix_tickets_open_title_trgm``, partial on the open states (migration
-  ``duplicate_hints``), so closed tickets never enter it. SQLite (development and tests) has no trigram
+  ``duplicate_hints``), so closed tickets never enter it; a queue's count first takes the very same title
+  from the btree ``ix_tickets_open_title`` (migration ``open_title_index``, which stops at the limit where
+  the GIN index reads every match). SQLite (development and tests) has no trigram
   index: it compares with the newest :data:`SQLITE_TEXT_WINDOW` open tickets in Python, with the same
   measure as pg_trgm (words padded, trigram sets, shared over all), so both databases agree.
 
