@@ -14,6 +14,8 @@ import redis
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
+from supervise.domain import duties, notify
+from supervise.domain.clock import now
 from supervise.extensions import db
 from supervise.jobs import delivery, get_queue
 from supervise.models import Notification, OutboxMessage, Ticket
@@ -76,6 +78,35 @@ def rq_app(app, redis_server, tmp_path):
     app.config.update(REDIS_URL=redis_server.url, JOBS_MODE="rq", SMS_BACKEND=f"file:{tmp_path / 'sms.jsonl'}")
     yield app
     app.config.update(saved)
+
+
+def _handed_over() -> list[int]:
+    return [message_id for job in get_queue("mail").jobs for message_id in job.args[0]]
+
+
+@pytest.mark.redis
+@pytest.mark.committed
+def test_a_message_written_before_a_refused_duplicate_warning_is_handed_over_at_the_commit(world, rq_app):
+    """A warning run meets warnings raised in an earlier run: each refusal rolls back its savepoint
+    only, and the messages the run wrote before it still go to the queue when the run commits (not
+    10 minutes later, when the relay's lease has run out)."""
+    assert duties.raise_once("task_report", 1, "yellow", "2026-12-01", now())
+    db.session.commit()
+    message = notify.tell_address("savepoint:1", "email", "lead@example.com", "月度进展未报送", "请报送")
+    assert not duties.raise_once("task_report", 1, "yellow", "2026-12-01", now())  # raised before
+    late = notify.tell_address("savepoint:2", "email", "lead@example.com", "月度进展未报送", "请报送")
+    db.session.commit()
+    assert sorted(_handed_over()) == sorted([message.id, late.id])
+
+
+@pytest.mark.redis
+@pytest.mark.committed
+def test_a_rolled_back_transaction_hands_over_nothing(world, rq_app):
+    notify.tell_address("rolled-back:1", "email", "lead@example.com", "主题", "正文")
+    db.session.flush()
+    db.session.rollback()
+    db.session.commit()
+    assert _handed_over() == []
 
 
 def _stats(server: redis.Redis) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import inspect
 
 from supervise import jobs
 
@@ -71,4 +72,10 @@ def _after_commit(session) -> None:
 
 
 def _forget(session, transaction) -> None:
-    session.info.pop(_KEY, None)
+    """A rollback takes back only the rows it discarded: all of them at the end of a transaction, a
+    savepoint's own (a duplicate refused inside ``begin_nested``) in the middle of one, whose earlier
+    rows are still to be committed and handed over."""
+    rows = session.info.pop(_KEY, [])
+    kept = [row for row in rows if inspect(row).persistent]
+    if kept:
+        session.info[_KEY] = kept
