@@ -1,5 +1,9 @@
 """The reference and demo data: a year of tickets that shows every state, source and account."""
 
+import sqlite3
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -25,6 +29,7 @@ from supervise.models import (
     User,
 )
 from supervise.models.project import Blocker, MonthlyReport, Project
+from tests.conftest import ROOT, service_env
 
 TICKET_TIMES = (
     "created_at",
@@ -164,6 +169,29 @@ def test_the_demo_seed_prints_one_login_per_role(app):
     assert result.exit_code == 0 and f"password for all: {seed.DEMO_PASSWORD}" in result.output
     for role in Role:
         assert f"  {role.value:<12} " in result.output
+
+
+def test_make_runs_seed_without_redis_delivers_every_message_before_the_command_ends(tmp_path):
+    """``flask seed`` on the embedded defaults (SQLite, no Redis) as ``make run`` calls it: its jobs'
+    thread does not write beside the seed (no locked database, no failed job), and the command waits
+    for it, so the server it starts next has no message waiting for the relay's lease."""
+    database = tmp_path / "demo.sqlite3"
+    env = service_env(f"sqlite:///{database}", "", tmp_path, SUPERVISE_ENV="development")
+    for command in (["db", "upgrade"], ["seed", "--tickets", "20"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+    assert "failed" not in done.stderr and "locked" not in done.stderr, done.stderr[-3000:]
+    with sqlite3.connect(database) as connection:
+        statuses = dict(connection.execute("SELECT status, count(*) FROM outbox_messages GROUP BY status"))
+    mails = (tmp_path / "mail.jsonl").read_text().splitlines()
+    assert set(statuses) == {"sent"} and len(mails) > 100
 
 
 def test_demo_enterprise_accounts_are_verified_and_one_registration_awaits_review(demo):

@@ -13,7 +13,9 @@ from supervise.extensions import db
 @with_appcontext
 def seed(demo: bool, tickets: int) -> None:
     """Load reference data (units, categories, routing, calendar) and, by default, demo data,
-    when the database has none yet."""
+    when the database has none yet. What the demo's commits hand over (its messages) goes to the
+    jobs at the end, in one batch: without Redis the jobs' thread does not write beside the seed."""
+    from supervise import jobs
     from supervise import seed as seeding
     from supervise.models import Unit
 
@@ -21,9 +23,10 @@ def seed(demo: bool, tickets: int) -> None:
         click.echo("The database already has data; nothing loaded.")
         logins = seeding.demo_logins() if demo else []
     else:
-        seeding.load_reference()
-        logins = seeding.load_demo(tickets=tickets) if demo else []
-        db.session.commit()
+        with jobs.batch():
+            seeding.load_reference()
+            logins = seeding.load_demo(tickets=tickets) if demo else []
+            db.session.commit()
         click.echo("Reference data loaded." + (" Demo data loaded." if demo else ""))
     if logins:
         click.echo(f"\nDemo logins (password for all: {seeding.DEMO_PASSWORD}):")

@@ -1,5 +1,10 @@
-"""Jobs without Redis: one worker thread and one schedule thread inside the web process."""
+"""Jobs without Redis: one worker thread and one schedule thread inside the web process.
 
+The worker thread is a daemon, so a short-lived process (a ``flask`` command such as ``seed`` or
+``calendar-sync``) waits for it at exit: what it handed over is done before the process ends, not
+left to the outbox relay's lease or, for work no relay takes again, undone."""
+
+import atexit
 import logging
 import queue
 import threading
@@ -18,6 +23,8 @@ _worker: threading.Thread | None = None
 _scheduler: threading.Thread | None = None
 _stop = threading.Event()
 _scheduler_stop = threading.Event()
+#: How long a process waits at exit for the jobs it handed over (each takes milliseconds).
+EXIT_WAIT_SECONDS = 120.0
 
 
 def submit(app: Flask, func: Callable, *args: Any) -> None:
@@ -29,6 +36,8 @@ def _ensure_worker() -> None:
     global _worker
     with _lock:
         if _worker is None or not _worker.is_alive():
+            if _worker is None:
+                atexit.register(_finish_at_exit)
             _worker = threading.Thread(target=_work, name="supervise-jobs", daemon=True)
             _worker.start()
 
@@ -56,6 +65,12 @@ def drain(timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while _tasks.unfinished_tasks and time.monotonic() < deadline:
         time.sleep(0.02)
+
+
+def _finish_at_exit() -> None:
+    drain(EXIT_WAIT_SECONDS)
+    if _tasks.unfinished_tasks:
+        log.warning("%s jobs not done at exit; the relay takes the deliveries again", _tasks.unfinished_tasks)
 
 
 def start_scheduler(app: Flask, tick_seconds: float = 20.0) -> None:
